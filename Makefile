@@ -1,0 +1,81 @@
+# Hackney resident portal. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# The demo runs on its defaults: no database, cache or broker URLs (see README).
+DEMO_ENV := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL DJANGO_DEBUG=true
+# The test suite runs on the real services; override any of these from the environment.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hackney_portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/2
+TEST_ENV := env DJANGO_DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL)
+PYTEST_ARGS ?=
+
+.PHONY: help install assets migrate demo run test lint format check-migrations pytest pytest-embedded totp worker beat serve clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed ## Install Python and npm packages (once; again when the lock files change)
+
+static/build/css/portal.css: node_modules/.installed static/src/*.scss static/build-assets.sh static/strip-remote-imports.cjs
+	sh static/build-assets.sh
+
+assets: static/build/css/portal.css ## Build CSS, fonts and images into static/build
+
+migrate: $(VENV)/.installed ## Apply database migrations (demo database unless DATABASE_URL is set)
+	$(PY) manage.py migrate --no-input
+
+demo: install assets ## Set up the demo database and its sign-ins
+	$(DEMO_ENV) $(PY) manage.py migrate --no-input -v 0
+	$(DEMO_ENV) $(PY) manage.py demo_users
+
+run: demo ## Set up everything and serve the demo portal on http://127.0.0.1:8000
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+totp: ## Print a demo staff user's current authenticator code: make totp EMAIL=parking.officer@example.com
+	@$(DEMO_ENV) $(PY) manage.py totp_code "$(EMAIL)" 2>/dev/null
+
+test: install assets lint check-migrations pytest pytest-embedded ## Lint, then the whole test suite on PostgreSQL/Redis, then the demo smoke set
+
+lint: $(VENV)/.installed ## ruff check and ruff format --check
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.installed ## Format the code with ruff
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+check-migrations: $(VENV)/.installed ## Fail if a model change has no migration
+	$(DEMO_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+pytest: $(VENV)/.installed ## The pytest suite on PostgreSQL, Redis and a real Celery worker
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+pytest-embedded: $(VENV)/.installed ## The smoke set on the demo defaults (SQLite, eager tasks)
+	$(DEMO_ENV) $(PY) -m pytest -m embedded -p no:cacheprovider $(PYTEST_ARGS)
+
+worker: ## Production-like: run a Celery worker (needs CELERY_BROKER_URL)
+	$(PY) -m celery -A hackney_portal worker --loglevel=INFO
+
+beat: ## Production-like: run Celery beat, with schedules from the database
+	$(PY) -m celery -A hackney_portal beat --loglevel=INFO
+
+serve: assets ## Production-like: collect static files and serve with gunicorn
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) -m gunicorn hackney_portal.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile -
+
+clean: ## Remove the demo database and built assets (keeps installed packages)
+	rm -rf var/demo.sqlite3* static/build var/staticfiles

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "casework"
+urlpatterns = [
+    path("", views.staff_home, name="home"),
+]

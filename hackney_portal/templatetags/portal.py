@@ -1,0 +1,29 @@
+from django import forms, template
+
+register = template.Library()
+
+
+@register.filter
+def is_checkbox(field) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.simple_tag
+def govuk_widget(field, css_class: str):
+    """Render a field's widget with GOV.UK classes and aria-describedby pointing at its hint and
+    error message, so screen readers read them with the input."""
+    attrs = {
+        "class": css_class
+        + (" govuk-input--error" if field.errors and css_class.startswith("govuk-input") else "")
+    }
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described_by.append(f"{field.auto_id}-error")
+        attrs["aria-invalid"] = "true"
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    # allauth sets placeholders that repeat the label; GOV.UK advises against placeholders.
+    field.field.widget.attrs.pop("placeholder", None)
+    return field.as_widget(attrs=attrs)

@@ -1,0 +1,25 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from . import health, views
+
+# The admin signs in through allauth (so the MFA stage applies), never its own login form.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Hackney resident portal: administration"
+admin.site.site_title = "Hackney resident portal"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
+    path("staff/admin/", admin.site.urls),
+    path("staff/", include("casework.urls")),
+]
+
+handler403 = "hackney_portal.views.permission_denied"
+handler404 = "hackney_portal.views.page_not_found"
+handler500 = "hackney_portal.views.server_error"
