@@ -1,0 +1,156 @@
+"""Fixtures for every test: personas, Celery (eager by default, a real worker on request),
+and the browser (Playwright driving Debian's Chromium) with an axe-core accessibility check."""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from hackney_portal.celery import app as celery_app
+from tests.browser import PHONE
+from tests.factories import UserFactory, make_staff
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run in a
+# thread with a running loop unless told it is safe, which it is here (one thread, no awaits).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# --- Isolation ------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Rate-limit counters and used TOTP codes live in the cache: start each test clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process unless a test asks for the real worker (`celery_worker`)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+# --- Personas -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def resident(db):
+    return UserFactory(email="zoe.obrien@example.com")
+
+
+@pytest.fixture
+def other_resident(db):
+    return UserFactory(email="kwame.mensah-smith@example.com")
+
+
+@pytest.fixture
+def agent(db):
+    return make_staff("contact_centre_agent")
+
+
+@pytest.fixture
+def parking_officer(db):
+    return make_staff("parking_officer")
+
+
+@pytest.fixture
+def revenues_officer(db):
+    return make_staff("revenues_officer")
+
+
+@pytest.fixture
+def records_admin(db):
+    return make_staff("records_admin")
+
+
+# --- A real Celery worker -------------------------------------------------------------------
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real worker thread consuming from the real Redis broker. Needs a transactional
+    database: the worker's thread has its own connection and cannot see an open test
+    transaction."""
+    from celery.contrib.testing.worker import start_worker
+
+    if not os.environ.get("CELERY_BROKER_URL"):
+        pytest.fail("celery_worker needs CELERY_BROKER_URL (make test sets it)")
+    celery_app.loader.import_module("celery.contrib.testing.tasks")
+    celery_app.control.purge()  # nothing left over from an earlier run
+    celery_app.conf.task_always_eager = False
+    with start_worker(
+        celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+    ) as worker:
+        yield worker
+    celery_app.conf.task_always_eager = True
+
+
+def wait_for(condition, *, timeout: float = 15.0, interval: float = 0.05, message: str = ""):
+    """Poll until condition() is truthy; fail with message after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(message or f"condition not met within {timeout}s")
+
+
+# --- The browser ----------------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _new_page(browser, live_server, **context_options):
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, **context_options)
+    page = context.new_page()
+    page.console_problems = []
+    # CSP violations and script errors show up on the console: a page must have none.
+    page.on(
+        "console",
+        lambda msg: page.console_problems.append(msg.text) if msg.type == "error" else None,
+    )
+    page.on("pageerror", lambda exc: page.console_problems.append(str(exc)))
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context, page = _new_page(browser, live_server)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page_without_js(browser, live_server):
+    context, page = _new_page(browser, live_server, java_script_enabled=False)
+    yield page
+    context.close()
