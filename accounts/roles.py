@@ -44,3 +44,25 @@ def is_staff_member(user) -> bool:
 
 def role_names(user) -> list[str]:
     return sorted(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+
+
+def sync_roles(**kwargs) -> None:
+    """Make the groups match ROLES: run after every `migrate` (and after a test flush), so a
+    permission added to a role here reaches every environment on its next deploy. Permissions
+    a role no longer lists are removed from it."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import User
+
+    user_type = ContentType.objects.get_for_model(User)
+    names = dict(User._meta.permissions)
+    for role, (_description, codenames) in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = [
+            Permission.objects.get_or_create(
+                content_type=user_type, codename=codename, defaults={"name": names[codename]}
+            )[0]
+            for codename in codenames
+        ]
+        group.permissions.set(permissions)

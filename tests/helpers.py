@@ -18,6 +18,13 @@ def sign_in(client, user, *, password: str = PASSWORD, code: str | None = None):
     return response
 
 
+def reauthenticate(client, *, password: str = PASSWORD):
+    """allauth asks for the password again before security changes such as adding an app."""
+    response = client.post(reverse("account_reauthenticate"), {"password": password})
+    assert response.status_code == 302, "reauthentication failed"
+    return response
+
+
 def last_email_link(pattern: str = r"https?://[^\s]+/accounts/confirm-email/[^\s]+") -> str:
     assert mail.outbox, "no email was sent"
     match = re.search(pattern, mail.outbox[-1].body)

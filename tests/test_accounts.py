@@ -1,0 +1,130 @@
+"""Sign up, sign in, email verification, password reset, rate limits, no user enumeration.
+
+Tests that read emails use transactional_db: emails are sent on commit, and a plain `db` test
+never commits."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.db import IntegrityError
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.roles import ROLES
+from tests.factories import PASSWORD, UserFactory
+from tests.helpers import last_email_link, reauthenticate, sign_in
+
+SIGNUP = {"email": "new.resident@example.com", "password1": PASSWORD, "password2": PASSWORD}
+
+
+@pytest.mark.embedded
+def test_sign_up_sends_a_verification_email_and_does_not_sign_in(client, transactional_db):
+    response = client.post(reverse("account_signup"), SIGNUP)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert len(mail.outbox) == 1
+    assert "confirm" in mail.outbox[0].subject.lower()
+    assert client.get(reverse("accounts:home")).status_code == 302  # not signed in yet
+
+
+@pytest.mark.embedded
+def test_following_the_email_link_verifies_and_signs_in(client, transactional_db):
+    client.post(reverse("account_signup"), SIGNUP)
+    link = last_email_link()
+    response = client.post(link)
+    assert response.status_code == 302
+    assert EmailAddress.objects.get(email=SIGNUP["email"]).verified
+    assert client.get(reverse("accounts:home")).status_code == 200
+
+
+def test_unverified_resident_cannot_sign_in(client, db):
+    user = UserFactory(verified=False)
+    response = sign_in(client, user)
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert client.get(reverse("accounts:home")).status_code == 302
+
+
+def test_email_is_the_login_and_is_case_insensitive(client, resident):
+    response = client.post(
+        reverse("account_login"), {"login": resident.email.upper(), "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("accounts:home")).status_code == 200
+
+
+def test_two_users_cannot_share_an_email_in_different_case(db):
+    UserFactory(email="same@example.com")
+    with pytest.raises(IntegrityError):
+        User.objects.create(email="SAME@example.com")
+
+
+def test_signing_up_with_a_taken_email_reveals_nothing(client, transactional_db, resident):
+    """No user enumeration: the page is the same; the owner gets an email instead."""
+    response = client.post(reverse("account_signup"), {**SIGNUP, "email": resident.email})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert User.objects.filter(email=resident.email).count() == 1
+    assert mail.outbox[-1].to == [resident.email]
+
+
+def test_password_reset_looks_the_same_for_known_and_unknown_addresses(
+    client, transactional_db, resident
+):
+    known = client.post(reverse("account_reset_password"), {"email": resident.email})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.com"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    reset = [m for m in mail.outbox if m.to == [resident.email]]
+    assert len(reset) == 1
+    assert "/accounts/password/reset/key/" in reset[0].body
+
+
+def test_wrong_password_is_rejected_with_a_clear_message(client, resident):
+    response = sign_in(client, resident, password="wrong-password-here")
+    assert response.status_code == 200
+    assert "not correct" in response.content.decode()
+    assert client.get(reverse("accounts:home")).status_code == 302
+
+
+def test_repeated_failed_sign_ins_are_rate_limited(client, resident):
+    for _ in range(5):
+        sign_in(client, resident, password="wrong-password-here")
+    response = sign_in(client, resident)  # even the right password is refused for now
+    assert response.status_code in (200, 429)
+    assert "Too many failed login attempts" in response.content.decode()
+    assert client.get(reverse("accounts:home")).status_code == 302
+
+
+def test_account_home_needs_sign_in(client, db):
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_account_home_shows_only_the_signed_in_resident(client, resident, other_resident):
+    sign_in(client, resident)
+    html = client.get(reverse("accounts:home")).content.decode()
+    assert resident.email in html
+    assert other_resident.email not in html
+
+
+def test_roles_exist_with_their_permissions(db):
+    for role, (_description, codenames) in ROLES.items():
+        group = Group.objects.get(name=role)
+        assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(codenames)
+
+
+def test_role_grants_its_permissions(agent, records_admin):
+    assert agent.has_perm("accounts.view_resident_case")
+    assert not agent.has_perm("accounts.manage_record_sync")
+    assert records_admin.has_perm("accounts.manage_record_sync")
+    assert not records_admin.has_perm("accounts.view_resident_case")
+
+
+def test_residents_may_turn_on_an_authenticator_app(client, resident):
+    sign_in(client, resident)
+    reauthenticate(client)
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 200
+    assert "portal-qr-code" in response.content.decode()

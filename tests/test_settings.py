@@ -1,0 +1,87 @@
+"""Production mode refuses an insecure configuration; a good one passes `check --deploy`."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_SECRET = "test-only-" + "".join(chr(33 + (i * 7) % 90) for i in range(60))
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "SECRET_KEY": GOOD_SECRET,
+    "ALLOWED_HOSTS": "portal.hackney.gov.uk",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/hackney_portal",
+    "REDIS_URL": "redis://127.0.0.1:6379/1",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    # As a deployment would run: none of the test run's own settings leak in.
+    leaked = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
+    clean = {k: v for k, v in os.environ.items() if k not in leaked}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": "short"}, "at least 50 characters"),
+        (
+            {"SECRET_KEY": "demo-only-insecure-key-never-use-in-production"},
+            "at least 50 characters",
+        ),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must be set"),
+        ({"REDIS_URL": ""}, "REDIS_URL must be set"),
+        ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG must be true or false"),
+        ({"DATABASE_URL": "mysql://root@localhost/portal"}, "must be a postgres"),
+        ({"SYNC_MAX_VANISHED_FRACTION": "5"}, "fraction between 0 and 1"),
+        ({"SYNC_MAX_REJECTED_FRACTION": "lots"}, "SYNC_MAX_REJECTED_FRACTION"),
+        ({"CELERY_VISIBILITY_TIMEOUT": "60"}, "CELERY_VISIBILITY_TIMEOUT must be longer"),
+    ],
+)
+def test_production_refuses_an_insecure_or_malformed_configuration(change, message):
+    result = manage("check", **{**PRODUCTION, **change})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_demo_sign_ins_are_refused_in_production_mode():
+    result = manage("demo_users", **PRODUCTION)
+    assert result.returncode != 0
+    assert "only runs in demo mode" in result.stderr
+
+
+def test_production_mode_sets_the_security_headers_settings():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SECURE_HSTS_SECONDS >= 31536000, s.SECURE_PROXY_SSL_HEADER[0])"
+    )
+    result = manage("shell", "-c", code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        "True",
+        "True",
+        "True",
+        "True",
+        "HTTP_X_FORWARDED_PROTO",
+    ]
