@@ -25,6 +25,7 @@ def test_sign_up_sends_a_verification_email_and_does_not_sign_in(client, transac
     assert response["Location"] == reverse("account_email_verification_sent")
     assert len(mail.outbox) == 1
     assert "confirm" in mail.outbox[0].subject.lower()
+    assert mail.outbox[0].body.startswith("Hackney Council: Resident portal")
     assert client.get(reverse("accounts:home")).status_code == 302  # not signed in yet
 
 

@@ -41,7 +41,7 @@ def test_staff_sign_in_asks_for_the_code_then_opens_staff_pages(client, parking_
 def test_a_wrong_code_does_not_open_staff_pages(client, parking_officer):
     response = sign_in(client, parking_officer, code="000000")
     assert response.status_code == 200
-    assert "Incorrect code" in response.content.decode()
+    assert "code is not correct" in response.content.decode()
     assert client.get("/staff/").status_code == 302
 
 

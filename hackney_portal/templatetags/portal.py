@@ -2,6 +2,15 @@ from django import forms, template
 
 register = template.Library()
 
+# GOV.UK sizes inputs to the answer they expect; codes are short and numeric on phones.
+FIELD_ATTRS = {
+    "code": {
+        "extra_class": " govuk-input--width-10",
+        "inputmode": "numeric",
+        "spellcheck": "false",
+    },
+}
+
 
 @register.filter
 def is_checkbox(field) -> bool:
@@ -24,6 +33,9 @@ def govuk_widget(field, css_class: str):
         attrs["aria-invalid"] = "true"
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
+    extra = dict(FIELD_ATTRS.get(field.name, {}))
+    attrs["class"] += extra.pop("extra_class", "")
+    attrs.update(extra)
     # allauth sets placeholders that repeat the label; GOV.UK advises against placeholders.
     field.field.widget.attrs.pop("placeholder", None)
     return field.as_widget(attrs=attrs)
