@@ -56,3 +56,10 @@ def assert_fits_width(page):
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+
+
+def fill_sign_in(page, email: str, password: str):
+    """Fill in and send the sign-in form on the current page, as a person would."""
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

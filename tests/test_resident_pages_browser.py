@@ -7,11 +7,13 @@ from accounts.models import User
 from tests.browser import (
     assert_accessible,
     assert_fits_width,
+    fill_sign_in,
     screenshot,
     use_desktop,
     use_narrowest,
     use_phone,
 )
+from tests.factories import PASSWORD
 from tests.helpers import last_email_link
 
 pytestmark = pytest.mark.browser
@@ -47,9 +49,7 @@ def test_public_pages_have_no_accessibility_violations(page, viewport, name, pat
 def test_sign_in_error_state_is_accessible(page, resident, viewport):
     VIEWPORTS[viewport](page)
     page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(resident.email)
-    page.get_by_label("Password").fill("not-the-password")
-    page.get_by_role("button", name="Sign in").click()
+    fill_sign_in(page, resident.email, "not-the-password")
     summary = page.locator(".govuk-error-summary")
     assert "not correct" in summary.inner_text()
     assert_accessible(page, context=f"sign-in errors ({viewport})")
@@ -128,9 +128,7 @@ def test_pages_work_at_320px(page, path, db):
 def test_signed_in_resident_account_page(page, resident):
     use_desktop(page)
     page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(resident.email)
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Sign in").click()
+    fill_sign_in(page, resident.email, PASSWORD)
     assert page.locator("h1").inner_text() == "Your account"
     assert_accessible(page, context="account home (desktop)")
     screenshot(page, "account-home-desktop")

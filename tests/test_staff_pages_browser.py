@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.mfa import current_totp_code
-from tests.browser import assert_accessible, screenshot, use_desktop, use_phone
+from tests.browser import assert_accessible, fill_sign_in, screenshot, use_desktop, use_phone
 from tests.factories import PASSWORD, make_staff
 
 pytestmark = pytest.mark.browser
@@ -12,9 +12,7 @@ pytestmark = pytest.mark.browser
 def test_staff_sign_in_with_their_authenticator_app(page, parking_officer):
     use_desktop(page)
     page.goto("/staff/")
-    page.get_by_label("Email address").fill(parking_officer.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    fill_sign_in(page, parking_officer.email, PASSWORD)
 
     assert_accessible(page, context="authenticator code")
     screenshot(page, "staff-code-desktop")
@@ -35,9 +33,7 @@ def test_new_staff_member_sets_up_an_authenticator_app(page, db):
     officer = make_staff("records_admin", with_totp=False)
     use_phone(page)
     page.goto("/staff/")
-    page.get_by_label("Email address").fill(officer.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    fill_sign_in(page, officer.email, PASSWORD)
 
     # allauth asks for the password again before a security change.
     assert_accessible(page, context="reauthenticate")
