@@ -1,0 +1,196 @@
+"""The three council tax feeds (FEEDS.md), registered with the records sync pipeline."""
+
+import re
+from typing import Any
+
+from records.exceptions import RowRejected
+from records.feeds import current_property_ids, property_id
+from records.models import Person
+from records.sync import (
+    Column,
+    Feed,
+    choice,
+    parse_date,
+    parse_financial_year,
+    parse_money,
+    parse_positive_money,
+    parse_uprn,
+    register,
+)
+
+from .models import CouncilTaxAccount, Instalment, Transaction
+
+
+def parse_account_ref(value: str) -> str:
+    if not re.fullmatch(r"3\d{7}", value):
+        raise ValueError("must be 8 digits starting with 3")
+    return value
+
+
+def parse_discounts(value: str) -> str:
+    codes = [c.strip().upper() for c in value.split(";") if c.strip()]
+    for code in codes:
+        if not re.fullmatch(r"[A-Z0-9]{1,10}", code):
+            raise ValueError("must be codes separated by ; (e.g. SPD)")
+    return ";".join(codes)
+
+
+def account_lookups() -> dict[str, Any]:
+    """Accounts in the latest snapshot, live or closed."""
+    return {
+        "account": dict(
+            CouncilTaxAccount.objects.filter(ended_at__isnull=True).values_list("account_ref", "id")
+        )
+    }
+
+
+def account_id(ref: str, lookups: dict[str, Any]) -> int:
+    try:
+        return lookups["account"][ref]
+    except KeyError:
+        raise RowRejected("account_ref", "unknown account", ref) from None
+
+
+def accounts_lookups() -> dict[str, Any]:
+    return {
+        **current_property_ids(),
+        "person": dict(Person.objects.values_list("person_ref", "id")),
+    }
+
+
+def accounts_to_stage(v: dict[str, Any], lookups: dict[str, Any]) -> tuple:
+    try:
+        lead_person_id = lookups["person"][v["lead_person_ref"]]
+    except KeyError:
+        raise RowRejected("lead_person_ref", "unknown person_ref", v["lead_person_ref"]) from None
+    return (
+        v["account_ref"],
+        property_id(v["uprn"], lookups),
+        lead_person_id,
+        v["band"],
+        v["status"],
+        v["payment_method"],
+        int(v["instalments"]),
+        v["discounts"],
+        v["opened_on"],
+        v["closed_on"],
+    )
+
+
+register(
+    Feed(
+        name="council_tax_accounts",
+        order=30,
+        columns=[
+            Column("account_ref", parse_account_ref, required=True),
+            Column("uprn", parse_uprn, required=True),
+            Column("lead_person_ref", required=True),
+            Column("band", choice(*"ABCDEFGH"), required=True),
+            Column("status", choice(*CouncilTaxAccount.Status.values), required=True),
+            Column(
+                "payment_method", choice(*CouncilTaxAccount.PaymentMethod.values), required=True
+            ),
+            Column("instalments", choice("10", "12"), required=True),
+            Column("discounts", parse_discounts),
+            Column("opened_on", parse_date, required=True),
+            Column("closed_on", parse_date, default=None),
+        ],
+        stage_columns=[
+            ("account_ref", "text"),
+            ("property_id", "bigint"),
+            ("lead_person_id", "bigint"),
+            ("band", "text"),
+            ("status", "text"),
+            ("payment_method", "text"),
+            ("instalments", "int"),
+            ("discounts", "text"),
+            ("opened_on", "date"),
+            ("closed_on", "date"),
+        ],
+        to_stage=accounts_to_stage,
+        load_lookups=accounts_lookups,
+        table=CouncilTaxAccount._meta.db_table,
+        key=["account_ref"],
+        fields=[
+            "property_id",
+            "lead_person_id",
+            "band",
+            "status",
+            "payment_method",
+            "instalments",
+            "discounts",
+            "opened_on",
+            "closed_on",
+        ],
+        vanish="ended_at",
+    )
+)
+
+register(
+    Feed(
+        name="council_tax_instalments",
+        order=40,
+        columns=[
+            Column("account_ref", parse_account_ref, required=True),
+            Column("financial_year", parse_financial_year, required=True),
+            Column("due_on", parse_date, required=True),
+            Column("amount", parse_positive_money, required=True),
+        ],
+        stage_columns=[
+            ("account_id", "bigint"),
+            ("financial_year", "text"),
+            ("due_on", "date"),
+            ("amount_pence", "bigint"),
+        ],
+        to_stage=lambda v, lookups: (
+            account_id(v["account_ref"], lookups),
+            v["financial_year"],
+            v["due_on"],
+            v["amount"],
+        ),
+        load_lookups=account_lookups,
+        table=Instalment._meta.db_table,
+        key=["account_id", "financial_year", "due_on"],
+        fields=["amount_pence"],
+        vanish="withdrawn_at",
+    )
+)
+
+register(
+    Feed(
+        name="council_tax_transactions",
+        order=50,
+        columns=[
+            Column("transaction_ref", required=True),
+            Column("account_ref", parse_account_ref, required=True),
+            Column("posted_on", parse_date, required=True),
+            Column("financial_year", parse_financial_year, required=True),
+            Column("kind", choice(*Transaction.Kind.values), required=True),
+            Column("amount", parse_money, required=True),
+            Column("description"),
+        ],
+        stage_columns=[
+            ("transaction_ref", "text"),
+            ("account_id", "bigint"),
+            ("posted_on", "date"),
+            ("financial_year", "text"),
+            ("kind", "text"),
+            ("amount_pence", "bigint"),
+            ("description", "text"),
+        ],
+        to_stage=lambda v, lookups: (
+            v["transaction_ref"],
+            account_id(v["account_ref"], lookups),
+            v["posted_on"],
+            v["financial_year"],
+            v["kind"],
+            v["amount"],
+            v["description"],
+        ),
+        load_lookups=account_lookups,
+        table=Transaction._meta.db_table,
+        key=["transaction_ref"],
+        fields=["account_id", "posted_on", "financial_year", "kind", "amount_pence", "description"],
+        vanish="withdrawn_at",
+    )
+)

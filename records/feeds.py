@@ -1,0 +1,210 @@
+"""The `properties` and `people` feeds (FEEDS.md), registered with the sync pipeline."""
+
+from typing import Any
+
+from .exceptions import RowRejected
+from .matching import name_key
+from .models import Occupancy, Person, Property
+from .sync import (
+    STAGE,
+    Column,
+    Feed,
+    SyncContext,
+    choice,
+    parse_date,
+    parse_postcode,
+    parse_uprn,
+    parse_yes_no,
+    register,
+)
+
+
+def current_property_ids() -> dict[str, Any]:
+    return {"property": dict(Property.objects.current().values_list("uprn", "id"))}
+
+
+def property_id(uprn: int, lookups: dict[str, Any]) -> int:
+    try:
+        return lookups["property"][uprn]
+    except KeyError:
+        raise RowRejected("uprn", "unknown UPRN (no current property)", str(uprn)) from None
+
+
+# --- properties -----------------------------------------------------------------------------
+
+register(
+    Feed(
+        name="properties",
+        order=10,
+        columns=[
+            Column("uprn", parse_uprn, required=True),
+            Column("address_line_1", required=True),
+            Column("address_line_2"),
+            Column("address_line_3"),
+            Column("address_line_4"),
+            Column("postcode", parse_postcode, required=True),
+            Column("ward"),
+            Column("usage", choice(*Property.Usage.values), required=True),
+            Column("cpz_zone", str.upper),
+            Column("permit_free", parse_yes_no, required=True),
+        ],
+        stage_columns=[
+            ("uprn", "bigint"),
+            ("address_line_1", "text"),
+            ("address_line_2", "text"),
+            ("address_line_3", "text"),
+            ("address_line_4", "text"),
+            ("postcode", "text"),
+            ("ward", "text"),
+            ("usage", "text"),
+            ("cpz_zone", "text"),
+            ("permit_free", "bool"),
+        ],
+        to_stage=lambda v, _lookups: (
+            v["uprn"],
+            v["address_line_1"],
+            v["address_line_2"],
+            v["address_line_3"],
+            v["address_line_4"],
+            v["postcode"],
+            v["ward"],
+            v["usage"],
+            v["cpz_zone"],
+            v["permit_free"],
+        ),
+        table=Property._meta.db_table,
+        key=["uprn"],
+        fields=[
+            "address_line_1",
+            "address_line_2",
+            "address_line_3",
+            "address_line_4",
+            "postcode",
+            "ward",
+            "usage",
+            "cpz_zone",
+            "permit_free",
+        ],
+        vanish="retired_at",
+    )
+)
+
+
+# --- people ---------------------------------------------------------------------------------
+
+PERSON_DETAILS = ["title", "first_name", "last_name", "date_of_birth"]
+
+
+def people_to_stage(v: dict[str, Any], lookups: dict[str, Any]) -> tuple:
+    return (
+        v["person_ref"],
+        v["title"],
+        v["first_name"],
+        v["last_name"],
+        v["date_of_birth"],
+        name_key(v["first_name"]),
+        name_key(v["last_name"]),
+        property_id(v["uprn"], lookups),
+        v["role"],
+        v["source"] or Occupancy.Source.COUNCIL_TAX,
+        v["occupied_from"],
+        v["occupied_to"],
+        None,  # person_id: known once the people are written (upsert_people)
+    )
+
+
+def conflicting_people(cursor) -> list[tuple[int, str, str, str]]:
+    """A person's details must agree across their rows: later rows that disagree with the
+    first row for the same person_ref are rejected."""
+    differs = " OR ".join(f"s.{c} IS DISTINCT FROM f.{c}" for c in PERSON_DETAILS)
+    cursor.execute(
+        f"SELECT s.line, s.person_ref, {', '.join('s.' + c for c in PERSON_DETAILS)}, "
+        f"{', '.join('f.' + c for c in PERSON_DETAILS)} "
+        f"FROM {STAGE} AS s "
+        f"JOIN (SELECT person_ref, MIN(line) AS line FROM {STAGE} GROUP BY person_ref) AS m "
+        f"ON m.person_ref = s.person_ref "
+        f"JOIN {STAGE} AS f ON f.line = m.line "
+        f"WHERE s.line <> f.line AND ({differs}) ORDER BY s.line"
+    )
+    rejected = []
+    n = len(PERSON_DETAILS)
+    for line, ref, *values in cursor.fetchall():
+        mine, first = values[:n], values[n:]
+        column = next(c for c, a, b in zip(PERSON_DETAILS, mine, first, strict=True) if a != b)
+        value = f"{ref}: {mine[PERSON_DETAILS.index(column)]}"
+        rejected.append((line, column, value, "conflicting person details"))
+    return rejected
+
+
+def upsert_people(cursor, ctx: SyncContext) -> dict[str, int]:
+    """Write each person once (their details agree across rows), then give every staged
+    occupancy its person_id so the generic apply can key on it."""
+    table = Person._meta.db_table
+    columns = ["person_ref", *PERSON_DETAILS, "first_name_key", "last_name_key"]
+    people = (
+        f"(SELECT {', '.join(columns)} FROM {STAGE} WHERE line IN "
+        f"(SELECT MIN(line) FROM {STAGE} GROUP BY person_ref))"
+    )
+    changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in columns[1:])
+    cursor.execute(
+        f"UPDATE {table} AS t SET {', '.join(f'{c} = s.{c}' for c in columns[1:])}, "
+        f"sync_run_id = %s FROM {people} AS s WHERE t.person_ref = s.person_ref AND ({changed})",
+        [ctx.run_id],
+    )
+    updated = cursor.rowcount
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}, sync_run_id) "
+        f"SELECT {', '.join('s.' + c for c in columns)}, %s FROM {people} AS s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.person_ref = s.person_ref)",
+        [ctx.run_id],
+    )
+    inserted = cursor.rowcount
+    cursor.execute(
+        f"UPDATE {STAGE} SET person_id = "
+        f"(SELECT id FROM {table} AS p WHERE p.person_ref = {STAGE}.person_ref)"
+    )
+    return {"people inserted": inserted, "people updated": updated}
+
+
+register(
+    Feed(
+        name="people",
+        order=20,
+        columns=[
+            Column("person_ref", required=True),
+            Column("uprn", parse_uprn, required=True),
+            Column("title"),
+            Column("first_name", required=True),
+            Column("last_name", required=True),
+            Column("date_of_birth", parse_date, default=None),
+            Column("role", choice(*Occupancy.Role.values), required=True),
+            Column("source", choice(*Occupancy.Source.values)),
+            Column("occupied_from", parse_date, required=True),
+            Column("occupied_to", parse_date, default=None),
+        ],
+        stage_columns=[
+            ("person_ref", "text"),
+            ("title", "text"),
+            ("first_name", "text"),
+            ("last_name", "text"),
+            ("date_of_birth", "date"),
+            ("first_name_key", "text"),
+            ("last_name_key", "text"),
+            ("property_id", "bigint"),
+            ("role", "text"),
+            ("source", "text"),
+            ("occupied_from", "date"),
+            ("occupied_to", "date"),
+            ("person_id", "bigint"),
+        ],
+        to_stage=people_to_stage,
+        load_lookups=current_property_ids,
+        table=Occupancy._meta.db_table,
+        stage_key=["person_ref", "property_id", "occupied_from"],
+        key=["person_id", "property_id", "occupied_from"],
+        fields=["role", "source", "occupied_to"],
+        vanish="ended_at",
+        conflict_checks=[conflicting_people],
+        before_apply=upsert_people,
+    )
+)

@@ -1,0 +1,28 @@
+"""Name keys for matching and search: the same person's name written differently by different
+systems (or typed by a resident) gets the same key.
+
+    name_key("O'Brien") == name_key("OBRIEN") == "obrien"
+    name_key("Smith-Jones") == name_key("smith  jones") == "smith jones"
+    name_key("Zoë") == name_key("ZOE") == "zoe"
+"""
+
+import re
+import unicodedata
+
+# Letters Unicode does not decompose into a base letter plus an accent.
+_UNDECOMPOSED = str.maketrans(
+    {"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ı": "i", "æ": "ae", "Æ": "ae",
+     "œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th", "ð": "d", "Ð": "d"}
+)  # fmt: skip
+_APOSTROPHES = re.compile(r"['’‘`´ʼ]")
+_SEPARATORS = re.compile(r"[-‐‑‒–—.,_/]")
+
+
+def name_key(value: str | None) -> str:
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFKD", value.translate(_UNDECOMPOSED))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = _APOSTROPHES.sub("", text)
+    text = _SEPARATORS.sub(" ", text)
+    return " ".join(text.split())

@@ -1,0 +1,226 @@
+"""Writes for record syncs: start a run, execute it, approve or discard a held one, and notice
+runs whose worker died."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import PurePath
+from typing import IO
+
+from django.core.cache import cache
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .exceptions import FileRejected, SyncBusy, SyncStateError
+from .models import SyncRun
+from .sync import SyncContext, get_feed, run_pipeline
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[SyncRun], None]
+# Without a heartbeat for this long, a running run on SQLite (no advisory locks) is dead.
+STALE_AFTER = timedelta(minutes=10)
+
+
+def progress_key(run_id: int) -> str:
+    return f"records:sync-progress:{run_id}"
+
+
+def sync_run_create(
+    *,
+    feed: str,
+    upload: IO[bytes],
+    file_name: str,
+    started_by=None,
+    started_by_label: str = "",
+    dry_run: bool = False,
+    enqueue: bool = True,
+) -> SyncRun:
+    """Keep the file (a held run is applied from it later) and queue a run for it."""
+    get_feed(feed)  # an unknown feed is refused before anything is stored
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: upload.read(1 << 20), b""):
+        digest.update(chunk)
+    upload.seek(0)
+    name = PurePath(file_name).name
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+    path = default_storage.save(f"record-feeds/{feed}/{stamp}-{name}", File(upload, name=name))
+    run = SyncRun.objects.create(
+        feed=feed,
+        file_name=name,
+        file_path=path,
+        checksum=digest.hexdigest(),
+        dry_run=dry_run,
+        started_by=started_by,
+        started_by_label=started_by_label or (str(started_by) if started_by else "system"),
+    )
+    if enqueue:
+        _enqueue(run)
+    return run
+
+
+def _enqueue(run: SyncRun) -> None:
+    from .tasks import sync_run_execute_task
+
+    transaction.on_commit(lambda: sync_run_execute_task.delay(run_id=run.pk))
+
+
+@contextmanager
+def feed_lock(feed: str) -> Iterator[bool]:
+    """One run per feed at a time, across every worker. On PostgreSQL a session advisory lock:
+    it is released when the holder's connection ends, so a killed worker never leaves it held.
+    """
+    if connection.vendor != "postgresql":
+        busy = SyncRun.objects.filter(feed=feed, status=SyncRun.Status.RUNNING).exists()
+        yield not busy
+        return
+    key = zlib.crc32(f"records.sync:{feed}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def sync_runs_recover(*, feed: str | None = None) -> list[int]:
+    """Mark failed the runs left `running` by a worker that died. Returns their ids."""
+    runs = SyncRun.objects.filter(status=SyncRun.Status.RUNNING)
+    if feed:
+        runs = runs.filter(feed=feed)
+    dead = []
+    for run in runs:
+        if connection.vendor == "postgresql":
+            with feed_lock(run.feed) as acquired:
+                alive = not acquired  # the lock is free only if its holder is gone
+        else:
+            beat = cache.get(progress_key(run.pk), {}).get("at") or run.started_at
+            alive = beat is not None and timezone.now() - beat < STALE_AFTER
+        if not alive:
+            SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
+                status=SyncRun.Status.FAILED,
+                finished_at=timezone.now(),
+                reason="The worker stopped during the run. Nothing was applied: start it again.",
+            )
+            dead.append(run.pk)
+    return dead
+
+
+def sync_run_execute(*, run_id: int, approved: bool = False, progress: Progress | None = None):
+    """Run the pipeline for a queued run. Raises SyncBusy if another run of the feed is going."""
+    run = SyncRun.objects.get(pk=run_id)
+    if run.status != SyncRun.Status.QUEUED:
+        raise SyncStateError(f"Run {run.pk} is {run.status}, not queued.")
+    feed = get_feed(run.feed)
+    with feed_lock(run.feed) as acquired:
+        if not acquired:
+            raise SyncBusy(f"Another {run.feed} run is in progress; run {run.pk} waits.")
+        sync_runs_recover(feed=run.feed)  # we hold the lock: any other running run is dead
+        started = timezone.now()
+        SyncRun.objects.filter(pk=run.pk).update(
+            status=SyncRun.Status.RUNNING, started_at=started, phase="reading"
+        )
+        run.refresh_from_db()
+
+        def report_progress(bytes_done: int, bytes_total: int, rows: int) -> None:
+            # The pipeline's transaction is open: progress goes to the cache, not the database.
+            state = {"bytes_done": bytes_done, "bytes_total": bytes_total, "rows": rows}
+            cache.set(progress_key(run.pk), {**state, "at": timezone.now()}, timeout=3600)
+            run.bytes_done, run.bytes_total, run.rows_read = bytes_done, bytes_total, rows
+            if progress:
+                progress(run)
+
+        first_load = not SyncRun.objects.filter(
+            feed=run.feed, status=SyncRun.Status.APPLIED, dry_run=False
+        ).exists()
+        ctx = SyncContext(feed=feed, run_id=run.pk, now=started, progress=report_progress)
+        try:
+            with default_storage.open(run.file_path, "rb") as raw:
+                outcome = run_pipeline(
+                    raw,
+                    feed,
+                    ctx,
+                    first_load=first_load,
+                    approved=approved,
+                    dry_run=run.dry_run,
+                )
+        except FileRejected as exc:
+            _finish(run, SyncRun.Status.REJECTED, reason=str(exc))
+            return run
+        except Exception as exc:
+            logger.exception("sync run %s failed", run.pk)
+            _finish(run, SyncRun.Status.FAILED, reason=f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            cache.delete(progress_key(run.pk))
+
+    if outcome.held_reason:
+        status = SyncRun.Status.HELD
+    elif run.dry_run:
+        status = SyncRun.Status.DISCARDED
+    else:
+        status = SyncRun.Status.APPLIED
+    reason = outcome.held_reason or ("Dry run: nothing was applied." if run.dry_run else "")
+    _finish(
+        run,
+        status,
+        reason=reason,
+        rows_read=outcome.rows_read,
+        rows_rejected=outcome.report.rejected,
+        inserted=outcome.inserted,
+        updated=outcome.updated,
+        unchanged=outcome.unchanged,
+        vanished=outcome.vanished,
+        current_keys=outcome.current_keys,
+        warnings=outcome.warnings,
+        report={**outcome.report.as_json(), "related": outcome.related},
+        bytes_done=run.bytes_total,
+        bytes_total=run.bytes_total,
+    )
+    return run
+
+
+def _finish(run: SyncRun, status: str, **fields) -> None:
+    fields.update(status=status, finished_at=timezone.now(), phase="")
+    SyncRun.objects.filter(pk=run.pk).update(**fields)
+    run.refresh_from_db()
+
+
+def sync_run_approve(*, run: SyncRun, user) -> SyncRun:
+    """A records administrator accepts a held run: it is applied despite the guard."""
+    with transaction.atomic():
+        run = SyncRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != SyncRun.Status.HELD or run.dry_run:
+            raise SyncStateError("Only a held run (not a dry run) can be approved.")
+        run.status = SyncRun.Status.QUEUED
+        run.decided_by, run.decided_at = user, timezone.now()
+        run.save(update_fields=["status", "decided_by", "decided_at"])
+        from .tasks import sync_run_execute_task
+
+        transaction.on_commit(
+            lambda: sync_run_execute_task.delay(run_id=run.pk, approved=True)
+        )
+    return run
+
+
+def sync_run_discard(*, run: SyncRun, user) -> SyncRun:
+    """A records administrator refuses a held run: nothing from it is ever applied."""
+    with transaction.atomic():
+        run = SyncRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != SyncRun.Status.HELD:
+            raise SyncStateError("Only a held run can be discarded.")
+        run.status = SyncRun.Status.DISCARDED
+        run.decided_by, run.decided_at = user, timezone.now()
+        run.finished_at = run.decided_at
+        run.save(update_fields=["status", "decided_by", "decided_at", "finished_at"])
+    return run

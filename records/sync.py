@@ -1,0 +1,545 @@
+"""The sync pipeline: a full-snapshot CSV feed (FEEDS.md) into the portal's tables.
+
+    read (streaming CSV, row by row validation) -> stage (PostgreSQL COPY into a temporary
+    table; plain inserts on SQLite) -> duplicate and conflict checks (SQL) -> apply in ONE
+    transaction (update only rows that changed, insert new keys, mark vanished keys) -> guard
+    (too many vanished or rejected -> roll back and hold for a person).
+
+A crash anywhere leaves the previous data intact (the apply is one transaction), and applying
+the same snapshot twice writes nothing the second time (updates compare every field first).
+
+Feeds are declared with `Feed` and `register()`; the pipeline knows nothing else about them.
+The apply step is the same portable SQL on PostgreSQL and SQLite (see docs/decisions/0002).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from .exceptions import FileRejected, RowRejected
+
+EXAMPLES_PER_REASON = 5
+PROGRESS_EVERY_ROWS = 5000
+
+
+# --- Value parsers: each gets a stripped, non-empty string and returns the stored value -----
+
+
+def parse_text(value: str) -> str:
+    return value
+
+
+def parse_uprn(value: str) -> int:
+    if not re.fullmatch(r"\d{1,12}", value):
+        raise ValueError("must be a number of 1 to 12 digits")
+    return int(value)
+
+
+_POSTCODE = re.compile(r"(GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2})")
+
+
+def parse_postcode(value: str) -> str:
+    compact = "".join(value.split()).upper()
+    if not _POSTCODE.fullmatch(compact):
+        raise ValueError("is not a valid UK postcode")
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def parse_date(value: str) -> date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("is not a real date") from None
+
+
+_MONEY = re.compile(r"(-?)(\d+)(?:\.(\d{1,2}))?")
+
+
+def parse_money(value: str) -> int:
+    """Pounds to integer pence, exactly (never through a float)."""
+    match = _MONEY.fullmatch(value)
+    if not match:
+        raise ValueError("must be an amount like 1234.50 or -80.00")
+    sign, pounds, pence = match.groups()
+    amount = int(pounds) * 100 + int((pence or "0").ljust(2, "0"))
+    return -amount if sign else amount
+
+
+def parse_positive_money(value: str) -> int:
+    amount = parse_money(value)
+    if amount <= 0:
+        raise ValueError("must be more than zero")
+    return amount
+
+
+def parse_financial_year(value: str) -> str:
+    match = re.fullmatch(r"(\d{4})/(\d{2})", value)
+    if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
+        raise ValueError("must be a financial year like 2026/27")
+    return value
+
+
+def choice(*allowed: str) -> Callable[[str], str]:
+    """One of the listed values, matched regardless of case."""
+    lookup = {a.lower(): a for a in allowed}
+
+    def parse(value: str) -> str:
+        try:
+            return lookup[value.lower()]
+        except KeyError:
+            raise ValueError(f"must be one of: {', '.join(allowed)}") from None
+
+    return parse
+
+
+def parse_yes_no(value: str) -> bool:
+    return choice("Y", "N")(value) == "Y"
+
+
+# --- Feed declarations ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    parse: Callable[[str], Any] = parse_text
+    required: bool = False
+    default: Any = ""  # stored when the value is empty ("" for text, None for dates)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed: its CSV columns, how a row becomes a staged row, and where it is applied.
+
+    `stage_columns` are (name, type) with type one of text, bigint, int, date, bool, timestamp;
+    `to_stage(values, lookups)` turns parsed values into a staged tuple in that order, raising
+    RowRejected for unknown references. `table` is the target table, `key` its key columns,
+    `fields` the other columns compared and written (all named the same in the stage), and
+    `vanish` the timestamp column set when a key is missing from the snapshot.
+    """
+
+    name: str
+    order: int
+    columns: list[Column]
+    stage_columns: list[tuple[str, str]]
+    to_stage: Callable[[dict[str, Any], dict[str, Any]], tuple]
+    table: str
+    key: list[str]
+    fields: list[str]
+    vanish: str
+    # Reference lookups loaded once per run (e.g. UPRN -> property id), passed to to_stage.
+    load_lookups: Callable[[], dict[str, Any]] = dict
+    # The key as staged, when part of `key` is only resolved at apply time (people).
+    stage_key: list[str] | None = None
+    # Checks on the staged rows after duplicates go: each returns rejected
+    # (line, column, value, reason) rows, which are then removed from the stage.
+    conflict_checks: list[Callable[[Any], list[tuple[int, str, str, str]]]] = field(
+        default_factory=list
+    )
+    # Work before the generic apply, inside its transaction; returns extra counts to report.
+    before_apply: Callable[[Any, SyncContext], dict[str, int]] | None = None
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+_registry: dict[str, Feed] = {}
+
+
+def register(feed: Feed) -> Feed:
+    _registry[feed.name] = feed
+    return feed
+
+
+def get_feed(name: str) -> Feed:
+    try:
+        return _registry[name]
+    except KeyError:
+        raise FileRejected(f"Unknown feed {name!r}. Feeds: {', '.join(feed_names())}.") from None
+
+
+def feed_names() -> list[str]:
+    """In the order they must be loaded: later feeds refer to earlier ones."""
+    return [f.name for f in sorted(_registry.values(), key=lambda f: f.order)]
+
+
+# --- The report -----------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """Rejections grouped by reason, with a count and the first few examples of each."""
+
+    reasons: dict[str, dict] = field(default_factory=dict)
+    rejected: int = 0
+
+    def reject(self, line: int, column: str, value: str, reason: str) -> None:
+        self.rejected += 1
+        entry = self.reasons.setdefault(reason, {"count": 0, "examples": []})
+        entry["count"] += 1
+        if len(entry["examples"]) < EXAMPLES_PER_REASON:
+            entry["examples"].append(
+                {"line": line, "column": column, "value": value[:200], "reason": reason}
+            )
+
+    def as_json(self) -> dict:
+        ordered = sorted(self.reasons.items(), key=lambda item: -item[1]["count"])
+        return {"rejections": [{"reason": r, **entry} for r, entry in ordered]}
+
+
+@dataclass
+class Outcome:
+    rows_read: int = 0
+    staged: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    vanished: int = 0
+    current_keys: int = 0
+    warnings: list[str] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+    related: dict[str, int] = field(default_factory=dict)  # e.g. people written by `people`
+    held_reason: str = ""
+
+    @property
+    def rows_written(self) -> int:
+        return self.inserted + self.updated + self.vanished + sum(self.related.values())
+
+
+@dataclass
+class SyncContext:
+    feed: Feed
+    run_id: int | None
+    now: Any
+    progress: Callable[[int, int, int], None]
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+def first_bad_utf8_line(raw: io.BufferedIOBase) -> int | None:
+    """The line number of the first byte that is not valid UTF-8, or None."""
+    raw.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    while chunk := raw.read(1 << 20):
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            return line + chunk[: exc.start].count(b"\n")
+        line += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return line
+    return None
+
+
+def read_rows(
+    raw: io.BufferedIOBase, feed: Feed, outcome: Outcome
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line where the record starts, {column: stripped value}) for each data row.
+    Rows with the wrong number of fields are rejected here; whole-file problems raise."""
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+    reader = csv.reader(text, strict=True)
+    try:
+        yield from _read(reader, raw, feed, outcome)
+    finally:
+        text.detach()  # leave the caller's file open (progress reads its position)
+
+
+def _read(reader, raw, feed: Feed, outcome: Outcome):
+    header: list[str] | None = None
+    positions: dict[str, int] = {}
+    last_line = 0
+    try:
+        for fields in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if not fields:
+                continue  # blank line
+            if header is None:
+                header = [h.strip().lower() for h in fields]
+                positions = _check_header(header, feed, outcome)
+                continue
+            outcome.rows_read += 1
+            if len(fields) != len(header):
+                value = f"{len(fields)} fields; the header has {len(header)}"
+                outcome.report.reject(start, "", value, "wrong number of fields")
+                continue
+            yield start, {name: fields[i].strip() for name, i in positions.items()}
+    except UnicodeDecodeError:
+        line = first_bad_utf8_line(raw)
+        raise FileRejected(
+            f"The file is not valid UTF-8 (first bad byte on line {line})."
+        ) from None
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc) or "EOF" in str(exc):
+            raise FileRejected(
+                f"A quoted value that starts on or before line {last_line + 1} is never closed."
+            ) from None
+        raise FileRejected(f"The file is not CSV (line {reader.line_num}): {exc}.") from None
+    if header is None:
+        raise FileRejected("The file is empty: it has no header row.")
+
+
+def _check_header(header: list[str], feed: Feed, outcome: Outcome) -> dict[str, int]:
+    known = {c.name for c in feed.columns}
+    missing = [name for name in feed.required_columns if name not in header]
+    if missing:
+        raise FileRejected(f"Required column missing: {', '.join(missing)}.")
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name in seen:
+            raise FileRejected(f"Column {name} appears twice in the header.")
+        seen[name] = i
+    unknown = [h for h in header if h not in known]
+    if unknown:
+        outcome.warnings.append(f"Unknown columns ignored: {', '.join(unknown)}.")
+    return {name: i for name, i in seen.items() if name in known}
+
+
+def parse_row(feed: Feed, raw: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for column in feed.columns:
+        value = raw.get(column.name, "")
+        if value == "":
+            if column.required:
+                raise RowRejected(column.name, "missing required value")
+            values[column.name] = column.default
+            continue
+        try:
+            values[column.name] = column.parse(value)
+        except ValueError as exc:
+            raise RowRejected(column.name, f"{column.name} {exc}", value) from None
+    return values
+
+
+# --- Staging --------------------------------------------------------------------------------
+
+STAGE = "records_sync_stage"
+
+_PG_TYPES = {
+    "text": "text",
+    "bigint": "bigint",
+    "int": "integer",
+    "date": "date",
+    "bool": "boolean",
+    "timestamp": "timestamptz",
+}
+_SQLITE_TYPES = {
+    "text": "text",
+    "bigint": "integer",
+    "int": "integer",
+    "date": "date",
+    "bool": "bool",
+    "timestamp": "datetime",
+}
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def create_stage(cursor, feed: Feed) -> None:
+    types = _PG_TYPES if _is_postgres() else _SQLITE_TYPES
+    columns = ", ".join(f"{name} {types[kind]}" for name, kind in feed.stage_columns)
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} (line integer NOT NULL, {columns})")
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return value
+
+
+def stage_rows(cursor, feed: Feed, rows: Iterator[tuple]) -> int:
+    """Load (line, *staged values) rows into the stage; returns how many."""
+    names = ["line"] + [name for name, _ in feed.stage_columns]
+    count = 0
+    if _is_postgres():
+        text_columns = [n for n, kind in feed.stage_columns if kind == "text"]
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as buffer:
+            writer = csv.writer(buffer)
+            for row in rows:
+                writer.writerow([_csv_value(v) for v in row])
+                count += 1
+            buffer.seek(0)
+            force = f", FORCE_NOT_NULL ({', '.join(text_columns)})" if text_columns else ""
+            cursor.copy_expert(
+                f"COPY {STAGE} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv{force})",
+                buffer,
+            )
+        cursor.execute(f"ANALYZE {STAGE}")
+    else:
+        sql = f"INSERT INTO {STAGE} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(row)
+            count += 1
+            if len(batch) >= 2000:
+                cursor.executemany(sql, batch)
+                batch.clear()
+        if batch:
+            cursor.executemany(sql, batch)
+    return count
+
+
+def reject_duplicates(cursor, feed: Feed, report: Report, key: list[str]) -> int:
+    """The first row with a key is kept; each later row with the same key is rejected."""
+    keys = ", ".join(key)
+    cursor.execute(
+        f"SELECT line, {keys} FROM (SELECT line, {keys}, ROW_NUMBER() OVER "
+        f"(PARTITION BY {keys} ORDER BY line) AS n FROM {STAGE}) AS ranked "
+        f"WHERE n > 1 ORDER BY line"
+    )
+    lines = []
+    for line, *values in cursor.fetchall():
+        lines.append(line)
+        report.reject(line, "+".join(key), " / ".join(str(v) for v in values), "duplicate key")
+    delete_lines(cursor, lines)
+    return len(lines)
+
+
+def delete_lines(cursor, lines: list[int]) -> None:
+    for start in range(0, len(lines), 500):
+        chunk = lines[start : start + 500]
+        cursor.execute(
+            f"DELETE FROM {STAGE} WHERE line IN ({', '.join(['%s'] * len(chunk))})", chunk
+        )
+
+
+# --- Applying -------------------------------------------------------------------------------
+
+
+def apply_stage(cursor, feed: Feed, ctx: SyncContext, outcome: Outcome) -> None:
+    """Update changed rows, insert new keys, mark vanished keys; counts into outcome."""
+    table, key, fields, vanish = feed.table, feed.key, feed.fields, feed.vanish
+    now = connection.ops.adapt_datetimefield_value(ctx.now)
+    joined = " AND ".join(f"t.{k} = s.{k}" for k in key)
+    cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {vanish} IS NULL")
+    outcome.current_keys = cursor.fetchone()[0]
+
+    changed = " OR ".join(
+        [f"t.{f} IS DISTINCT FROM s.{f}" for f in fields] + [f"t.{vanish} IS NOT NULL"]
+    )
+    assignments = ", ".join(
+        [f"{f} = s.{f}" for f in fields] + [f"{vanish} = NULL", "sync_run_id = %s"]
+    )
+    cursor.execute(
+        f"UPDATE {table} AS t SET {assignments} FROM {STAGE} AS s WHERE {joined} AND ({changed})",
+        [ctx.run_id],
+    )
+    outcome.updated = cursor.rowcount
+
+    columns = [*key, *fields]
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}, sync_run_id) "
+        f"SELECT {', '.join('s.' + c for c in columns)}, %s FROM {STAGE} AS s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {joined})",
+        [ctx.run_id],
+    )
+    outcome.inserted = cursor.rowcount
+    outcome.unchanged = outcome.staged - outcome.inserted - outcome.updated
+
+    cursor.execute(
+        f"UPDATE {table} SET {vanish} = %s, sync_run_id = %s WHERE {vanish} IS NULL AND "
+        f"NOT EXISTS (SELECT 1 FROM {STAGE} AS s WHERE "
+        + " AND ".join(f"{table}.{k} = s.{k}" for k in key)
+        + ")",
+        [now, ctx.run_id],
+    )
+    outcome.vanished = cursor.rowcount
+
+
+def guard(outcome: Outcome, *, first_load: bool) -> str:
+    """Why this snapshot must wait for a person, or "" when it may be applied."""
+    reasons = []
+    max_vanished = settings.SYNC_MAX_VANISHED_FRACTION
+    max_rejected = settings.SYNC_MAX_REJECTED_FRACTION
+    if not first_load and outcome.current_keys:
+        fraction = outcome.vanished / outcome.current_keys
+        if fraction > max_vanished:
+            reasons.append(
+                f"{outcome.vanished} of {outcome.current_keys} current records "
+                f"({fraction:.1%}) would be ended or retired; the limit is {max_vanished:.0%}."
+            )
+    if outcome.rows_read:
+        fraction = outcome.report.rejected / outcome.rows_read
+        if fraction > max_rejected:
+            reasons.append(
+                f"{outcome.report.rejected} of {outcome.rows_read} rows ({fraction:.1%}) were "
+                f"rejected; the limit is {max_rejected:.0%}."
+            )
+    return " ".join(reasons)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def run_pipeline(
+    raw: io.BufferedIOBase,
+    feed: Feed,
+    ctx: SyncContext,
+    *,
+    first_load: bool,
+    approved: bool = False,
+    dry_run: bool = False,
+) -> Outcome:
+    """Read, stage, check and apply one snapshot. Raises FileRejected for whole-file problems.
+    When the guard trips (and the run is not approved) or on a dry run, nothing is kept."""
+    outcome = Outcome()
+    raw.seek(0, io.SEEK_END)
+    total_bytes = raw.tell()
+    raw.seek(0)
+    lookups = feed.load_lookups()
+
+    def staged_rows() -> Iterator[tuple]:
+        for line, values in read_rows(raw, feed, outcome):
+            try:
+                yield (line, *feed.to_stage(parse_row(feed, values), lookups))
+            except RowRejected as exc:
+                outcome.report.reject(line, exc.column, exc.value, exc.reason)
+            if outcome.rows_read % PROGRESS_EVERY_ROWS == 0:
+                ctx.progress(raw.tell(), total_bytes, outcome.rows_read)
+
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            create_stage(cursor, feed)
+            outcome.staged = stage_rows(cursor, feed, staged_rows())
+            ctx.progress(total_bytes, total_bytes, outcome.rows_read)
+            stage_key = feed.stage_key or feed.key
+            outcome.staged -= reject_duplicates(cursor, feed, outcome.report, stage_key)
+            for check in feed.conflict_checks:
+                bad = check(cursor)
+                for line, column, value, reason in bad:
+                    outcome.report.reject(line, column, value, reason)
+                delete_lines(cursor, [b[0] for b in bad])
+                outcome.staged -= len(bad)
+            if feed.before_apply:
+                outcome.related = feed.before_apply(cursor, ctx)
+            apply_stage(cursor, feed, ctx, outcome)
+            cursor.execute(f"DROP TABLE {STAGE}")
+            outcome.held_reason = "" if approved else guard(outcome, first_load=first_load)
+            if outcome.held_reason or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return outcome
