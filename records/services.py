@@ -207,9 +207,7 @@ def sync_run_approve(*, run: SyncRun, user) -> SyncRun:
         run.save(update_fields=["status", "decided_by", "decided_at"])
         from .tasks import sync_run_execute_task
 
-        transaction.on_commit(
-            lambda: sync_run_execute_task.delay(run_id=run.pk, approved=True)
-        )
+        transaction.on_commit(lambda: sync_run_execute_task.delay(run_id=run.pk, approved=True))
     return run
 
 

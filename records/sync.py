@@ -276,6 +276,8 @@ def _read(reader, raw, feed: Feed, outcome: Outcome):
                 positions = _check_header(header, feed, outcome)
                 continue
             outcome.rows_read += 1
+            if "\x00" in "".join(fields):  # Python's csv accepts NUL bytes; no text file has one
+                raise FileRejected(f"The file is not CSV: it holds a NUL byte on line {start}.")
             if len(fields) != len(header):
                 value = f"{len(fields)} fields; the header has {len(header)}"
                 outcome.report.reject(start, "", value, "wrong number of fields")

@@ -26,9 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("feed", help="one of: " + ", ".join(feed_names()))
         parser.add_argument("path", type=Path)
-        parser.add_argument(
-            "--dry-run", action="store_true", help="check and count, apply nothing"
-        )
+        parser.add_argument("--dry-run", action="store_true", help="check and count, apply nothing")
 
     def handle(self, *args, feed, path, dry_run, **options):
         if feed not in feed_names():
@@ -98,7 +96,7 @@ class Command(BaseCommand):
         for warning in run.warnings:
             self.stdout.write(f"Warning: {warning}")
         for group in run.report.get("rejections", []):
-            self.stdout.write(f"  {group['count']:>7,} × {group['reason']}")
+            self.stdout.write(f"  {group['count']:>7,}  {group['reason']}")
             for example in group["examples"]:
                 self.stdout.write(
                     f"           line {example['line']}, {example['column'] or '-'}: "
