@@ -249,7 +249,8 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Uploaded and synced feed files. Every web and worker process must see the same storage.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 
 # --- Security headers ------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

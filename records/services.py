@@ -132,18 +132,30 @@ def sync_run_execute(*, run_id: int, approved: bool = False, progress: Progress 
         )
         run.refresh_from_db()
 
-        def report_progress(bytes_done: int, bytes_total: int, rows: int) -> None:
+        state = {"bytes_done": 0, "bytes_total": 0, "rows": 0, "phase": "reading"}
+
+        def publish(**changes) -> None:
             # The pipeline's transaction is open: progress goes to the cache, not the database.
-            state = {"bytes_done": bytes_done, "bytes_total": bytes_total, "rows": rows}
-            cache.set(progress_key(run.pk), {**state, "at": timezone.now()}, timeout=3600)
-            run.bytes_done, run.bytes_total, run.rows_read = bytes_done, bytes_total, rows
+            state.update(changes, at=timezone.now())
+            cache.set(progress_key(run.pk), state, timeout=3600)
+            run.bytes_done, run.bytes_total = state["bytes_done"], state["bytes_total"]
+            run.rows_read, run.phase = state["rows"], state["phase"]
             if progress:
                 progress(run)
+
+        def report_progress(bytes_done: int, bytes_total: int, rows: int) -> None:
+            publish(bytes_done=bytes_done, bytes_total=bytes_total, rows=rows)
 
         first_load = not SyncRun.objects.filter(
             feed=run.feed, status=SyncRun.Status.APPLIED, dry_run=False
         ).exists()
-        ctx = SyncContext(feed=feed, run_id=run.pk, now=started, progress=report_progress)
+        ctx = SyncContext(
+            feed=feed,
+            run_id=run.pk,
+            now=started,
+            progress=report_progress,
+            phase=lambda name: publish(phase=name),
+        )
         try:
             with default_storage.open(run.file_path, "rb") as raw:
                 outcome = run_pipeline(

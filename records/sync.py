@@ -226,6 +226,7 @@ class SyncContext:
     run_id: int | None
     now: Any
     progress: Callable[[int, int, int], None]
+    phase: Callable[[str], None] = lambda name: None  # "staging", "applying"
 
 
 # --- Reading --------------------------------------------------------------------------------
@@ -535,6 +536,7 @@ def run_pipeline(
                     outcome.report.reject(line, column, value, reason)
                 delete_lines(cursor, [b[0] for b in bad])
                 outcome.staged -= len(bad)
+            ctx.phase("applying")
             if feed.before_apply:
                 outcome.related = feed.before_apply(cursor, ctx)
             apply_stage(cursor, feed, ctx, outcome)
