@@ -30,7 +30,7 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed ## Install Python and npm packages (once; again when the lock files change)
 
-static/build/css/portal.css: node_modules/.installed static/src/*.scss static/build-assets.sh static/strip-remote-imports.cjs
+static/build/css/portal.css: node_modules/.installed static/src/*.scss static/src/js/*.js static/build-assets.sh static/strip-remote-imports.cjs
 	sh static/build-assets.sh
 
 assets: static/build/css/portal.css ## Build CSS, fonts and images into static/build

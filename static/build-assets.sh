@@ -19,4 +19,6 @@ for weight in 400 600 700; do
   done
 done
 cp -R node_modules/lbh-frontend/lbh/assets/images "$out/lbh/assets/"
+# Our own small scripts (pages work without them).
+mkdir -p "$out/js" && cp static/src/js/*.js "$out/js/"
 echo "assets built into $out"

@@ -17,10 +17,21 @@ def is_checkbox(field) -> bool:
     return isinstance(field.field.widget, forms.CheckboxInput)
 
 
+def _default_class(widget) -> str:
+    if isinstance(widget, forms.Select):
+        return "govuk-select lbh-select"
+    if isinstance(widget, forms.FileInput):
+        return "govuk-file-upload lbh-file-upload"
+    if isinstance(widget, forms.Textarea):
+        return "govuk-textarea lbh-textarea"
+    return "govuk-input lbh-input"
+
+
 @register.simple_tag
-def govuk_widget(field, css_class: str):
+def govuk_widget(field, css_class: str = ""):
     """Render a field's widget with GOV.UK classes and aria-describedby pointing at its hint and
     error message, so screen readers read them with the input."""
+    css_class = css_class or _default_class(field.field.widget)
     attrs = {
         "class": css_class
         + (" govuk-input--error" if field.errors and css_class.startswith("govuk-input") else "")
