@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import IO
 
 from django.core.cache import cache
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from .exceptions import FileRejected, SyncBusy, SyncStateError
 from .models import SyncRun
-from .sync import SyncContext, get_feed, run_pipeline
+from .sync import SyncContext, feed_names, get_feed, run_pipeline
 
 logger = logging.getLogger(__name__)
 
@@ -234,3 +234,72 @@ def sync_run_discard(*, run: SyncRun, user) -> SyncRun:
         run.finished_at = run.decided_at
         run.save(update_fields=["status", "decided_by", "decided_at", "finished_at"])
     return run
+
+
+INBOX_LOCK = "records:inbox-lock"
+
+
+def sync_inbox_process(*, inbox: Path) -> list[SyncRun]:
+    """Sync the files waiting in the inbox, in the contract's feed order.
+
+    Files are named `<feed>-<anything>.csv`. Each is synced in turn; the file then moves to
+    `processed/` (applied or held for review) or `failed/` (rejected, failed, unknown feed).
+    While an earlier feed has a run held for review, later feeds wait in the inbox: they refer
+    to records that a person has not yet accepted.
+    """
+    if not cache.add(INBOX_LOCK, "1", timeout=3600):  # a previous check is still going
+        return []
+    try:
+        return _process_inbox(inbox)
+    finally:
+        cache.delete(INBOX_LOCK)
+
+
+def _process_inbox(inbox: Path) -> list[SyncRun]:
+    order = {name: i for i, name in enumerate(feed_names())}
+    waiting = []
+    for path in sorted(inbox.glob("*.csv")):
+        feed = next((f for f in order if path.name.startswith(f + "-")), None)
+        if feed is None:
+            logger.warning("inbox: %s names no known feed; moved to failed/", path.name)
+            _move(path, inbox / "failed")
+            continue
+        waiting.append((order[feed], path.name, feed, path))
+    runs = []
+    for position, _name, feed, path in sorted(waiting):
+        blocked = SyncRun.objects.filter(
+            feed__in=feed_names()[:position], status=SyncRun.Status.HELD
+        ).exists()
+        if blocked:
+            logger.info("inbox: %s waits for an earlier feed's held run", path.name)
+            break
+        with path.open("rb") as upload:
+            run = sync_run_create(
+                feed=feed,
+                upload=upload,
+                file_name=path.name,
+                started_by_label="inbox",
+                enqueue=False,
+            )
+        try:
+            run = sync_run_execute(run_id=run.pk)
+        except SyncBusy:
+            SyncRun.objects.filter(pk=run.pk).update(
+                status=SyncRun.Status.DISCARDED,
+                reason="Another run of this feed was in progress; the file stays in the inbox.",
+            )
+            break
+        runs.append(run)
+        ok = run.status in (SyncRun.Status.APPLIED, SyncRun.Status.HELD)
+        _move(path, inbox / ("processed" if ok else "failed"))
+        if run.status != SyncRun.Status.APPLIED:
+            break  # later feeds refer to this one: they wait for it
+    return runs
+
+
+def _move(path: Path, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    if target.exists():
+        target = folder / f"{path.stem}-{timezone.now():%Y%m%dT%H%M%S%f}{path.suffix}"
+    path.rename(target)

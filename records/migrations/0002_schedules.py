@@ -1,0 +1,32 @@
+"""The records schedules, in the database so staff can see (and pause) them in the admin."""
+
+from django.db import migrations
+
+SCHEDULES = [
+    # (name, task, every N minutes)
+    ("Sync files in the record feeds inbox", "records.tasks.sync_inbox_task", 5),
+    ("Mark failed the syncs whose worker died", "records.tasks.sync_runs_recover_task", 5),
+]
+
+
+def create(apps, schema_editor):
+    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    for name, task, minutes in SCHEDULES:
+        every, _ = IntervalSchedule.objects.get_or_create(every=minutes, period="minutes")
+        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": every})
+
+
+def remove(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
+        name__in=[name for name, _task, _minutes in SCHEDULES]
+    ).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("records", "0001_initial"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+    ]
+
+    operations = [migrations.RunPython(create, remove)]
