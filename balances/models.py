@@ -27,7 +27,11 @@ class CouncilTaxAccount(models.Model):
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True, help_text="Gone from the snapshot")
-    sync_run = models.ForeignKey(SyncRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    # No database constraint: every synced row names its run, and checking a million of them
+    # at commit would cost more than the sync itself (see docs/performance.md).
+    sync_run = models.ForeignKey(
+        SyncRun, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
 
     def __str__(self):
         return self.account_ref
@@ -41,7 +45,11 @@ class Instalment(models.Model):
     due_on = models.DateField()
     amount_pence = models.BigIntegerField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    sync_run = models.ForeignKey(SyncRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    # No database constraint: every synced row names its run, and checking a million of them
+    # at commit would cost more than the sync itself (see docs/performance.md).
+    sync_run = models.ForeignKey(
+        SyncRun, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
 
     class Meta:
         constraints = [
@@ -73,7 +81,11 @@ class Transaction(models.Model):
     amount_pence = models.BigIntegerField(help_text="Positive adds to what is owed")
     description = models.CharField(max_length=500, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    sync_run = models.ForeignKey(SyncRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    # No database constraint: every synced row names its run, and checking a million of them
+    # at commit would cost more than the sync itself (see docs/performance.md).
+    sync_run = models.ForeignKey(
+        SyncRun, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
 
     def __str__(self):
         return self.transaction_ref

@@ -90,7 +90,11 @@ class Property(models.Model):
     cpz_zone = models.CharField(max_length=10, blank=True, help_text="Controlled parking zone")
     permit_free = models.BooleanField(help_text="Car-free development: no resident permits")
     retired_at = models.DateTimeField(null=True, blank=True, help_text="Gone from the gazetteer")
-    sync_run = models.ForeignKey(SyncRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    # No database constraint: every synced row names its run, and checking a million of them
+    # at commit would cost more than the sync itself (see docs/performance.md).
+    sync_run = models.ForeignKey(
+        SyncRun, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
 
     objects = PropertyQuerySet.as_manager()
 
@@ -112,7 +116,11 @@ class Person(models.Model):
     # records.matching.name_key of the names, for matching and search.
     first_name_key = models.CharField(max_length=200, db_index=True)
     last_name_key = models.CharField(max_length=200, db_index=True)
-    sync_run = models.ForeignKey(SyncRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    # No database constraint: every synced row names its run, and checking a million of them
+    # at commit would cost more than the sync itself (see docs/performance.md).
+    sync_run = models.ForeignKey(
+        SyncRun, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
 
     class Meta:
         verbose_name_plural = "people"
@@ -148,7 +156,11 @@ class Occupancy(models.Model):
     ended_at = models.DateTimeField(
         null=True, blank=True, help_text="Gone from the latest snapshot"
     )
-    sync_run = models.ForeignKey(SyncRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    # No database constraint: every synced row names its run, and checking a million of them
+    # at commit would cost more than the sync itself (see docs/performance.md).
+    sync_run = models.ForeignKey(
+        SyncRun, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
 
     objects = OccupancyQuerySet.as_manager()
 

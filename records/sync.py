@@ -364,14 +364,6 @@ def create_stage(cursor, feed: Feed) -> None:
     cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} (line integer NOT NULL, {columns})")
 
 
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return value
-
-
 def stage_rows(cursor, feed: Feed, rows: Iterator[tuple]) -> int:
     """Load (line, *staged values) rows into the stage; returns how many."""
     names = ["line"] + [name for name, _ in feed.stage_columns]
@@ -380,8 +372,9 @@ def stage_rows(cursor, feed: Feed, rows: Iterator[tuple]) -> int:
         text_columns = [n for n, kind in feed.stage_columns if kind == "text"]
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as buffer:
             writer = csv.writer(buffer)
+            # None is written as an empty field (NULL to COPY), True/False as PostgreSQL reads them.
             for row in rows:
-                writer.writerow([_csv_value(v) for v in row])
+                writer.writerow(row)
                 count += 1
             buffer.seek(0)
             force = f", FORCE_NOT_NULL ({', '.join(text_columns)})" if text_columns else ""

@@ -1,0 +1,149 @@
+"""Benchmark of the records sync: `make bench-sync` (results go in docs/performance.md).
+
+One million `people` rows (with the 250,000 properties they live in) are synced into a fresh
+PostgreSQL database, each sync in its own process as `manage.py sync_records` runs it, and
+compared with a raw COPY of the same file into an unindexed table in the same run:
+
+  (a) raw COPY of the people file                           the baseline
+  (b) full sync of the file into an empty portal            target (b)/(a) <= 2.0
+  (c) the same sync again with 10% of rows changed          target (c)/(a) <= 2.0
+  (d) the same sync again with nothing changed              target: writes 0 rows
+and the peak memory (max RSS) of the sync processes           target < 300 MB
+"""
+
+import argparse
+import csv
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+PEOPLE_HEADER = [
+    "person_ref", "uprn", "title", "first_name", "last_name", "date_of_birth",
+    "role", "source", "occupied_from", "occupied_to",
+]  # fmt: skip
+FIRST = ["Zoë", "Mary Anne", "Kwame", "Siobhán", "José", "Łukasz", "Ayşe", "Tom", "Priya", "Chen"]
+LAST = ["O'Brien", "Smith-Jones", "van der Berg", "Mensah", "Nguyễn", "Müller", "Patel", "Lee"]
+ROLES = ["liable", "joint_liable", "occupant"]
+
+
+def write_feeds(folder: Path, people: int, properties: int, *, changed: float = 0.0) -> Path:
+    """Deterministic feeds; `changed` of the people rows differ (role and source) from the
+    changed=0 file, so a re-sync must update exactly those."""
+    rng = random.Random(7)
+    props = folder / "properties.csv"
+    with props.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(
+            ["uprn", "address_line_1", "postcode", "ward", "usage", "cpz_zone", "permit_free"]
+        )
+        for i in range(properties):
+            w.writerow([100000 + i, f"Flat {i % 40 + 1}, {i // 40 + 1} Mare Street", "E8 1DY",
+                        "Hackney Central", "residential", "AB"[i % 2], "N"])  # fmt: skip
+    path = folder / f"people-{int(changed * 100)}.csv"
+    start = date(2000, 1, 1)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(PEOPLE_HEADER)
+        for i in range(people):
+            flip = rng.random() < changed
+            w.writerow([
+                f"P{i:07d}", 100000 + i % properties, "", FIRST[i % len(FIRST)],
+                LAST[(i // 3) % len(LAST)], (start + timedelta(days=i % 15000)).isoformat(),
+                ROLES[(i + flip) % 3], "housing" if flip else "council_tax",
+                (start + timedelta(days=i % 9000)).isoformat(), "",
+            ])  # fmt: skip
+    return path
+
+
+def raw_copy_seconds(db_url: str, path: Path) -> float:
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_raw")
+        cur.execute(f"CREATE TABLE bench_raw ({', '.join(c + ' text' for c in PEOPLE_HEADER)})")
+        conn.commit()
+        started = time.perf_counter()
+        with path.open(encoding="utf-8") as f:
+            cur.copy_expert("COPY bench_raw FROM STDIN WITH (FORMAT csv, HEADER true)", f)
+        conn.commit()
+        seconds = time.perf_counter() - started
+        cur.execute("DROP TABLE bench_raw")
+    return seconds
+
+
+def sync_seconds(env: dict, feed: str, path: Path) -> tuple[float, str]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "sync_records", feed, str(path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"sync of {path.name} failed:\n{result.stdout}\n{result.stderr}")
+    return seconds, result.stdout
+
+
+def counts(output: str) -> str:
+    return next(line for line in output.splitlines() if line.startswith("Rows read"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--properties", type=int, default=250_000)
+    args = parser.parse_args()
+
+    db_name = "hackney_portal_bench"
+    admin = psycopg2.connect(ADMIN_URL)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {db_name}")
+        cur.execute(f"CREATE DATABASE {db_name}")
+    db_url = f"postgres://postgres@127.0.0.1:5432/{db_name}"
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_URL")}
+    env.update(DATABASE_URL=db_url, DJANGO_DEBUG="true", LOG_LEVEL="WARNING")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        print(f"Writing {args.people:,} people rows and {args.properties:,} properties…")
+        unchanged = write_feeds(folder, args.people, args.properties)
+        changed = write_feeds(folder, args.people, args.properties, changed=0.10)
+        print(f"people file: {unchanged.stat().st_size / 1e6:.0f} MB")
+
+        sync_seconds(env, "properties", folder / "properties.csv")
+        a = raw_copy_seconds(db_url, unchanged)
+        b, out_b = sync_seconds(env, "people", unchanged)
+        c, out_c = sync_seconds(env, "people", changed)
+        sync_seconds(env, "people", unchanged)  # back to the unchanged snapshot
+        d, out_d = sync_seconds(env, "people", unchanged)
+        a2 = raw_copy_seconds(db_url, unchanged)  # baseline again: the machine is noisy
+
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    baseline = min(a, a2)
+    print()
+    rows = [
+        ("(a) raw COPY of the people file", baseline, "", f"runs {a:.2f} s and {a2:.2f} s"),
+        ("(b) full sync, empty portal", b, f"{b / baseline:.2f}", counts(out_b)),
+        ("(c) sync, 10% of rows changed", c, f"{c / baseline:.2f}", counts(out_c)),
+        ("(d) sync, nothing changed", d, f"{d / baseline:.2f}", counts(out_d)),
+    ]
+    for name, seconds, ratio, note in rows:
+        print(f"{name:32} {seconds:7.2f} s  ratio {ratio:>5}  {note}")
+    print(f"peak memory of a sync process:  {peak_mb:6.0f} MB")
+    with admin.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {db_name}")
+
+
+if __name__ == "__main__":
+    main()
