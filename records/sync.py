@@ -428,6 +428,9 @@ def apply_stage(cursor, feed: Feed, ctx: SyncContext, outcome: Outcome) -> None:
     """Update changed rows, insert new keys, mark vanished keys; counts into outcome."""
     table, key, fields, vanish = feed.table, feed.key, feed.fields, feed.vanish
     now = connection.ops.adapt_datetimefield_value(ctx.now)
+    if not _is_postgres():
+        # SQLite would otherwise scan the whole stage for every current row (no hash joins).
+        cursor.execute(f"CREATE INDEX {STAGE}_key ON {STAGE} ({', '.join(key)})")
     joined = " AND ".join(f"t.{k} = s.{k}" for k in key)
     cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {vanish} IS NULL")
     outcome.current_keys = cursor.fetchone()[0]

@@ -33,3 +33,31 @@ def test_demo_users_are_created_once_with_staff_authenticator(db, settings, caps
 
     call_command("totp_code", "parking.officer@example.com")
     assert capsys.readouterr().out.strip() == current_totp_code(DEMO_TOTP_SECRET)
+
+
+@pytest.mark.embedded
+def test_demo_records_load_through_the_real_pipeline_once(db, settings, tmp_path, capsys):
+    from balances.models import Transaction
+    from records.models import Person, Property, SyncRun
+
+    settings.DEMO_MODE, settings.DEBUG, settings.BASE_DIR = True, True, tmp_path
+    call_command("demo_records", scale=0.001)
+    runs = list(SyncRun.objects.order_by("pk").values_list("feed", "status"))
+    assert [feed for feed, _ in runs] == [
+        "properties",
+        "people",
+        "council_tax_accounts",
+        "council_tax_instalments",
+        "council_tax_transactions",
+    ]
+    assert {status for _, status in runs} == {"applied"}
+    assert Property.objects.exists() and Person.objects.exists() and Transaction.objects.exists()
+    call_command("demo_records")  # make run again: nothing more to do
+    assert "already loaded" in capsys.readouterr().out
+    assert SyncRun.objects.count() == 5
+
+
+def test_demo_records_refuse_outside_demo_mode(db, settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="only runs in demo mode"):
+        call_command("demo_records")

@@ -1,0 +1,47 @@
+"""Load the demo borough's records through the real sync pipeline (demo mode only).
+
+Writes the synthetic feeds (records.demo_feeds) and syncs them in the contract's order, exactly
+as real snapshots would arrive. Does nothing if the demo records are already loaded."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from records.demo_feeds import write_feeds
+from records.models import SyncRun
+from records.services import sync_run_create, sync_run_execute
+from records.sync import feed_names
+
+
+class Command(BaseCommand):
+    help = "Load the demo records through the sync pipeline (demo mode only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=0.01)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, scale, seed, **options):
+        if not (settings.DEMO_MODE and settings.DEBUG):
+            raise CommandError("demo_records only runs in demo mode: it loads invented records.")
+        if SyncRun.objects.filter(status=SyncRun.Status.APPLIED).exists():
+            self.stdout.write("Demo records are already loaded.")
+            return
+        out = Path(settings.BASE_DIR) / "var" / "demo-feeds"
+        paths = write_feeds(out, scale=scale, seed=seed)
+        for feed in feed_names():
+            with paths[feed].open("rb") as upload:
+                run = sync_run_create(
+                    feed=feed,
+                    upload=upload,
+                    file_name=paths[feed].name,
+                    started_by_label="demo set-up",
+                    enqueue=False,
+                )
+            run = sync_run_execute(run_id=run.pk)
+            self.stdout.write(
+                f"  {feed:26} {run.get_status_display():8} {run.inserted:>8,} records"
+                + (f"  ({run.reason})" if run.reason else "")
+            )
+            if run.status != SyncRun.Status.APPLIED:
+                raise CommandError(f"The demo {feed} feed was not applied: {run.reason}")
