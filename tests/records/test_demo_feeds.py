@@ -332,3 +332,13 @@ def test_command_refuses_bad_arguments(tmp_path, options, message):
     with pytest.raises(CommandError, match=message):
         call_command("demo_feeds", "--out", str(tmp_path), *options)
     assert not list(tmp_path.iterdir())
+
+
+def test_generator_columns_match_the_importers_declared_feeds():
+    """The generator writes its own reading of the contract; it must agree with the importer's."""
+    from records.demo_feeds import COLUMNS, FEEDS
+    from records.sync import feed_names, get_feed
+
+    assert list(FEEDS) == feed_names()
+    for feed in FEEDS:
+        assert list(COLUMNS[feed]) == [column.name for column in get_feed(feed).columns]
