@@ -6,7 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
+from celery.signals import task_postrun
 from django.core.cache import cache
+from django.db import connections
 
 from hackney_portal.celery import app as celery_app
 from tests.browser import PHONE
@@ -85,11 +87,25 @@ def celery_worker(transactional_db):
     celery_app.loader.import_module("celery.contrib.testing.tasks")
     celery_app.control.purge()  # nothing left over from an earlier run
     celery_app.conf.task_always_eager = False
-    with start_worker(
-        celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
-    ) as worker:
-        yield worker
-    celery_app.conf.task_always_eager = True
+    # The worker thread's database connection must not outlive the test (it would stop the
+    # test database from being dropped): close it after every task, as a worker process would.
+    task_postrun.connect(_close_thread_connections, dispatch_uid="tests.close_connections")
+    try:
+        with start_worker(
+            celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=10,
+            loglevel="WARNING",
+        ) as worker:
+            yield worker
+    finally:
+        task_postrun.disconnect(dispatch_uid="tests.close_connections")
+        celery_app.conf.task_always_eager = True
+
+
+def _close_thread_connections(**kwargs):
+    connections.close_all()
 
 
 def wait_for(condition, *, timeout: float = 15.0, interval: float = 0.05, message: str = ""):
