@@ -27,10 +27,15 @@ class CouncilTaxAccount(models.Model):
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True, help_text="Gone from the snapshot")
-    # No database constraint: every synced row names its run, and checking a million of them
-    # at commit would cost more than the sync itself (see docs/performance.md).
+    # No database constraint or index: every synced row names its run, and checking or
+    # indexing a million of them would cost more than the sync itself (docs/performance.md).
     sync_run = models.ForeignKey(
-        SyncRun, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        SyncRun,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
 
     def __str__(self):
@@ -45,10 +50,15 @@ class Instalment(models.Model):
     due_on = models.DateField()
     amount_pence = models.BigIntegerField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    # No database constraint: every synced row names its run, and checking a million of them
-    # at commit would cost more than the sync itself (see docs/performance.md).
+    # No database constraint or index: every synced row names its run, and checking or
+    # indexing a million of them would cost more than the sync itself (docs/performance.md).
     sync_run = models.ForeignKey(
-        SyncRun, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        SyncRun,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
 
     class Meta:
@@ -81,10 +91,15 @@ class Transaction(models.Model):
     amount_pence = models.BigIntegerField(help_text="Positive adds to what is owed")
     description = models.CharField(max_length=500, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    # No database constraint: every synced row names its run, and checking a million of them
-    # at commit would cost more than the sync itself (see docs/performance.md).
+    # No database constraint or index: every synced row names its run, and checking or
+    # indexing a million of them would cost more than the sync itself (docs/performance.md).
     sync_run = models.ForeignKey(
-        SyncRun, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        SyncRun,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
 
     def __str__(self):

@@ -116,53 +116,74 @@ def people_to_stage(v: dict[str, Any], lookups: dict[str, Any]) -> tuple:
 def conflicting_people(cursor) -> list[tuple[int, str, str, str]]:
     """A person's details must agree across their rows: later rows that disagree with the
     first row for the same person_ref are rejected."""
-    differs = " OR ".join(f"s.{c} IS DISTINCT FROM f.{c}" for c in PERSON_DETAILS)
-    cursor.execute(
-        f"SELECT s.line, s.person_ref, {', '.join('s.' + c for c in PERSON_DETAILS)}, "
-        f"{', '.join('f.' + c for c in PERSON_DETAILS)} "
-        f"FROM {STAGE} AS s "
-        f"JOIN (SELECT person_ref, MIN(line) AS line FROM {STAGE} GROUP BY person_ref) AS m "
-        f"ON m.person_ref = s.person_ref "
-        f"JOIN {STAGE} AS f ON f.line = m.line "
-        f"WHERE s.line <> f.line AND ({differs}) ORDER BY s.line"
+    # One cheap pass finds the people whose rows disagree at all (usually none) ...
+    disagree = " OR ".join(
+        f"MIN({c}) <> MAX({c}) OR COUNT({c}) NOT IN (0, COUNT(*))" for c in PERSON_DETAILS
     )
+    cursor.execute(
+        f"SELECT person_ref FROM {STAGE} GROUP BY person_ref HAVING COUNT(*) > 1 AND ({disagree})"
+    )
+    refs = [row[0] for row in cursor.fetchall()]
     rejected = []
+    # ... and only their rows are compared with each one's first row.
+    differs = " OR ".join(f"s.{c} IS DISTINCT FROM f.{c}" for c in PERSON_DETAILS)
     n = len(PERSON_DETAILS)
-    for line, ref, *values in cursor.fetchall():
-        mine, first = values[:n], values[n:]
-        column = next(c for c, a, b in zip(PERSON_DETAILS, mine, first, strict=True) if a != b)
-        value = f"{ref}: {mine[PERSON_DETAILS.index(column)]}"
-        rejected.append((line, column, value, "conflicting person details"))
-    return rejected
+    for start in range(0, len(refs), 500):
+        chunk = refs[start : start + 500]
+        cursor.execute(
+            f"SELECT s.line, s.person_ref, {', '.join('s.' + c for c in PERSON_DETAILS)}, "
+            f"{', '.join('f.' + c for c in PERSON_DETAILS)} "
+            f"FROM {STAGE} AS s "
+            f"JOIN (SELECT person_ref, MIN(line) AS line FROM {STAGE} "
+            f"WHERE person_ref IN ({', '.join(['%s'] * len(chunk))}) GROUP BY person_ref) AS m "
+            f"ON m.person_ref = s.person_ref "
+            f"JOIN {STAGE} AS f ON f.line = m.line "
+            f"WHERE s.line <> f.line AND ({differs})",
+            chunk,
+        )
+        for line, ref, *values in cursor.fetchall():
+            mine, first = values[:n], values[n:]
+            column = next(c for c, a, b in zip(PERSON_DETAILS, mine, first, strict=True) if a != b)
+            value = f"{ref}: {mine[PERSON_DETAILS.index(column)]}"
+            rejected.append((line, column, value, "conflicting person details"))
+    return sorted(rejected)
+
+
+PEOPLE_STAGE = "records_sync_people"
 
 
 def upsert_people(cursor, ctx: SyncContext) -> dict[str, int]:
-    """Write each person once (their details agree across rows), then give every staged
-    occupancy its person_id so the generic apply can key on it."""
+    """Write each person once (their details agree across rows, conflicts are gone), then give
+    every staged occupancy its person_id so the generic apply can key on it."""
     table = Person._meta.db_table
-    columns = ["person_ref", *PERSON_DETAILS, "first_name_key", "last_name_key"]
-    people = (
-        f"(SELECT {', '.join(columns)} FROM {STAGE} WHERE line IN "
-        f"(SELECT MIN(line) FROM {STAGE} GROUP BY person_ref))"
-    )
-    changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in columns[1:])
+    details = [*PERSON_DETAILS, "first_name_key", "last_name_key"]
+    cursor.execute(f"DROP TABLE IF EXISTS {PEOPLE_STAGE}")
     cursor.execute(
-        f"UPDATE {table} AS t SET {', '.join(f'{c} = s.{c}' for c in columns[1:])}, "
-        f"sync_run_id = %s FROM {people} AS s WHERE t.person_ref = s.person_ref AND ({changed})",
+        f"CREATE TEMPORARY TABLE {PEOPLE_STAGE} AS SELECT person_ref, "
+        + ", ".join(f"MIN({c}) AS {c}" for c in details)
+        + f" FROM {STAGE} GROUP BY person_ref"
+    )
+    changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in details)
+    cursor.execute(
+        f"UPDATE {table} AS t SET {', '.join(f'{c} = s.{c}' for c in details)}, "
+        f"sync_run_id = %s FROM {PEOPLE_STAGE} AS s "
+        f"WHERE t.person_ref = s.person_ref AND ({changed})",
         [ctx.run_id],
     )
     updated = cursor.rowcount
+    columns = ["person_ref", *details]
     cursor.execute(
         f"INSERT INTO {table} ({', '.join(columns)}, sync_run_id) "
-        f"SELECT {', '.join('s.' + c for c in columns)}, %s FROM {people} AS s "
+        f"SELECT {', '.join('s.' + c for c in columns)}, %s FROM {PEOPLE_STAGE} AS s "
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.person_ref = s.person_ref)",
         [ctx.run_id],
     )
     inserted = cursor.rowcount
     cursor.execute(
-        f"UPDATE {STAGE} SET person_id = "
-        f"(SELECT id FROM {table} AS p WHERE p.person_ref = {STAGE}.person_ref)"
+        f"UPDATE {STAGE} SET person_id = p.id FROM {table} AS p "
+        f"WHERE p.person_ref = {STAGE}.person_ref"
     )
+    cursor.execute(f"DROP TABLE {PEOPLE_STAGE}")
     return {"people inserted": inserted, "people updated": updated}
 
 

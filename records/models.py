@@ -90,10 +90,15 @@ class Property(models.Model):
     cpz_zone = models.CharField(max_length=10, blank=True, help_text="Controlled parking zone")
     permit_free = models.BooleanField(help_text="Car-free development: no resident permits")
     retired_at = models.DateTimeField(null=True, blank=True, help_text="Gone from the gazetteer")
-    # No database constraint: every synced row names its run, and checking a million of them
-    # at commit would cost more than the sync itself (see docs/performance.md).
+    # No database constraint or index: every synced row names its run, and checking or
+    # indexing a million of them would cost more than the sync itself (docs/performance.md).
     sync_run = models.ForeignKey(
-        SyncRun, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        SyncRun,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
 
     objects = PropertyQuerySet.as_manager()
@@ -116,10 +121,15 @@ class Person(models.Model):
     # records.matching.name_key of the names, for matching and search.
     first_name_key = models.CharField(max_length=200, db_index=True)
     last_name_key = models.CharField(max_length=200, db_index=True)
-    # No database constraint: every synced row names its run, and checking a million of them
-    # at commit would cost more than the sync itself (see docs/performance.md).
+    # No database constraint or index: every synced row names its run, and checking or
+    # indexing a million of them would cost more than the sync itself (docs/performance.md).
     sync_run = models.ForeignKey(
-        SyncRun, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        SyncRun,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
 
     class Meta:
@@ -156,10 +166,15 @@ class Occupancy(models.Model):
     ended_at = models.DateTimeField(
         null=True, blank=True, help_text="Gone from the latest snapshot"
     )
-    # No database constraint: every synced row names its run, and checking a million of them
-    # at commit would cost more than the sync itself (see docs/performance.md).
+    # No database constraint or index: every synced row names its run, and checking or
+    # indexing a million of them would cost more than the sync itself (docs/performance.md).
     sync_run = models.ForeignKey(
-        SyncRun, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        SyncRun,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
 
     objects = OccupancyQuerySet.as_manager()

@@ -151,6 +151,8 @@ def test_bad_property_rows_are_rejected_with_line_column_and_reason(row, column,
         ("P9,10001,,,B,,occupant,,2020-01-01,", "first_name", "missing required value"),
         ("P9,10001,,A,,,occupant,,2020-01-01,", "last_name", "missing required value"),
         ("P1,10002,Mrs,Zoë,O'Brien,1980-02-29,occupant,,2019-01-01,", "title", "conflicting person details"),
+        ("P1,10002,Ms,Zoë,O'Brien,,occupant,,2019-01-01,", "date_of_birth", "conflicting person details"),
+        ("P1,10002,Ms,Zoe,O'Brien,1980-02-29,occupant,,2019-01-01,", "first_name", "conflicting person details"),
         ("P1,10001,Ms,Zoë,O'Brien,1980-02-29,occupant,,2020-01-01,", "person_ref+property_id+occupied_from", "duplicate key"),
     ],
 )  # fmt: skip
