@@ -163,6 +163,7 @@ def upsert_people(cursor, ctx: SyncContext) -> dict[str, int]:
         + ", ".join(f"MIN({c}) AS {c}" for c in details)
         + f" FROM {STAGE} GROUP BY person_ref"
     )
+    cursor.execute(f"ANALYZE {PEOPLE_STAGE}")
     changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in details)
     cursor.execute(
         f"UPDATE {table} AS t SET {', '.join(f'{c} = s.{c}' for c in details)}, "
@@ -179,6 +180,9 @@ def upsert_people(cursor, ctx: SyncContext) -> dict[str, int]:
         [ctx.run_id],
     )
     inserted = cursor.rowcount
+    if inserted:
+        # The planner's statistics still describe the table before this insert.
+        cursor.execute(f"ANALYZE {table}")
     cursor.execute(
         f"UPDATE {STAGE} SET person_id = p.id FROM {table} AS p "
         f"WHERE p.person_ref = {STAGE}.person_ref"
