@@ -16,7 +16,7 @@ class CouncilTaxAccount(models.Model):
         CASH = "cash", "Cash"
         CARD = "card", "Card"
 
-    account_ref = models.CharField(max_length=8, unique=True, help_text="Number on the bill")
+    account_ref = models.CharField(max_length=8, help_text="Number on the bill")
     property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="+")
     lead_person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     band = models.CharField(max_length=1)
@@ -37,6 +37,10 @@ class CouncilTaxAccount(models.Model):
         db_constraint=False,
         db_index=False,
     )
+
+    class Meta:
+        # A unique constraint, not unique=True, which on PostgreSQL adds a second "_like" index.
+        constraints = [models.UniqueConstraint(fields=["account_ref"], name="balances_account_ref")]
 
     def __str__(self):
         return self.account_ref
@@ -81,7 +85,7 @@ class Transaction(models.Model):
         ADJUSTMENT = "adjustment", "Adjustment"
         WRITE_OFF = "write_off", "Write-off"
 
-    transaction_ref = models.CharField(max_length=50, unique=True)
+    transaction_ref = models.CharField(max_length=50)
     account = models.ForeignKey(
         CouncilTaxAccount, on_delete=models.PROTECT, related_name="transaction_set"
     )
@@ -101,6 +105,11 @@ class Transaction(models.Model):
         db_constraint=False,
         db_index=False,
     )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["transaction_ref"], name="balances_transaction_ref")
+        ]
 
     def __str__(self):
         return self.transaction_ref

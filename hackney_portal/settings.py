@@ -214,6 +214,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Many residents use shared or library computers: never keep them signed in past the browser.
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Hackney Council: "
+# Tell people by email when their password, email address or authenticator app changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Hackney resident portal"

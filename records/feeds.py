@@ -176,7 +176,8 @@ def upsert_people(cursor, ctx: SyncContext) -> dict[str, int]:
     cursor.execute(
         f"INSERT INTO {table} ({', '.join(columns)}, sync_run_id) "
         f"SELECT {', '.join('s.' + c for c in columns)}, %s FROM {PEOPLE_STAGE} AS s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.person_ref = s.person_ref)",
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.person_ref = s.person_ref) "
+        f"ORDER BY s.person_ref",
         [ctx.run_id],
     )
     inserted = cursor.rowcount

@@ -84,7 +84,7 @@ class Property(models.Model):
     address_line_2 = models.CharField(max_length=200, blank=True)
     address_line_3 = models.CharField(max_length=200, blank=True)
     address_line_4 = models.CharField(max_length=200, blank=True)
-    postcode = models.CharField(max_length=8, db_index=True)
+    postcode = models.CharField(max_length=8)
     ward = models.CharField(max_length=100, blank=True)
     usage = models.CharField(max_length=20, choices=Usage.choices)
     cpz_zone = models.CharField(max_length=10, blank=True, help_text="Controlled parking zone")
@@ -105,6 +105,9 @@ class Property(models.Model):
 
     class Meta:
         verbose_name_plural = "properties"
+        # Plain indexes declared here rather than db_index=True, which on PostgreSQL also adds a
+        # second "_like" index per text column: a cost on every synced row (docs/performance.md).
+        indexes = [models.Index(fields=["postcode"], name="records_property_postcode")]
 
     def __str__(self):
         return f"{self.address_line_1}, {self.postcode}"
@@ -113,14 +116,14 @@ class Property(models.Model):
 class Person(models.Model):
     """Someone the council's systems know by a reference (the `people` feed)."""
 
-    person_ref = models.CharField(max_length=50, unique=True)
+    person_ref = models.CharField(max_length=50)
     title = models.CharField(max_length=30, blank=True)
     first_name = models.CharField(max_length=200)
     last_name = models.CharField(max_length=200)
     date_of_birth = models.DateField(null=True, blank=True)
     # records.matching.name_key of the names, for matching and search.
-    first_name_key = models.CharField(max_length=200, db_index=True)
-    last_name_key = models.CharField(max_length=200, db_index=True)
+    first_name_key = models.CharField(max_length=200)
+    last_name_key = models.CharField(max_length=200)
     # No database constraint or index: every synced row names its run, and checking or
     # indexing a million of them would cost more than the sync itself (docs/performance.md).
     sync_run = models.ForeignKey(
@@ -134,6 +137,11 @@ class Person(models.Model):
 
     class Meta:
         verbose_name_plural = "people"
+        constraints = [models.UniqueConstraint(fields=["person_ref"], name="records_person_ref")]
+        indexes = [
+            models.Index(fields=["last_name_key", "first_name_key"], name="records_person_names"),
+            models.Index(fields=["first_name_key"], name="records_person_first_name"),
+        ]
 
     def __str__(self):
         return f"{self.first_name} {self.last_name}"

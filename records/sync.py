@@ -471,7 +471,9 @@ def apply_stage(cursor, feed: Feed, ctx: SyncContext, outcome: Outcome) -> None:
     cursor.execute(
         f"INSERT INTO {table} ({', '.join(columns)}, sync_run_id) "
         f"SELECT {', '.join('s.' + c for c in columns)}, %s FROM {STAGE} AS s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {joined})",
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {joined}) "
+        # In key order, so the key's index grows at one end instead of everywhere at once.
+        f"ORDER BY {', '.join('s.' + k for k in key)}",
         [ctx.run_id],
     )
     outcome.inserted = cursor.rowcount

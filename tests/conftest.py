@@ -170,3 +170,37 @@ def page_without_js(browser, live_server):
     context, page = _new_page(browser, live_server, java_script_enabled=False)
     yield page
     context.close()
+
+
+# --- Guardrail: every template of ours is rendered by some test ----------------------------
+
+_rendered: set[str] = set()
+
+
+def _remember_template(sender, template, context, **kwargs):
+    if template.origin and template.origin.template_name:
+        _rendered.add(template.origin.template_name)
+
+
+def pytest_sessionstart(session):
+    from django.test.signals import template_rendered
+
+    template_rendered.connect(_remember_template, dispatch_uid="tests.rendered")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """On a full run, fail if a template under templates/ was never rendered: an untested
+    template is where a broken page hides. Runs narrowed with -k, -m or paths skip this."""
+    options = session.config.option
+    narrowed = options.keyword or options.markexpr or getattr(options, "lf", False)
+    narrowed = narrowed or session.config.args != ["tests"]
+    if exitstatus != 0 or narrowed or session.testscollected == 0:
+        return
+    root = Path(__file__).resolve().parent.parent / "templates"
+    ours = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+    never = sorted(ours - _rendered)
+    if never:
+        session.config.get_terminal_writer().line(
+            "Templates no test rendered: " + ", ".join(never), red=True
+        )
+        session.exitstatus = 1

@@ -129,3 +129,19 @@ def test_residents_may_turn_on_an_authenticator_app(client, resident):
     response = client.get(reverse("mfa_activate_totp"))
     assert response.status_code == 200
     assert "portal-qr-code" in response.content.decode()
+
+
+def test_a_password_change_is_notified_by_email(client, transactional_db, resident):
+    sign_in(client, resident)
+    response = client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": PASSWORD,
+            "password1": "a-new-long-passphrase",
+            "password2": "a-new-long-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    notice = mail.outbox[-1]
+    assert notice.to == [resident.email]
+    assert "change to your Hackney resident portal account" in notice.body

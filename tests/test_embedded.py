@@ -45,3 +45,11 @@ def test_unknown_page_is_a_friendly_404(client, db):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_server_error_page_needs_nothing_that_could_have_failed(rf):
+    from hackney_portal.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
