@@ -219,6 +219,9 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Hackney resident portal"
+# Accept the code before and after the current one (RFC 6238's allowance for drift): phone
+# clocks drift, and a code typed as it changes should not lock a person out.
+MFA_TOTP_TOLERANCE = 1
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 
 # --- Email -----------------------------------------------------------------------------------
