@@ -122,3 +122,18 @@ def test_run_list_query_count_does_not_grow_with_runs(admin_client, django_asser
         sync("properties", properties_csv(1))
     with django_assert_max_num_queries(12):
         admin_client.get(reverse("records:run_list"))
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["records/syncrun", "records/property", "records/person", "records/occupancy",
+     "balances/counciltaxaccount", "balances/transaction"],
+)  # fmt: skip
+def test_engineers_can_read_but_not_edit_records_in_the_admin(client, db, model):
+    from tests.factories import make_staff
+
+    sync("properties", properties_csv(1, 2))
+    admin_user = make_staff(None, is_superuser=True, email="engineer@example.com")
+    sign_in(client, admin_user)
+    assert client.get(f"/staff/admin/{model}/").status_code == 200
+    assert client.get(f"/staff/admin/{model}/add/").status_code == 403
