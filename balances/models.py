@@ -3,10 +3,10 @@ Money is integer pence."""
 
 from django.db import models
 
-from records.models import Person, Property, SyncRun
+from records.models import Person, Property, SyncedRecord
 
 
-class CouncilTaxAccount(models.Model):
+class CouncilTaxAccount(SyncedRecord):
     class Status(models.TextChoices):
         LIVE = "live", "Live"
         CLOSED = "closed", "Closed"
@@ -27,16 +27,6 @@ class CouncilTaxAccount(models.Model):
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True, help_text="Gone from the snapshot")
-    # No database constraint or index: every synced row names its run, and checking or
-    # indexing a million of them would cost more than the sync itself (docs/performance.md).
-    sync_run = models.ForeignKey(
-        SyncRun,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
 
     class Meta:
         # A unique constraint, not unique=True, which on PostgreSQL adds a second "_like" index.
@@ -46,7 +36,7 @@ class CouncilTaxAccount(models.Model):
         return self.account_ref
 
 
-class Instalment(models.Model):
+class Instalment(SyncedRecord):
     account = models.ForeignKey(
         CouncilTaxAccount, on_delete=models.PROTECT, related_name="instalment_set"
     )
@@ -54,16 +44,6 @@ class Instalment(models.Model):
     due_on = models.DateField()
     amount_pence = models.BigIntegerField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    # No database constraint or index: every synced row names its run, and checking or
-    # indexing a million of them would cost more than the sync itself (docs/performance.md).
-    sync_run = models.ForeignKey(
-        SyncRun,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
 
     class Meta:
         constraints = [
@@ -76,7 +56,7 @@ class Instalment(models.Model):
         return f"{self.account} {self.due_on}"
 
 
-class Transaction(models.Model):
+class Transaction(SyncedRecord):
     class Kind(models.TextChoices):
         CHARGE = "charge", "Charge"
         PAYMENT = "payment", "Payment"
@@ -95,16 +75,6 @@ class Transaction(models.Model):
     amount_pence = models.BigIntegerField(help_text="Positive adds to what is owed")
     description = models.CharField(max_length=500, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    # No database constraint or index: every synced row names its run, and checking or
-    # indexing a million of them would cost more than the sync itself (docs/performance.md).
-    sync_run = models.ForeignKey(
-        SyncRun,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
 
     class Meta:
         constraints = [

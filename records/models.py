@@ -66,12 +66,30 @@ class SyncRun(models.Model):
         return min(100, int(100 * self.bytes_done / self.bytes_total))
 
 
+class SyncedRecord(models.Model):
+    """A row that arrives through the sync pipeline and remembers the run that last wrote it."""
+
+    # No database constraint or index: every synced row names its run, and checking or
+    # indexing a million of them would cost more than the sync itself (docs/performance.md).
+    sync_run = models.ForeignKey(
+        SyncRun,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+
+    class Meta:
+        abstract = True
+
+
 class PropertyQuerySet(models.QuerySet):
     def current(self):
         return self.filter(retired_at__isnull=True)
 
 
-class Property(models.Model):
+class Property(SyncedRecord):
     """An address in the council's gazetteer (the `properties` feed)."""
 
     class Usage(models.TextChoices):
@@ -90,16 +108,6 @@ class Property(models.Model):
     cpz_zone = models.CharField(max_length=10, blank=True, help_text="Controlled parking zone")
     permit_free = models.BooleanField(help_text="Car-free development: no resident permits")
     retired_at = models.DateTimeField(null=True, blank=True, help_text="Gone from the gazetteer")
-    # No database constraint or index: every synced row names its run, and checking or
-    # indexing a million of them would cost more than the sync itself (docs/performance.md).
-    sync_run = models.ForeignKey(
-        SyncRun,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
 
     objects = PropertyQuerySet.as_manager()
 
@@ -113,7 +121,7 @@ class Property(models.Model):
         return f"{self.address_line_1}, {self.postcode}"
 
 
-class Person(models.Model):
+class Person(SyncedRecord):
     """Someone the council's systems know by a reference (the `people` feed)."""
 
     person_ref = models.CharField(max_length=50)
@@ -124,16 +132,6 @@ class Person(models.Model):
     # records.matching.name_key of the names, for matching and search.
     first_name_key = models.CharField(max_length=200)
     last_name_key = models.CharField(max_length=200)
-    # No database constraint or index: every synced row names its run, and checking or
-    # indexing a million of them would cost more than the sync itself (docs/performance.md).
-    sync_run = models.ForeignKey(
-        SyncRun,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
 
     class Meta:
         verbose_name_plural = "people"
@@ -152,7 +150,7 @@ class OccupancyQuerySet(models.QuerySet):
         return self.filter(ended_at__isnull=True)
 
 
-class Occupancy(models.Model):
+class Occupancy(SyncedRecord):
     """Who lives (or lived) where, according to which source."""
 
     class Role(models.TextChoices):
@@ -173,16 +171,6 @@ class Occupancy(models.Model):
     occupied_to = models.DateField(null=True, blank=True)
     ended_at = models.DateTimeField(
         null=True, blank=True, help_text="Gone from the latest snapshot"
-    )
-    # No database constraint or index: every synced row names its run, and checking or
-    # indexing a million of them would cost more than the sync itself (docs/performance.md).
-    sync_run = models.ForeignKey(
-        SyncRun,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
     )
 
     objects = OccupancyQuerySet.as_manager()

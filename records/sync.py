@@ -417,7 +417,7 @@ def stage_rows(cursor, feed: Feed, rows: Iterator[tuple]) -> int:
     return count
 
 
-def reject_duplicates(cursor, feed: Feed, report: Report, key: list[str]) -> int:
+def reject_duplicates(cursor, report: Report, key: list[str]) -> int:
     """The first row with a key is kept; each later row with the same key is rejected."""
     keys = ", ".join(key)
     cursor.execute(
@@ -547,7 +547,7 @@ def run_pipeline(
             outcome.staged = stage_rows(cursor, feed, staged_rows())
             ctx.progress(total_bytes, total_bytes, outcome.rows_read)
             stage_key = feed.stage_key or feed.key
-            outcome.staged -= reject_duplicates(cursor, feed, outcome.report, stage_key)
+            outcome.staged -= reject_duplicates(cursor, outcome.report, stage_key)
             for check in feed.conflict_checks:
                 bad = check(cursor)
                 for line, column, value, reason in bad:
