@@ -66,6 +66,21 @@ def sync_run_create(
     return run
 
 
+def sync_run_create_from_path(
+    *, feed: str, path: Path, started_by_label: str, dry_run: bool = False, enqueue: bool = True
+) -> SyncRun:
+    """sync_run_create for a file on disk (the command line, the inbox, the demo set-up)."""
+    with path.open("rb") as upload:
+        return sync_run_create(
+            feed=feed,
+            upload=upload,
+            file_name=path.name,
+            started_by_label=started_by_label,
+            dry_run=dry_run,
+            enqueue=enqueue,
+        )
+
+
 def _enqueue(run: SyncRun) -> None:
     from .tasks import sync_run_execute_task
 
@@ -273,14 +288,9 @@ def _process_inbox(inbox: Path) -> list[SyncRun]:
         if blocked:
             logger.info("inbox: %s waits for an earlier feed's held run", path.name)
             break
-        with path.open("rb") as upload:
-            run = sync_run_create(
-                feed=feed,
-                upload=upload,
-                file_name=path.name,
-                started_by_label="inbox",
-                enqueue=False,
-            )
+        run = sync_run_create_from_path(
+            feed=feed, path=path, started_by_label="inbox", enqueue=False
+        )
         try:
             run = sync_run_execute(run_id=run.pk)
         except SyncBusy:

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from records.demo_feeds import write_feeds
 from records.models import SyncRun
-from records.services import sync_run_create, sync_run_execute
+from records.services import sync_run_create_from_path, sync_run_execute
 from records.sync import feed_names
 
 
@@ -30,14 +30,9 @@ class Command(BaseCommand):
         out = Path(settings.BASE_DIR) / "var" / "demo-feeds"
         paths = write_feeds(out, scale=scale, seed=seed)
         for feed in feed_names():
-            with paths[feed].open("rb") as upload:
-                run = sync_run_create(
-                    feed=feed,
-                    upload=upload,
-                    file_name=paths[feed].name,
-                    started_by_label="demo set-up",
-                    enqueue=False,
-                )
+            run = sync_run_create_from_path(
+                feed=feed, path=paths[feed], started_by_label="demo set-up", enqueue=False
+            )
             run = sync_run_execute(run_id=run.pk)
             self.stdout.write(
                 f"  {feed:26} {run.get_status_display():8} {run.inserted:>8,} records"

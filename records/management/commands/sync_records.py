@@ -14,7 +14,7 @@ from django.db import transaction
 
 from records.exceptions import FileRejected
 from records.models import SyncRun
-from records.services import progress_key, sync_run_create, sync_run_execute
+from records.services import progress_key, sync_run_create_from_path, sync_run_execute
 from records.sync import feed_names
 
 POLL_SECONDS = 0.5
@@ -36,12 +36,11 @@ class Command(BaseCommand):
         self._started = time.monotonic()
         self._tty = sys.stdout.isatty()
         inline = settings.CELERY_TASK_ALWAYS_EAGER
-        with path.open("rb") as upload, transaction.atomic():
+        with transaction.atomic():  # the task is enqueued once the run is committed
             try:
-                run = sync_run_create(
+                run = sync_run_create_from_path(
                     feed=feed,
-                    upload=upload,
-                    file_name=path.name,
+                    path=path,
                     started_by_label="command line",
                     dry_run=dry_run,
                     enqueue=not inline,
