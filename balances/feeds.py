@@ -4,11 +4,12 @@ import re
 from typing import Any
 
 from records.exceptions import RowRejected
-from records.feeds import current_property_ids, property_id
+from records.feeds import CURRENT_PROPERTY, current_property_ids, property_id
 from records.models import Person
 from records.sync import (
     Column,
     Feed,
+    Reference,
     choice,
     parse_date,
     parse_financial_year,
@@ -16,11 +17,13 @@ from records.sync import (
     parse_positive_money,
     parse_uprn,
     register,
+    sql_form,
 )
 
 from .models import CouncilTaxAccount, Instalment, Transaction
 
 
+@sql_form("{}")
 def parse_account_ref(value: str) -> str:
     if not re.fullmatch(r"3\d{7}", value):
         raise ValueError("must be 8 digits starting with 3")
@@ -44,11 +47,24 @@ def account_lookups() -> dict[str, Any]:
     }
 
 
+UNKNOWN_ACCOUNT = "unknown account"
+UNKNOWN_PERSON = "unknown person_ref"
+# The same lookups for the set-based reader.
+ACCOUNT = Reference(
+    "account_ref",
+    CouncilTaxAccount._meta.db_table,
+    "account_ref",
+    UNKNOWN_ACCOUNT,
+    current="ended_at",
+)
+PERSON = Reference("lead_person_ref", Person._meta.db_table, "person_ref", UNKNOWN_PERSON)
+
+
 def account_id(ref: str, lookups: dict[str, Any]) -> int:
     try:
         return lookups["account"][ref]
     except KeyError:
-        raise RowRejected("account_ref", "unknown account", ref) from None
+        raise RowRejected("account_ref", UNKNOWN_ACCOUNT, ref) from None
 
 
 def accounts_lookups() -> dict[str, Any]:
@@ -59,13 +75,15 @@ def accounts_lookups() -> dict[str, Any]:
 
 
 def accounts_to_stage(v: dict[str, Any], lookups: dict[str, Any]) -> tuple:
+    # References are checked in stage column order, as the set-based reader checks them.
+    property_pk = property_id(v["uprn"], lookups)
     try:
         lead_person_id = lookups["person"][v["lead_person_ref"]]
     except KeyError:
-        raise RowRejected("lead_person_ref", "unknown person_ref", v["lead_person_ref"]) from None
+        raise RowRejected("lead_person_ref", UNKNOWN_PERSON, v["lead_person_ref"]) from None
     return (
         v["account_ref"],
-        property_id(v["uprn"], lookups),
+        property_pk,
         lead_person_id,
         v["band"],
         v["status"],
@@ -123,6 +141,18 @@ register(
             "closed_on",
         ],
         vanish="ended_at",
+        sql_stage=[
+            "{account_ref}",
+            CURRENT_PROPERTY,
+            PERSON,
+            "{band}",
+            "{status}",
+            "{payment_method}",
+            "({instalments})::integer",
+            "{discounts}",
+            "{opened_on}",
+            "{closed_on}",
+        ],
     )
 )
 
@@ -153,6 +183,7 @@ register(
         key=["account_id", "financial_year", "due_on"],
         fields=["amount_pence"],
         vanish="withdrawn_at",
+        sql_stage=[ACCOUNT, "{financial_year}", "{due_on}", "{amount}"],
     )
 )
 
@@ -192,5 +223,14 @@ register(
         key=["transaction_ref"],
         fields=["account_id", "posted_on", "financial_year", "kind", "amount_pence", "description"],
         vanish="withdrawn_at",
+        sql_stage=[
+            "{transaction_ref}",
+            ACCOUNT,
+            "{posted_on}",
+            "{financial_year}",
+            "{kind}",
+            "{amount}",
+            "{description}",
+        ],
     )
 )

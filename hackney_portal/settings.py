@@ -299,6 +299,8 @@ CONTENT_SECURITY_POLICY = {
 SYNC_MAX_VANISHED_FRACTION = _fraction("SYNC_MAX_VANISHED_FRACTION", 0.05)
 SYNC_MAX_REJECTED_FRACTION = _fraction("SYNC_MAX_REJECTED_FRACTION", 0.02)
 SYNC_INBOX_DIR = env.path("SYNC_INBOX_DIR", default=str(BASE_DIR / "var" / "inbox"))
+# On PostgreSQL, check feeds with set-based SQL (fast); off reads every file row by row in Python.
+SYNC_SET_BASED = _bool("SYNC_SET_BASED", True)
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {

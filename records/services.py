@@ -210,7 +210,7 @@ def sync_run_execute(*, run_id: int, approved: bool = False, progress: Progress 
         vanished=outcome.vanished,
         current_keys=outcome.current_keys,
         warnings=outcome.warnings,
-        report={**outcome.report.as_json(), "related": outcome.related},
+        report={**outcome.report.as_json(), "related": outcome.related, "reader": outcome.reader},
         bytes_done=run.bytes_total,
         bytes_total=run.bytes_total,
     )

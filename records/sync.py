@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -25,8 +26,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+import psycopg2
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 
 from .exceptions import FileRejected, RowRejected
 
@@ -37,6 +39,18 @@ PROGRESS_EVERY_ROWS = 5000
 # --- Value parsers: each gets a stripped, non-empty string and returns the stored value -----
 
 
+def sql_form(template: str):
+    """Declare how PostgreSQL converts a value this parser has already accepted, giving exactly
+    what the parser returns (`{}` is the trimmed text). Used by the set-based reader."""
+
+    def declare(parse):
+        parse.sql = template
+        return parse
+
+    return declare
+
+
+@sql_form("{}")
 def parse_text(value: str) -> str:
     return value
 
@@ -47,6 +61,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # Values such as dates, postcodes and UPRNs repeat across many rows of a snapshot: parsing each
 # distinct value once makes a million-row sync markedly faster (see docs/performance.md).
+@sql_form("({})::bigint")
 @lru_cache(maxsize=100_000)
 def parse_uprn(value: str) -> int:
     if not _UPRN.fullmatch(value):
@@ -65,6 +80,7 @@ def parse_postcode(value: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}"
 
 
+@sql_form("({})::date")
 @lru_cache(maxsize=100_000)
 def parse_date(value: str) -> date:
     if not _DATE.fullmatch(value):
@@ -78,6 +94,7 @@ def parse_date(value: str) -> date:
 _MONEY = re.compile(r"(-?)(\d+)(?:\.(\d{1,2}))?")
 
 
+@sql_form("(({})::numeric * 100)::bigint")  # numeric is exact: no float on the way
 def parse_money(value: str) -> int:
     """Pounds to integer pence, exactly (never through a float)."""
     match = _MONEY.fullmatch(value)
@@ -88,6 +105,7 @@ def parse_money(value: str) -> int:
     return -amount if sign else amount
 
 
+@sql_form("(({})::numeric * 100)::bigint")
 def parse_positive_money(value: str) -> int:
     amount = parse_money(value)
     if amount <= 0:
@@ -95,6 +113,7 @@ def parse_positive_money(value: str) -> int:
     return amount
 
 
+@sql_form("{}")
 def parse_financial_year(value: str) -> str:
     match = re.fullmatch(r"(\d{4})/(\d{2})", value)
     if not match or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
@@ -131,6 +150,27 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A staged id looked up by a column's value in another table (set-based reader). A row
+    whose value matches nothing is rejected with `reason`; `current` names the column that is
+    empty on current rows (e.g. retired_at), if the reference must be current."""
+
+    column: str
+    table: str
+    key: str
+    reason: str
+    current: str | None = None
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A staged value computed in Python from a column's value, once per distinct value."""
+
+    column: str
+    derive: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
 class Feed:
     """One feed: its CSV columns, how a row becomes a staged row, and where it is applied.
 
@@ -161,6 +201,10 @@ class Feed:
     )
     # Work before the generic apply, inside its transaction; returns extra counts to report.
     before_apply: Callable[[Any, SyncContext], dict[str, int]] | None = None
+    # The same staged row as `to_stage`, for the set-based reader on PostgreSQL: one entry per
+    # stage column, a SQL template over converted columns ("COALESCE({source}, ...)"), a
+    # Reference or a Derived. Without it the feed is always read row by row.
+    sql_stage: list[str | Reference | Derived] | None = None
 
     @property
     def required_columns(self) -> list[str]:
@@ -206,8 +250,20 @@ class Report:
                 {"line": line, "column": column, "value": value[:200], "reason": reason}
             )
 
+    def map_lines(self, lines: Callable[[set[int]], dict[int, int]]) -> None:
+        """Replace the examples' record numbers with the lines they start on."""
+        wanted = {e["line"] for entry in self.reasons.values() for e in entry["examples"]}
+        found = lines(wanted) if wanted else {}
+        for entry in self.reasons.values():
+            for example in entry["examples"]:
+                example["line"] = found[example["line"]]
+
     def as_json(self) -> dict:
-        ordered = sorted(self.reasons.items(), key=lambda item: -item[1]["count"])
+        # Most frequent first; ties by the line of their first example, whichever reader ran.
+        ordered = sorted(
+            self.reasons.items(),
+            key=lambda item: (-item[1]["count"], item[1]["examples"][0]["line"]),
+        )
         return {"rejections": [{"reason": r, **entry} for r, entry in ordered]}
 
 
@@ -224,6 +280,7 @@ class Outcome:
     report: Report = field(default_factory=Report)
     related: dict[str, int] = field(default_factory=dict)  # e.g. people written by `people`
     held_reason: str = ""
+    reader: str = "row by row"  # or "set-based" (PostgreSQL, see stage_set_based)
 
     @property
     def rows_written(self) -> int:
@@ -441,6 +498,297 @@ def delete_lines(cursor, lines: list[int]) -> None:
         )
 
 
+# --- Set-based staging (PostgreSQL) ---------------------------------------------------------
+#
+# Checking a million rows one by one in Python costs many times a raw COPY of the file
+# (docs/performance.md). On PostgreSQL, feeds that declare `sql_stage` are read differently:
+# Python's C csv reader splits the records and streams them, quoted, into a raw table of text
+# (COPY, while PostgreSQL parses on the other core); each column's *distinct* values are checked
+# by the same parsers as the row-by-row path; rows holding a bad value are then re-checked one by
+# one with `parse_row`, so the report is the same; and one INSERT ... SELECT converts and looks
+# up the rest. Anything the set-based reader cannot handle exactly (a wrong number of fields, a
+# NUL byte, bad UTF-8, a broken quote) sends the whole file down the row-by-row path instead.
+
+RAW = "records_sync_raw"
+# Up to this many distinct values, a converted value is written into the SQL as a CASE.
+_CASE_LIMIT = 64
+_COPY_BATCH = 5000
+
+
+class _UseRowPath(Exception):
+    """The set-based reader cannot read this file exactly: read it row by row instead."""
+
+
+class _CopySource:
+    """What COPY reads: CSV records from Python's reader with blank lines skipped and values
+    trimmed, every field quoted (so PostgreSQL splits them exactly as Python did, and `\\.` is
+    never an end marker). On the way it notes each watched column's distinct values. Work is
+    done a batch at a time by C code (zip, map, set.update, writerows), not per row in Python.
+    A reading error, or a record with the wrong number of fields, ends the stream early."""
+
+    def __init__(self, reader, width: int, watched: list[int], on_batch: Callable[[int], None]):
+        self.reader = reader
+        self.width = width
+        self.distinct: dict[int, set[str]] = {i: set() for i in watched}
+        self.on_batch = on_batch
+        self.records = 0
+        self.error: Exception | str | None = None
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
+
+    def read(self, size: int = -1) -> str:
+        try:
+            while True:
+                batch = list(itertools.islice(self.reader, _COPY_BATCH))
+                if not batch:
+                    return ""
+                rows = [row for row in batch if row]
+                if rows:
+                    break
+        except (UnicodeDecodeError, csv.Error) as exc:
+            self.error = exc
+            return ""
+        if set(map(len, rows)) != {self.width}:
+            self.error = "a record has the wrong number of fields"
+            return ""
+        columns = [list(map(str.strip, column)) for column in zip(*rows, strict=True)]
+        for i, seen in self.distinct.items():
+            seen.update(columns[i])
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writer.writerows(zip(*columns, strict=True))
+        self.records += len(rows)
+        self.on_batch(self.records)
+        return self.buffer.getvalue()
+
+
+def stage_set_based(
+    cursor, raw: io.BufferedIOBase, feed: Feed, ctx: SyncContext, outcome: Outcome, total: int
+) -> Callable[[set[int]], dict[int, int]]:
+    """Stage the file with set-based checks. Rows are numbered by record (the stage's `line`
+    holds that number); returns how to turn record numbers into the lines they start on."""
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+    reader = csv.reader(text, strict=True)
+    try:
+        header: list[str] | None = None
+        try:
+            for fields in reader:
+                if fields:
+                    header = [h.strip().lower() for h in fields]
+                    break
+        except (UnicodeDecodeError, csv.Error):
+            raise _UseRowPath from None
+        if header is None:
+            raise FileRejected("The file is empty: it has no header row.")
+        header_end = reader.line_num
+        positions = _check_header(header, feed, outcome)
+        names = [f"c{i}" for i in range(len(header))]
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {RAW} (n serial, {', '.join(n + ' text' for n in names)})"
+        )
+        # Distinct values are needed of columns that are parsed, required or derived from.
+        derived = {e.column for e in feed.sql_stage or [] if isinstance(e, Derived)}
+        watched = [
+            positions[c.name]
+            for c in feed.columns
+            if c.name in positions
+            and (c.parse is not parse_text or c.required or c.name in derived)
+        ]
+        source = _CopySource(
+            reader, len(header), watched, lambda rows: ctx.progress(raw.tell(), total, rows)
+        )
+        try:
+            copy = f"COPY {RAW} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)"
+            cursor.copy_expert(copy, source)
+        except (DataError, psycopg2.DataError):  # e.g. a NUL byte
+            raise _UseRowPath from None
+        if source.error:
+            raise _UseRowPath
+        one_line_each = reader.line_num == header_end + source.records
+    finally:
+        text.detach()
+    outcome.rows_read = source.records
+    ctx.progress(total, total, outcome.rows_read)
+    ctx.phase("checking")
+
+    # Values were trimmed on the way in; a column missing from the file is empty throughout.
+    value = {
+        c.name: names[positions[c.name]] if c.name in positions else "''" for c in feed.columns
+    }
+    distinct = {c.name: source.distinct.get(positions.get(c.name), {""}) for c in feed.columns}
+    converted: dict[str, str] = {}
+    joins: list[str] = []
+    bad: dict[str, list[str]] = {}
+    for column in feed.columns:
+        t = value[column.name]
+        if column.required and "" in distinct[column.name]:
+            bad[column.name] = [""]
+        if column.parse is parse_text and column.default == "":
+            converted[column.name] = t
+            continue
+        good: dict[str, Any] = {}
+        for v in distinct[column.name]:
+            if v:
+                try:
+                    good[v] = column.parse(v)
+                except ValueError:
+                    bad.setdefault(column.name, []).append(v)
+        if hasattr(column.parse, "sql"):
+            value_sql = column.parse.sql.format(t)
+        elif len(good) <= _CASE_LIMIT:
+            value_sql = _case(cursor, t, good)
+        else:
+            value_sql = _lookup_table(cursor, t, good, joins)
+        # Required columns never reach their default: their empty rows are rejected first.
+        default = "NULL" if column.required else _literal(cursor, column.default)
+        converted[column.name] = f"(CASE WHEN {t} = '' THEN {default} ELSE {value_sql} END)"
+
+    _reject_bad_rows(cursor, feed, value, bad, outcome)
+
+    expressions = []
+    for i, entry in enumerate(feed.sql_stage or []):
+        if isinstance(entry, Reference):
+            alias = f"r{i}"
+            current = f" AND {alias}.{entry.current} IS NULL" if entry.current else ""
+            joins.append(
+                f"LEFT JOIN {entry.table} AS {alias} "
+                f"ON {alias}.{entry.key} = {converted[entry.column]}{current}"
+            )
+            expressions.append(f"{alias}.id")
+        elif isinstance(entry, Derived):
+            derived_values = {v: entry.derive(v) for v in distinct[entry.column] if v}
+            expressions.append(
+                _lookup_table(cursor, converted[entry.column], derived_values, joins)
+            )
+        else:
+            expressions.append(f"({entry.format(**converted)})")
+    _reject_unknown_references(cursor, feed, converted, joins, expressions, outcome)
+
+    references = [
+        f"{e} IS NOT NULL"
+        for e, entry in zip(expressions, feed.sql_stage or [], strict=True)
+        if isinstance(entry, Reference)
+    ]
+    stage_names = ", ".join(name for name, _ in feed.stage_columns)
+    cursor.execute(
+        f"INSERT INTO {STAGE} (line, {stage_names}) SELECT n, {', '.join(expressions)} "
+        f"FROM {RAW} {' '.join(joins)} WHERE {' AND '.join(references) or 'true'}",
+        [],  # no parameters, but literals' %% are unescaped as if there were
+    )
+    outcome.staged = cursor.rowcount
+    lookups = [join.split()[2] for join in joins if join.startswith(f"LEFT JOIN {RAW}_")]
+    cursor.execute(f"DROP TABLE {', '.join([RAW, *lookups])}")
+    cursor.execute(f"ANALYZE {STAGE}")
+
+    if one_line_each:
+        return lambda numbers: {n: header_end + n for n in numbers}
+    return lambda numbers: record_lines(raw, numbers)
+
+
+def _literal(cursor, value: Any) -> str:
+    """A value as a SQL literal, %-escaped: statements built with literals run with params."""
+    return cursor.cursor.mogrify("%s", [value]).decode().replace("%", "%%")
+
+
+def _case(cursor, t: str, mapping: dict[str, Any]) -> str:
+    if not mapping:
+        return "NULL"
+    whens = " ".join(
+        f"WHEN {_literal(cursor, value)} THEN {_literal(cursor, parsed)}"
+        for value, parsed in mapping.items()
+    )
+    return f"(CASE {t} {whens} END)"
+
+
+_SQL_TYPES = {bool: "boolean", int: "bigint", str: "text", date: "date"}
+
+
+def _lookup_table(cursor, t: str, mapping: dict[str, Any], joins: list[str]) -> str:
+    """A temporary table of value -> converted value, joined to the raw rows."""
+    alias = f"m{len(joins)}"
+    table = f"{RAW}_{alias}"
+    kinds = {type(v) for v in mapping.values() if v is not None} or {str}
+    (kind,) = kinds
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {table} (value text PRIMARY KEY, converted {_SQL_TYPES[kind]})"
+    )
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(mapping.items())
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT csv)", buffer)
+    cursor.execute(f"ANALYZE {table}")
+    joins.append(f"LEFT JOIN {table} AS {alias} ON {alias}.value = {t}")
+    return f"{alias}.converted"
+
+
+def _reject_bad_rows(cursor, feed, value, bad, outcome) -> None:
+    """Rows with a missing required value or a value a parser refused are read again one by
+    one by `parse_row`, which gives each the same rejection as the row-by-row path."""
+    if not bad:
+        return
+    conditions = [f"{value[name]} = ANY(%s)" for name in bad]
+    cursor.execute(
+        f"SELECT n, {', '.join(value[c.name] for c in feed.columns)} FROM {RAW} "
+        f"WHERE {' OR '.join(conditions)} ORDER BY n",
+        list(bad.values()),
+    )
+    plan = tuple((c.name, i, c.parse, c.required, c.default) for i, c in enumerate(feed.columns))
+    numbers = []
+    for n, *values in cursor.fetchall():
+        try:
+            parse_row(plan, values)
+        except RowRejected as exc:
+            outcome.report.reject(n, exc.column, exc.value, exc.reason)
+        numbers.append(n)
+    cursor.execute(f"DELETE FROM {RAW} WHERE n = ANY(%s)", [numbers])
+
+
+def _reject_unknown_references(cursor, feed, converted, joins, expressions, outcome):
+    checks = [
+        (entry, converted[entry.column], expression)
+        for entry, expression in zip(feed.sql_stage or [], expressions, strict=True)
+        if isinstance(entry, Reference)
+    ]
+    if not checks:
+        return
+    cursor.execute(
+        f"SELECT n, {', '.join(f'{value}, {found}' for _, value, found in checks)} "
+        f"FROM {RAW} {' '.join(joins)} "
+        f"WHERE {' OR '.join(f'{found} IS NULL' for _, _, found in checks)} ORDER BY n",
+        [],
+    )
+    for n, *pairs in cursor.fetchall():
+        for (entry, _, _), value, found in zip(checks, pairs[::2], pairs[1::2], strict=True):
+            if found is None:
+                outcome.report.reject(n, entry.column, str(value), entry.reason)
+                break
+
+
+def record_lines(raw: io.BufferedIOBase, numbers: set[int]) -> dict[int, int]:
+    """The line each numbered record starts on, for files whose records span lines."""
+    raw.seek(0)
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+    found: dict[int, int] = {}
+    try:
+        reader = csv.reader(text, strict=True)
+        last, n, header = 0, 0, True
+        for fields in reader:
+            start, last = last + 1, reader.line_num
+            if not fields:
+                continue
+            if header:
+                header = False
+                continue
+            n += 1
+            if n in numbers:
+                found[n] = start
+                if len(found) == len(numbers):
+                    break
+    finally:
+        text.detach()
+    return found
+
+
 # --- Applying -------------------------------------------------------------------------------
 
 
@@ -526,13 +874,12 @@ def run_pipeline(
 ) -> Outcome:
     """Read, stage, check and apply one snapshot. Raises FileRejected for whole-file problems.
     When the guard trips (and the run is not approved) or on a dry run, nothing is kept."""
-    outcome = Outcome()
     raw.seek(0, io.SEEK_END)
     total_bytes = raw.tell()
     raw.seek(0)
-    lookups = feed.load_lookups()
 
-    def staged_rows() -> Iterator[tuple]:
+    def staged_rows(outcome: Outcome) -> Iterator[tuple]:
+        lookups = feed.load_lookups()
         for line, fields, plan in read_rows(raw, feed, outcome):
             try:
                 yield (line, *feed.to_stage(parse_row(plan, fields), lookups))
@@ -541,10 +888,23 @@ def run_pipeline(
             if outcome.rows_read % PROGRESS_EVERY_ROWS == 0:
                 ctx.progress(raw.tell(), total_bytes, outcome.rows_read)
 
+    outcome = Outcome()
+    record_lines_of: Callable[[set[int]], dict[int, int]] | None = None
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             create_stage(cursor, feed)
-            outcome.staged = stage_rows(cursor, feed, staged_rows())
+            if _is_postgres() and feed.sql_stage is not None and settings.SYNC_SET_BASED:
+                try:
+                    with transaction.atomic():
+                        record_lines_of = stage_set_based(
+                            cursor, raw, feed, ctx, outcome, total_bytes
+                        )
+                        outcome.reader = "set-based"
+                except _UseRowPath:
+                    outcome = Outcome()
+                    raw.seek(0)
+            if record_lines_of is None:
+                outcome.staged = stage_rows(cursor, feed, staged_rows(outcome))
             ctx.progress(total_bytes, total_bytes, outcome.rows_read)
             stage_key = feed.stage_key or feed.key
             outcome.staged -= reject_duplicates(cursor, outcome.report, stage_key)
@@ -564,4 +924,6 @@ def run_pipeline(
                 raise _Rollback
     except _Rollback:
         pass
+    if record_lines_of:
+        outcome.report.map_lines(record_lines_of)
     return outcome

@@ -153,7 +153,7 @@ def test_bad_property_rows_are_rejected_with_line_column_and_reason(row, column,
         ("P1,10002,Mrs,Zoë,O'Brien,1980-02-29,occupant,,2019-01-01,", "title", "conflicting person details"),
         ("P1,10002,Ms,Zoë,O'Brien,,occupant,,2019-01-01,", "date_of_birth", "conflicting person details"),
         ("P1,10002,Ms,Zoe,O'Brien,1980-02-29,occupant,,2019-01-01,", "first_name", "conflicting person details"),
-        ("P1,10001,Ms,Zoë,O'Brien,1980-02-29,occupant,,2020-01-01,", "person_ref+property_id+occupied_from", "duplicate key"),
+        ("P1,10001,Ms,Zoë,O'Brien,1980-02-29,occupant,,2020-01-01,", "person_ref+uprn+occupied_from", "duplicate key"),
     ],
 )  # fmt: skip
 def test_bad_people_rows_are_rejected(borough, row, column, reason):
