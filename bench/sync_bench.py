@@ -9,6 +9,12 @@ compared with a raw COPY of the same file into an unindexed table in the same ru
   (c) the same sync again with 10% of rows changed          target (c)/(a) <= 2.0
   (d) the same sync again with nothing changed              target: writes 0 rows
 and the peak memory (max RSS) of the sync processes           target < 300 MB
+
+Two floors put the targets in proportion: the least SQL that could do (b) or (d) with the
+portal's tables, straight from a COPY with no checks at all:
+  (b0) COPY, then INSERT the people and their occupancies into empty copies of the portal's
+       tables (same indexes and foreign keys)
+  (d0) COPY, then one join comparing every row with what the portal holds (no writes)
 """
 
 import argparse
@@ -79,6 +85,69 @@ def raw_copy_seconds(db_url: str, path: Path) -> float:
     return seconds
 
 
+STAGE_SQL = f"CREATE TEMPORARY TABLE st ({', '.join(c + ' text' for c in PEOPLE_HEADER)})"
+COPY_SQL = "COPY st FROM STDIN WITH (FORMAT csv, HEADER true)"
+
+
+def floor_full_seconds(db_url: str, path: Path) -> float:
+    """(b0): the rows written into empty copies of the people and occupancy tables."""
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        cur.execute("CREATE TABLE floor_person (LIKE records_person INCLUDING ALL)")
+        cur.execute("CREATE TABLE floor_occupancy (LIKE records_occupancy INCLUDING ALL)")
+        cur.execute(
+            "ALTER TABLE floor_occupancy "
+            "ADD FOREIGN KEY (person_id) REFERENCES floor_person (id) "
+            "DEFERRABLE INITIALLY DEFERRED, "
+            "ADD FOREIGN KEY (property_id) REFERENCES records_property (id) "
+            "DEFERRABLE INITIALLY DEFERRED"
+        )
+        conn.commit()
+        started = time.perf_counter()
+        cur.execute(STAGE_SQL)
+        with path.open(encoding="utf-8") as f:
+            cur.copy_expert(COPY_SQL, f)
+        cur.execute(
+            "INSERT INTO floor_person (person_ref, title, first_name, last_name, date_of_birth, "
+            "first_name_key, last_name_key) SELECT person_ref, coalesce(title, ''), first_name, "
+            "last_name, date_of_birth::date, lower(first_name), lower(last_name) FROM st"
+        )
+        cur.execute(
+            "INSERT INTO floor_occupancy (person_id, property_id, role, source, occupied_from, "
+            "occupied_to) SELECT p.id, pr.id, s.role, s.source, s.occupied_from::date, "
+            "s.occupied_to::date FROM st AS s JOIN floor_person AS p USING (person_ref) "
+            "JOIN records_property AS pr ON pr.uprn = s.uprn::bigint"
+        )
+        conn.commit()
+        seconds = time.perf_counter() - started
+        cur.execute("DROP TABLE floor_occupancy, floor_person, st")
+    return seconds
+
+
+def floor_compare_seconds(db_url: str, path: Path) -> float:
+    """(d0): every row compared with what the portal holds; nothing written."""
+    with psycopg2.connect(db_url) as conn, conn.cursor() as cur:
+        started = time.perf_counter()
+        cur.execute(STAGE_SQL)
+        with path.open(encoding="utf-8") as f:
+            cur.copy_expert(COPY_SQL, f)
+        cur.execute("ANALYZE st")
+        cur.execute(
+            "SELECT count(*) FROM st AS s JOIN records_person AS p USING (person_ref) "
+            "JOIN records_property AS pr ON pr.uprn = s.uprn::bigint "
+            "JOIN records_occupancy AS o ON o.person_id = p.id AND o.property_id = pr.id "
+            "AND o.occupied_from = s.occupied_from::date "
+            "WHERE o.role IS DISTINCT FROM s.role OR o.source IS DISTINCT FROM s.source "
+            "OR o.occupied_to IS DISTINCT FROM s.occupied_to::date "
+            "OR p.first_name IS DISTINCT FROM s.first_name "
+            "OR p.last_name IS DISTINCT FROM s.last_name "
+            "OR p.date_of_birth IS DISTINCT FROM s.date_of_birth::date"
+        )
+        cur.fetchone()
+        seconds = time.perf_counter() - started
+        conn.rollback()
+    return seconds
+
+
 def sync_seconds(env: dict, feed: str, path: Path) -> tuple[float, str]:
     started = time.perf_counter()
     result = subprocess.run(
@@ -123,10 +192,12 @@ def main() -> None:
 
         sync_seconds(env, "properties", folder / "properties.csv")
         a = raw_copy_seconds(db_url, unchanged)
+        b0 = floor_full_seconds(db_url, unchanged)
         b, out_b = sync_seconds(env, "people", unchanged)
         c, out_c = sync_seconds(env, "people", changed)
         sync_seconds(env, "people", unchanged)  # back to the unchanged snapshot
         d, out_d = sync_seconds(env, "people", unchanged)
+        d0 = floor_compare_seconds(db_url, unchanged)
         a2 = raw_copy_seconds(db_url, unchanged)  # baseline again: the machine is noisy
 
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -137,6 +208,8 @@ def main() -> None:
         ("(b) full sync, empty portal", b, f"{b / baseline:.2f}", counts(out_b)),
         ("(c) sync, 10% of rows changed", c, f"{c / baseline:.2f}", counts(out_c)),
         ("(d) sync, nothing changed", d, f"{d / baseline:.2f}", counts(out_d)),
+        ("(b0) floor of (b): bare INSERTs", b0, f"{b0 / baseline:.2f}", "no checks"),
+        ("(d0) floor of (d): bare compare", d0, f"{d0 / baseline:.2f}", "no checks, no writes"),
     ]
     for name, seconds, ratio, note in rows:
         print(f"{name:32} {seconds:7.2f} s  ratio {ratio:>5}  {note}")

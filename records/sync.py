@@ -513,6 +513,7 @@ RAW = "records_sync_raw"
 # Up to this many distinct values, a converted value is written into the SQL as a CASE.
 _CASE_LIMIT = 64
 _COPY_BATCH = 5000
+_DISTINCT_LIMIT = 1_000_000
 
 
 class _UseRowPath(Exception):
@@ -526,10 +527,13 @@ class _CopySource:
     done a batch at a time by C code (zip, map, set.update, writerows), not per row in Python.
     A reading error, or a record with the wrong number of fields, ends the stream early."""
 
-    def __init__(self, reader, width: int, watched: list[int], on_batch: Callable[[int], None]):
+    def __init__(
+        self, reader, width: int, watched: list[int], required: list[int], on_batch
+    ) -> None:
         self.reader = reader
         self.width = width
         self.distinct: dict[int, set[str]] = {i: set() for i in watched}
+        self.empty: dict[int, bool] = dict.fromkeys(required, False)
         self.on_batch = on_batch
         self.records = 0
         self.error: Exception | str | None = None
@@ -554,6 +558,11 @@ class _CopySource:
         columns = [list(map(str.strip, column)) for column in zip(*rows, strict=True)]
         for i, seen in self.distinct.items():
             seen.update(columns[i])
+            if len(seen) > _DISTINCT_LIMIT:  # memory stays bounded: read row by row instead
+                self.error = f"more than {_DISTINCT_LIMIT} distinct values in a column"
+                return ""
+        for i in self.empty:
+            self.empty[i] = self.empty[i] or "" in columns[i]
         self.buffer.seek(0)
         self.buffer.truncate()
         self.writer.writerows(zip(*columns, strict=True))
@@ -586,16 +595,20 @@ def stage_set_based(
         cursor.execute(
             f"CREATE TEMPORARY TABLE {RAW} (n serial, {', '.join(n + ' text' for n in names)})"
         )
-        # Distinct values are needed of columns that are parsed, required or derived from.
+        # Distinct values are needed of columns that are parsed or derived from; of other
+        # required columns only whether any value is empty.
         derived = {e.column for e in feed.sql_stage or [] if isinstance(e, Derived)}
+        present = [c for c in feed.columns if c.name in positions]
         watched = [
-            positions[c.name]
-            for c in feed.columns
-            if c.name in positions
-            and (c.parse is not parse_text or c.required or c.name in derived)
+            positions[c.name] for c in present if c.parse is not parse_text or c.name in derived
         ]
+        required = [positions[c.name] for c in present if c.required]
         source = _CopySource(
-            reader, len(header), watched, lambda rows: ctx.progress(raw.tell(), total, rows)
+            reader,
+            len(header),
+            watched,
+            required,
+            lambda rows: ctx.progress(raw.tell(), total, rows),
         )
         try:
             copy = f"COPY {RAW} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)"
@@ -615,13 +628,13 @@ def stage_set_based(
     value = {
         c.name: names[positions[c.name]] if c.name in positions else "''" for c in feed.columns
     }
-    distinct = {c.name: source.distinct.get(positions.get(c.name), {""}) for c in feed.columns}
+    distinct = {c.name: source.distinct.get(positions.get(c.name), set()) for c in feed.columns}
     converted: dict[str, str] = {}
     joins: list[str] = []
     bad: dict[str, list[str]] = {}
     for column in feed.columns:
         t = value[column.name]
-        if column.required and "" in distinct[column.name]:
+        if column.required and source.empty[positions[column.name]]:
             bad[column.name] = [""]
         if column.parse is parse_text and column.default == "":
             converted[column.name] = t
