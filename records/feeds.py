@@ -12,6 +12,7 @@ from .sync import (
     Feed,
     Reference,
     SyncContext,
+    bulk_loading,
     choice,
     parse_date,
     parse_postcode,
@@ -213,14 +214,15 @@ def upsert_people(cursor, ctx: SyncContext) -> dict[str, int]:
     )
     updated = cursor.rowcount
     columns = ["person_ref", *details]
-    cursor.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}, sync_run_id) "
-        f"SELECT {', '.join('s.' + c for c in columns)}, %s FROM {PEOPLE_STAGE} AS s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.person_ref = s.person_ref) "
-        f"ORDER BY s.person_ref",
-        [ctx.run_id],
-    )
-    inserted = cursor.rowcount
+    with bulk_loading(cursor, table):
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}, sync_run_id) "
+            f"SELECT {', '.join('s.' + c for c in columns)}, %s FROM {PEOPLE_STAGE} AS s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.person_ref = s.person_ref) "
+            f"ORDER BY s.person_ref",
+            [ctx.run_id],
+        )
+        inserted = cursor.rowcount
     if inserted:
         # The planner's statistics still describe the table before this insert.
         cursor.execute(f"ANALYZE {table}")
