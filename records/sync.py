@@ -522,32 +522,40 @@ class _UseRowPath(Exception):
 
 
 class _CopySource:
-    """What COPY reads: CSV records from Python's reader with blank lines skipped and values
-    trimmed, every field quoted (so PostgreSQL splits them exactly as Python did, and `\\.` is
-    never an end marker). On the way it notes each watched column's distinct values. Work is
-    done a batch at a time by C code (zip, map, set.update, writerows), not per row in Python.
-    A reading error, or a record with the wrong number of fields, ends the stream early."""
+    """What COPY reads: the records after the header, with blank lines skipped and values
+    trimmed. On the way it notes each watched column's distinct values, and which required
+    columns have an empty value. Work is done a batch at a time by C code (split, zip, map,
+    set.update, join), not per row in Python.
 
-    def __init__(
-        self, reader, width: int, watched: list[int], required: list[int], on_batch
-    ) -> None:
-        self.reader = reader
+    While the text has no quote character and no bare carriage return, records are lines and
+    fields are split on commas, exactly as the csv module would split them. From the first
+    chunk that has one, Python's csv reader takes over, and every field is written quoted so
+    PostgreSQL splits it as Python did. A reading error, or a record with the wrong number of
+    fields, ends the stream early (`error`)."""
+
+    def __init__(self, text, width: int, watched: list[int], required: list[int], on_batch):
+        self.text = text
+        self.reader = None  # the csv reader, once it has taken over
         self.width = width
         self.distinct: dict[int, set[str]] = {i: set() for i in watched}
         self.empty: dict[int, bool] = dict.fromkeys(required, False)
         self.on_batch = on_batch
         self.records = 0
+        self.lines = 0  # physical lines read by the comma splitter
         self.error: Exception | str | None = None
         self.buffer = io.StringIO()
         self.writer = csv.writer(self.buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
 
+    @property
+    def lines_read(self) -> int:
+        return self.lines + (self.reader.line_num if self.reader else 0)
+
     def read(self, size: int = -1) -> str:
         try:
             while True:
-                batch = list(itertools.islice(self.reader, _COPY_BATCH))
-                if not batch:
+                rows, quoted = self._split() if self.reader is None else self._csv_rows()
+                if rows is None:
                     return ""
-                rows = [row for row in batch if row]
                 if rows:
                     break
         except (UnicodeDecodeError, csv.Error) as exc:
@@ -564,12 +572,38 @@ class _CopySource:
                 return ""
         for i in self.empty:
             self.empty[i] = self.empty[i] or "" in columns[i]
+        self.records += len(rows)
+        self.on_batch(self.records)
+        if not quoted:  # no field holds a comma, quote or line break: join them as they are
+            return "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
         self.buffer.seek(0)
         self.buffer.truncate()
         self.writer.writerows(zip(*columns, strict=True))
-        self.records += len(rows)
-        self.on_batch(self.records)
         return self.buffer.getvalue()
+
+    def _split(self) -> tuple[list[list[str]] | None, bool]:
+        chunk = self.text.read(1 << 20)
+        if not chunk:
+            return None, False
+        if not chunk.endswith("\n"):
+            chunk += self.text.readline()  # whole lines only
+        if '"' in chunk or self.width == 1 or "\r" in chunk.replace("\r\n", "\n"):
+            # From here on the csv reader reads, starting with this chunk's lines.
+            self.reader = csv.reader(
+                itertools.chain(io.StringIO(chunk, newline=""), self.text), strict=True
+            )
+            return self._csv_rows()
+        lines = chunk.replace("\r\n", "\n").split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        self.lines += len(lines)
+        return [line.split(",") for line in lines if line], False
+
+    def _csv_rows(self) -> tuple[list[list[str]] | None, bool]:
+        batch = list(itertools.islice(self.reader, _COPY_BATCH))
+        if not batch:
+            return None, True
+        return [row for row in batch if row], True
 
 
 def stage_set_based(
@@ -605,20 +639,24 @@ def stage_set_based(
         ]
         required = [positions[c.name] for c in present if c.required]
         source = _CopySource(
-            reader,
+            text,
             len(header),
             watched,
             required,
             lambda rows: ctx.progress(raw.tell(), total, rows),
         )
         try:
-            copy = f"COPY {RAW} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)"
+            # FORCE_NOT_NULL: an empty unquoted field is an empty string, as a quoted one is.
+            copy = (
+                f"COPY {RAW} ({', '.join(names)}) FROM STDIN "
+                f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(names)}))"
+            )
             cursor.copy_expert(copy, source)
         except (DataError, psycopg2.DataError):  # e.g. a NUL byte
             raise _UseRowPath from None
         if source.error:
             raise _UseRowPath
-        one_line_each = reader.line_num == header_end + source.records
+        one_line_each = source.lines_read == source.records
     finally:
         text.detach()
     outcome.rows_read = source.records
@@ -959,6 +997,9 @@ def run_pipeline(
     record_lines_of: Callable[[set[int]], dict[int, int]] | None = None
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            if _is_postgres():
+                # Sorts and hashes over a whole snapshot: in memory, not spilled to disk.
+                cursor.execute("SET LOCAL work_mem = '128MB'")
             create_stage(cursor, feed)
             if _is_postgres() and feed.sql_stage is not None and settings.SYNC_SET_BASED:
                 try:
