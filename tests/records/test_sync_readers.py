@@ -67,7 +67,7 @@ ACCOUNTS = "\n".join(
     ]
 )
 
-INSTALMENTS = "\n".join(
+INSTALMENTS = "\r\n".join(
     [
         INSTALMENTS_HEADER,
         "30000001,2026/27,2026-04-01,150.5",
@@ -181,3 +181,22 @@ def test_files_the_set_based_reader_cannot_read_exactly_are_read_row_by_row(cont
     else:  # the row-by-row reader names the problem
         assert run.status == SyncRun.Status.REJECTED
         assert "line 2" in run.reason or "line 3" in run.reason
+
+
+def test_a_long_file_switches_to_the_csv_reader_where_quotes_begin(settings):
+    """More than a megabyte of plain lines (split on commas), then a quoted value spanning two
+    lines: the csv reader takes over mid-file, and line numbers still come out right."""
+    settings.SYNC_MAX_REJECTED_FRACTION = 1.0
+    sync("properties", "\n".join([*PROPERTIES.splitlines()[:2], ""]).replace("\r", ""))
+    plain = [f"P{i},10000,,Ann,Lee,,occupant,,2020-01-01," for i in range(30_000)]
+    assert len("\n".join(plain)) > 1 << 20
+    tail = ['P-a,10000,,"Mary\nAnne",Lee,,occupant,,2020-01-01,', "P-b,10000,,Bo,Lee,,lodger,,,"]
+    run = sync("people", "\r\n".join([PEOPLE_HEADER, *plain, *tail]) + "\r\n")
+    assert run.report["reader"] == "set-based"
+    assert (run.rows_read, run.inserted, run.rows_rejected) == (30_002, 30_001, 1)
+    assert rejections_of(run) == [(30_004, "role")]  # header + 30,000 + two lines of P-a
+    assert Person.objects.get(person_ref="P-a").first_name == "Mary\nAnne"
+
+
+def rejections_of(run) -> list[tuple[int, str]]:
+    return [(e["line"], e["column"]) for r in run.report["rejections"] for e in r["examples"]]
