@@ -154,19 +154,37 @@ def people_to_stage(v: dict[str, Any], lookups: dict[str, Any]) -> tuple:
     )
 
 
+PEOPLE_STAGE = "records_sync_people"
+PERSON_COLUMNS = [*PERSON_DETAILS, "first_name_key", "last_name_key"]
+
+
 def conflicting_people(cursor) -> list[tuple[int, str, str, str]]:
     """A person's details must agree across their rows: later rows that disagree with the
-    first row for the same person_ref are rejected."""
-    # One cheap pass finds the people whose rows disagree at all (usually none) ...
+    first row for the same person_ref are rejected.
+
+    The same pass groups the staged rows into one row per person (PEOPLE_STAGE), which
+    upsert_people writes."""
     disagree = " OR ".join(
         f"MIN({c}) <> MAX({c}) OR COUNT({c}) NOT IN (0, COUNT(*))" for c in PERSON_DETAILS
     )
+    cursor.execute(f"DROP TABLE IF EXISTS {PEOPLE_STAGE}")
     cursor.execute(
-        f"SELECT person_ref FROM {STAGE} GROUP BY person_ref HAVING COUNT(*) > 1 AND ({disagree})"
+        f"CREATE TEMPORARY TABLE {PEOPLE_STAGE} AS SELECT person_ref, MIN(line) AS line, "
+        f"(COUNT(*) > 1 AND ({disagree})) AS conflicted, "
+        + ", ".join(f"MIN({c}) AS {c}" for c in PERSON_COLUMNS)
+        + f" FROM {STAGE} GROUP BY person_ref"
     )
+    cursor.execute(f"SELECT person_ref FROM {PEOPLE_STAGE} WHERE conflicted")
     refs = [row[0] for row in cursor.fetchall()]
+    if refs:  # (usually none) their details are their first row's
+        cursor.execute(
+            f"UPDATE {PEOPLE_STAGE} SET "
+            + ", ".join(f"{c} = f.{c}" for c in PERSON_COLUMNS)
+            + f" FROM {STAGE} AS f WHERE {PEOPLE_STAGE}.conflicted "
+            f"AND f.line = {PEOPLE_STAGE}.line"
+        )
     rejected = []
-    # ... and only their rows are compared with each one's first row.
+    # Only their rows are compared with each one's first row.
     differs = " OR ".join(f"s.{c} IS DISTINCT FROM f.{c}" for c in PERSON_DETAILS)
     n = len(PERSON_DETAILS)
     for start in range(0, len(refs), 500):
@@ -175,11 +193,10 @@ def conflicting_people(cursor) -> list[tuple[int, str, str, str]]:
             f"SELECT s.line, s.person_ref, {', '.join('s.' + c for c in PERSON_DETAILS)}, "
             f"{', '.join('f.' + c for c in PERSON_DETAILS)} "
             f"FROM {STAGE} AS s "
-            f"JOIN (SELECT person_ref, MIN(line) AS line FROM {STAGE} "
-            f"WHERE person_ref IN ({', '.join(['%s'] * len(chunk))}) GROUP BY person_ref) AS m "
-            f"ON m.person_ref = s.person_ref "
+            f"JOIN {PEOPLE_STAGE} AS m ON m.person_ref = s.person_ref "
             f"JOIN {STAGE} AS f ON f.line = m.line "
-            f"WHERE s.line <> f.line AND ({differs})",
+            f"WHERE m.person_ref IN ({', '.join(['%s'] * len(chunk))}) "
+            f"AND s.line <> f.line AND ({differs})",
             chunk,
         )
         for line, ref, *values in cursor.fetchall():
@@ -190,20 +207,12 @@ def conflicting_people(cursor) -> list[tuple[int, str, str, str]]:
     return sorted(rejected)
 
 
-PEOPLE_STAGE = "records_sync_people"
-
-
 def upsert_people(cursor, ctx: SyncContext) -> dict[str, int]:
-    """Write each person once (their details agree across rows, conflicts are gone), then give
-    every staged occupancy its person_id so the generic apply can key on it."""
+    """Write each person once (from PEOPLE_STAGE: their details agree across rows, conflicts
+    are gone), then give every staged occupancy its person_id so the generic apply can key on
+    it."""
     table = Person._meta.db_table
-    details = [*PERSON_DETAILS, "first_name_key", "last_name_key"]
-    cursor.execute(f"DROP TABLE IF EXISTS {PEOPLE_STAGE}")
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {PEOPLE_STAGE} AS SELECT person_ref, "
-        + ", ".join(f"MIN({c}) AS {c}" for c in details)
-        + f" FROM {STAGE} GROUP BY person_ref"
-    )
+    details = PERSON_COLUMNS
     cursor.execute(f"ANALYZE {PEOPLE_STAGE}")
     changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in details)
     cursor.execute(
@@ -280,7 +289,7 @@ register(
             f"COALESCE(NULLIF({{source}}, ''), '{Occupancy.Source.COUNCIL_TAX}')",
             "{occupied_from}",
             "{occupied_to}",
-            "NULL",
+            "NULL",  # person_id: known once the people are written (upsert_people)
         ],
     )
 )
