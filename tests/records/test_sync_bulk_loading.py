@@ -74,3 +74,19 @@ def test_a_held_first_load_leaves_them_as_they_were(settings):
     assert run.status == SyncRun.Status.HELD
     assert not Person.objects.exists()
     assert (definitions(), rebuilt_indexes()) == (before, indexes)
+
+
+def test_synced_tables_leave_room_on_each_page_for_updates():
+    """fillfactor 90: a changed row can stay on its page without touching the indexes."""
+    tables = [
+        "records_property",
+        "records_person",
+        "records_occupancy",
+        "balances_counciltaxaccount",
+        "balances_instalment",
+        "balances_transaction",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [tables])
+        options = dict(cursor.fetchall())
+    assert options == {table: ["fillfactor=90"] for table in tables}
