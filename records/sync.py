@@ -478,6 +478,10 @@ def stage_rows(cursor, feed: Feed, rows: Iterator[tuple]) -> int:
 def reject_duplicates(cursor, report: Report, key: list[str]) -> int:
     """The first row with a key is kept; each later row with the same key is rejected."""
     keys = ", ".join(key)
+    # A cheap pass first (a hash aggregate): duplicates are rare.
+    cursor.execute(f"SELECT 1 FROM {STAGE} GROUP BY {keys} HAVING COUNT(*) > 1 LIMIT 1")
+    if cursor.fetchone() is None:
+        return 0
     cursor.execute(
         f"SELECT line, {keys} FROM (SELECT line, {keys}, ROW_NUMBER() OVER "
         f"(PARTITION BY {keys} ORDER BY line) AS n FROM {STAGE}) AS ranked "
@@ -553,18 +557,18 @@ class _CopySource:
     def read(self, size: int = -1) -> str:
         try:
             while True:
-                rows, quoted = self._split() if self.reader is None else self._csv_rows()
-                if rows is None:
+                columns, quoted = self._split() if self.reader is None else self._csv_columns()
+                if columns is None:
                     return ""
-                if rows:
+                if columns and columns[0]:
                     break
         except (UnicodeDecodeError, csv.Error) as exc:
             self.error = exc
             return ""
-        if set(map(len, rows)) != {self.width}:
+        except _WrongWidth:
             self.error = "a record has the wrong number of fields"
             return ""
-        columns = [list(map(str.strip, column)) for column in zip(*rows, strict=True)]
+        columns = [list(map(str.strip, column)) for column in columns]
         for i, seen in self.distinct.items():
             seen.update(columns[i])
             if len(seen) > _DISTINCT_LIMIT:  # memory stays bounded: read row by row instead
@@ -572,7 +576,7 @@ class _CopySource:
                 return ""
         for i in self.empty:
             self.empty[i] = self.empty[i] or "" in columns[i]
-        self.records += len(rows)
+        self.records += len(columns[0])
         self.on_batch(self.records)
         if not quoted:  # no field holds a comma, quote or line break: join them as they are
             return "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
@@ -592,18 +596,41 @@ class _CopySource:
             self.reader = csv.reader(
                 itertools.chain(io.StringIO(chunk, newline=""), self.text), strict=True
             )
-            return self._csv_rows()
-        lines = chunk.replace("\r\n", "\n").split("\n")
-        if lines[-1] == "":
-            lines.pop()
-        self.lines += len(lines)
-        return [line.split(",") for line in lines if line], False
+            return self._csv_columns()
+        chunk = chunk.replace("\r\n", "\n")
+        if not chunk.endswith("\n"):
+            chunk += "\n"  # the last line of a file without a final line break
+        lines = chunk.count("\n")
+        self.lines += lines
+        # All fields of the chunk in one list, each line ending in a "\n" marker. When every
+        # marker is where a line of `width` fields puts it, every line has `width` fields and
+        # column i is every (width + 1)th item from i. Otherwise (blank lines, wrong widths)
+        # the lines are split one by one.
+        step = self.width + 1
+        fields = chunk.replace("\n", ",\n,").split(",")
+        fields.pop()  # after the last marker
+        if len(fields) == lines * step and fields[self.width :: step].count("\n") == lines:
+            return [fields[i::step] for i in range(self.width)], False
+        return _columns([line.split(",") for line in chunk.split("\n") if line], self.width), False
 
-    def _csv_rows(self) -> tuple[list[list[str]] | None, bool]:
+    def _csv_columns(self) -> tuple[list[list[str]] | None, bool]:
         batch = list(itertools.islice(self.reader, _COPY_BATCH))
         if not batch:
             return None, True
-        return [row for row in batch if row], True
+        return _columns([row for row in batch if row], self.width), True
+
+
+class _WrongWidth(Exception):
+    pass
+
+
+def _columns(rows: list[list[str]], width: int) -> list[list[str]]:
+    """Rows turned into columns; every row must have `width` fields."""
+    if not rows:
+        return [[] for _ in range(width)]
+    if set(map(len, rows)) != {width}:
+        raise _WrongWidth
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 def stage_set_based(

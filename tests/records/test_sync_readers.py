@@ -46,6 +46,7 @@ PEOPLE = "\n".join(
         "P1,20002,Mrs,Zoë,O'Brien,1980-02-29,occupant,,2018-01-01,",  # conflicting title
         "P2,10002,, Kwame  Ama ,Mensah-Smith,,Joint_Liable,housing,2021-05-01,",
         "P3,99999,,Unknown,Place,,occupant,,2020-01-01,",  # unknown UPRN
+        "",  # a blank line in a file without quotes
         "P4,10003,,Bad,Date,1980-02-30,occupant,,2020-01-01,",
         "P5,10004,,Bad,Role,,lodger,,2020-01-01,",
         "P6,10005,,No,From,,occupant,,,",
