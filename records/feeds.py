@@ -12,13 +12,13 @@ from .sync import (
     Feed,
     Reference,
     SyncContext,
-    bulk_loading,
     choice,
     parse_date,
     parse_postcode,
     parse_uprn,
     parse_yes_no,
     register,
+    write_rows,
 )
 
 
@@ -212,26 +212,17 @@ def upsert_people(cursor, ctx: SyncContext) -> dict[str, int]:
     are gone), then give every staged occupancy its person_id so the generic apply can key on
     it."""
     table = Person._meta.db_table
-    details = PERSON_COLUMNS
     cursor.execute(f"ANALYZE {PEOPLE_STAGE}")
-    changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in details)
-    cursor.execute(
-        f"UPDATE {table} AS t SET {', '.join(f'{c} = s.{c}' for c in details)}, "
-        f"sync_run_id = %s FROM {PEOPLE_STAGE} AS s "
-        f"WHERE t.person_ref = s.person_ref AND ({changed})",
-        [ctx.run_id],
+    written = write_rows(
+        cursor,
+        table=table,
+        source=PEOPLE_STAGE,
+        key=["person_ref"],
+        fields=PERSON_COLUMNS,
+        vanish=None,  # people are never ended: their occupancies are
+        ctx=ctx,
     )
-    updated = cursor.rowcount
-    columns = ["person_ref", *details]
-    with bulk_loading(cursor, table):
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}, sync_run_id) "
-            f"SELECT {', '.join('s.' + c for c in columns)}, %s FROM {PEOPLE_STAGE} AS s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.person_ref = s.person_ref) "
-            f"ORDER BY s.person_ref",
-            [ctx.run_id],
-        )
-        inserted = cursor.rowcount
+    inserted, updated = written["inserted"], written["updated"]
     if inserted:
         # The planner's statistics still describe the table before this insert.
         cursor.execute(f"ANALYZE {table}")

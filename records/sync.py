@@ -921,52 +921,123 @@ def bulk_loading(cursor, table: str) -> Iterator[None]:
         cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
+FATE = "records_sync_fate"
+
+
 def apply_stage(cursor, feed: Feed, ctx: SyncContext, outcome: Outcome) -> None:
     """Update changed rows, insert new keys, mark vanished keys; counts into outcome."""
-    table, key, fields, vanish = feed.table, feed.key, feed.fields, feed.vanish
-    now = connection.ops.adapt_datetimefield_value(ctx.now)
     if not _is_postgres():
         # SQLite would otherwise scan the whole stage for every current row (no hash joins).
-        cursor.execute(f"CREATE INDEX {STAGE}_key ON {STAGE} ({', '.join(key)})")
+        cursor.execute(f"CREATE INDEX {STAGE}_key ON {STAGE} ({', '.join(feed.key)})")
+    written = write_rows(
+        cursor,
+        table=feed.table,
+        source=STAGE,
+        key=feed.key,
+        fields=feed.fields,
+        vanish=feed.vanish,
+        ctx=ctx,
+    )
+    outcome.current_keys = written["current"]
+    outcome.updated, outcome.inserted = written["updated"], written["inserted"]
+    outcome.vanished = written["vanished"]
+    outcome.unchanged = outcome.staged - outcome.inserted - outcome.updated
+
+
+def write_rows(
+    cursor,
+    *,
+    table: str,
+    source: str,
+    key: list[str],
+    fields: list[str],
+    vanish: str | None,
+    ctx: SyncContext,
+) -> dict[str, int]:
+    """Make `table` hold the rows of `source` (a temporary table with a unique `line`): update
+    the rows whose fields changed, insert new keys and, when `vanish` names a column, mark the
+    current rows whose keys are not in `source`. Returns the counts."""
+    counts = {"current": 0, "updated": 0, "inserted": 0, "vanished": 0}
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+    if not cursor.fetchone()[0]:  # a first load: every row is new
+        counts["inserted"] = _insert(
+            cursor, table, f"{source} AS s", key, fields, ctx, where="true"
+        )
+        return counts
+    if vanish:
+        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {vanish} IS NULL")
+        counts["current"] = cursor.fetchone()[0]
+
+    # One join decides every source row's fate: the row it matches (none for a new key),
+    # whether that row changes, and whether it was current. The writes then need no joins on
+    # the key, and are skipped when there is nothing for them to do.
     joined = " AND ".join(f"t.{k} = s.{k}" for k in key)
-    cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {vanish} IS NULL")
-    outcome.current_keys = cursor.fetchone()[0]
-
-    changed = " OR ".join(
-        [f"t.{f} IS DISTINCT FROM s.{f}" for f in fields] + [f"t.{vanish} IS NOT NULL"]
-    )
-    assignments = ", ".join(
-        [f"{f} = s.{f}" for f in fields] + [f"{vanish} = NULL", "sync_run_id = %s"]
-    )
+    differs = [f"t.{f} IS DISTINCT FROM s.{f}" for f in fields]
+    if vanish:
+        differs.append(f"t.{vanish} IS NOT NULL")
+    current = f"t.{vanish} IS NULL" if vanish else "true"
+    cursor.execute(f"DROP TABLE IF EXISTS {FATE}")
     cursor.execute(
-        f"UPDATE {table} AS t SET {assignments} FROM {STAGE} AS s WHERE {joined} AND ({changed})",
-        [ctx.run_id],
+        f"CREATE TEMPORARY TABLE {FATE} AS SELECT s.line AS line, t.id AS target, "
+        f"CASE WHEN t.id IS NOT NULL AND ({' OR '.join(differs)}) THEN 1 ELSE 0 END AS changed, "
+        f"CASE WHEN t.id IS NOT NULL AND {current} THEN 1 ELSE 0 END AS was_current "
+        f"FROM {source} AS s LEFT JOIN {table} AS t ON {joined}"
     )
-    outcome.updated = cursor.rowcount
+    if not _is_postgres():
+        cursor.execute(f"CREATE INDEX {FATE}_line ON {FATE} (line)")
+        cursor.execute(f"CREATE INDEX {FATE}_target ON {FATE} (target)")
+    cursor.execute(
+        f"SELECT COUNT(*) - COUNT(target), COALESCE(SUM(changed), 0), "
+        f"COALESCE(SUM(was_current), 0) FROM {FATE}"
+    )
+    new, changes, still_current = cursor.fetchone()
 
+    if changes:
+        assignments = [f"{f} = s.{f}" for f in fields] + ["sync_run_id = %s"]
+        if vanish:
+            assignments.append(f"{vanish} = NULL")
+        cursor.execute(
+            f"UPDATE {table} AS t SET {', '.join(assignments)} FROM {source} AS s "
+            f"JOIN {FATE} AS f ON f.line = s.line WHERE f.changed = 1 AND t.id = f.target",
+            [ctx.run_id],
+        )
+        counts["updated"] = cursor.rowcount
+
+    # Before the insert, so that only rows that were there already can vanish.
+    if vanish and still_current < counts["current"]:  # some current keys are not in source
+        now = connection.ops.adapt_datetimefield_value(ctx.now)
+        cursor.execute(
+            f"UPDATE {table} SET {vanish} = %s, sync_run_id = %s WHERE {vanish} IS NULL AND "
+            f"NOT EXISTS (SELECT 1 FROM {FATE} AS f WHERE f.target = {table}.id)",
+            [now, ctx.run_id],
+        )
+        counts["vanished"] = cursor.rowcount
+
+    if new:
+        counts["inserted"] = _insert(
+            cursor,
+            table,
+            f"{source} AS s JOIN {FATE} AS f ON f.line = s.line",
+            key,
+            fields,
+            ctx,
+            where="f.target IS NULL",
+        )
+    cursor.execute(f"DROP TABLE {FATE}")
+    return counts
+
+
+def _insert(cursor, table, source, key, fields, ctx, *, where: str) -> int:
     columns = [*key, *fields]
     with bulk_loading(cursor, table):
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(columns)}, sync_run_id) "
-            f"SELECT {', '.join('s.' + c for c in columns)}, %s FROM {STAGE} AS s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {joined}) "
-            # In key order, so the key's index grows at one end instead of everywhere at once.
-            f"ORDER BY {', '.join('s.' + k for k in key)}",
+            f"SELECT {', '.join('s.' + c for c in columns)}, %s FROM {source} "
+            # In key order, so the key's index grows at one end, not everywhere at once.
+            f"WHERE {where} ORDER BY {', '.join('s.' + k for k in key)}",
             [ctx.run_id],
         )
-        outcome.inserted = cursor.rowcount
-    outcome.unchanged = outcome.staged - outcome.inserted - outcome.updated
-
-    if not outcome.current_keys:  # nothing was current, so nothing can vanish
-        return
-    cursor.execute(
-        f"UPDATE {table} SET {vanish} = %s, sync_run_id = %s WHERE {vanish} IS NULL AND "
-        f"NOT EXISTS (SELECT 1 FROM {STAGE} AS s WHERE "
-        + " AND ".join(f"{table}.{k} = s.{k}" for k in key)
-        + ")",
-        [now, ctx.run_id],
-    )
-    outcome.vanished = cursor.rowcount
+        return cursor.rowcount
 
 
 def guard(outcome: Outcome, *, first_load: bool) -> str:

@@ -56,6 +56,20 @@ def test_changed_rows_are_updated_and_vanished_keys_retired_then_revived(db, set
 
 
 @pytest.mark.embedded
+def test_one_snapshot_can_add_change_retire_and_keep_at_once(db, settings):
+    settings.SYNC_MAX_VANISHED_FRACTION = 0.5
+    sync("properties", properties_csv(*TWENTY))
+    later = [*TWENTY[2:], 2001, 2002, 2003]  # two gone, three new
+    changed = properties_csv(*later).replace('"3 Mare Street"', '"3 Mare St"')
+    run = sync("properties", changed)
+    assert run.status == Status.APPLIED
+    assert (run.inserted, run.updated, run.vanished, run.unchanged) == (3, 1, 2, 17)
+    assert set(Property.objects.current().values_list("uprn", flat=True)) == set(later)
+    retired = Property.objects.filter(retired_at__isnull=False).values_list("uprn", flat=True)
+    assert sorted(retired) == TWENTY[:2]
+
+
+@pytest.mark.embedded
 def test_first_load_is_never_held_for_vanished_keys_but_later_loads_are(db):
     assert sync("properties", properties_csv(*TWENTY)).status == Status.APPLIED
     run = sync("properties", properties_csv(*TWENTY[:15]))  # 25% would vanish
