@@ -165,7 +165,7 @@ class Reference:
 
 @dataclass(frozen=True)
 class Derived:
-    """A staged value computed in Python from a column's value, once per distinct value."""
+    """A staged value computed in Python from a text column's value, once per distinct value."""
 
     column: str
     derive: Callable[[Any], Any]
