@@ -2,7 +2,9 @@
 and the browser (Playwright driving Debian's Chromium) with an axe-core accessibility check."""
 
 import os
+import threading
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,30 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 # --- Isolation ------------------------------------------------------------------------------
+
+# Django keeps a connection per thread *and* per context (contextvars). After the browser tests
+# the main thread has been seen using a second context's connection, which Django's teardown
+# does not know about: left open, it stops the test database being dropped. Every connection
+# object made is noted here, and those of the main thread are closed at the end.
+_made = weakref.WeakSet()
+_create_connection = type(connections).create_connection
+
+
+def _create_noted_connection(self, alias):
+    wrapper = _create_connection(self, alias)
+    _made.add(wrapper)
+    return wrapper
+
+
+type(connections).create_connection = _create_noted_connection
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_every_connection_at_the_end(django_db_setup):
+    yield
+    for wrapper in list(_made):
+        if wrapper._thread_ident == threading.get_ident():
+            wrapper.close()
 
 
 @pytest.fixture(autouse=True)
