@@ -3,10 +3,7 @@
 import re
 from typing import Any
 
-from records.exceptions import RowRejected
-from records.feeds import CURRENT_PROPERTY, current_property_ids, property_id
-from records.models import Person
-from records.sync import (
+from records.contract import (
     Column,
     Feed,
     Reference,
@@ -19,6 +16,9 @@ from records.sync import (
     register,
     sql_form,
 )
+from records.exceptions import RowRejected
+from records.feeds import CURRENT_PROPERTY, current_property_ids, property_id
+from records.models import Person
 
 from .models import CouncilTaxAccount, Instalment, Transaction
 

@@ -2,11 +2,7 @@
 
 from typing import Any
 
-from .exceptions import RowRejected
-from .matching import name_key
-from .models import Occupancy, Person, Property
-from .sync import (
-    STAGE,
+from .contract import (
     Column,
     Derived,
     Feed,
@@ -18,8 +14,12 @@ from .sync import (
     parse_uprn,
     parse_yes_no,
     register,
-    write_rows,
 )
+from .exceptions import RowRejected
+from .matching import name_key
+from .models import Occupancy, Person, Property
+from .reading import STAGE
+from .sync import write_rows
 
 
 def current_property_ids() -> dict[str, Any]:

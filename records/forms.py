@@ -1,6 +1,6 @@
 from django import forms
 
-from .sync import feed_names
+from .contract import feed_names
 
 
 class FeedUploadForm(forms.Form):

@@ -18,9 +18,10 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .contract import SyncContext, feed_names, get_feed
 from .exceptions import FileRejected, SyncBusy, SyncStateError
 from .models import SyncRun
-from .sync import SyncContext, feed_names, get_feed, run_pipeline
+from .sync import run_pipeline
 
 logger = logging.getLogger(__name__)
 

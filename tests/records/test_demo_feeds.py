@@ -336,8 +336,8 @@ def test_command_refuses_bad_arguments(tmp_path, options, message):
 
 def test_generator_columns_match_the_importers_declared_feeds():
     """The generator writes its own reading of the contract; it must agree with the importer's."""
+    from records.contract import feed_names, get_feed
     from records.demo_feeds import COLUMNS, FEEDS
-    from records.sync import feed_names, get_feed
 
     assert list(FEEDS) == feed_names()
     for feed in FEEDS:

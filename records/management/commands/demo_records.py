@@ -8,10 +8,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from records.contract import feed_names
 from records.demo_feeds import write_feeds
 from records.models import SyncRun
 from records.services import sync_run_create_from_path, sync_run_execute
-from records.sync import feed_names
 
 
 class Command(BaseCommand):

@@ -12,10 +12,10 @@ from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from records.contract import feed_names
 from records.exceptions import FileRejected
 from records.models import SyncRun
 from records.services import progress_key, sync_run_create_from_path, sync_run_execute
-from records.sync import feed_names
 
 POLL_SECONDS = 0.5
 
