@@ -58,6 +58,12 @@ class SyncRun(models.Model):
         return f"{self.feed} run {self.pk} ({self.status})"
 
     @property
+    def seconds_taken(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    @property
     def progress_percent(self) -> int:
         if self.status in (self.Status.APPLIED, self.Status.HELD):
             return 100

@@ -55,6 +55,8 @@ def test_upload_runs_the_sync_and_shows_the_report(
     assert Property.objects.count() == 2
     page = admin_client.get(reverse("records:run_detail", args=[run.pk])).content.decode()
     assert f"Run {run.pk}: properties.csv" in page
+    # How long it took, and how it was checked (engineers comparing runs want both).
+    assert "seconds, checked set-based" in page
 
 
 @pytest.mark.parametrize(
