@@ -141,18 +141,11 @@ register(
             "closed_on",
         ],
         vanish="ended_at",
-        sql_stage=[
-            "{account_ref}",
-            CURRENT_PROPERTY,
-            PERSON,
-            "{band}",
-            "{status}",
-            "{payment_method}",
-            "({instalments})::integer",
-            "{discounts}",
-            "{opened_on}",
-            "{closed_on}",
-        ],
+        sql_stage={
+            "property_id": CURRENT_PROPERTY,
+            "lead_person_id": PERSON,
+            "instalments": "({instalments})::integer",
+        },
     )
 )
 
@@ -183,7 +176,7 @@ register(
         key=["account_id", "financial_year", "due_on"],
         fields=["amount_pence"],
         vanish="withdrawn_at",
-        sql_stage=[ACCOUNT, "{financial_year}", "{due_on}", "{amount}"],
+        sql_stage={"account_id": ACCOUNT, "amount_pence": "{amount}"},
     )
 )
 
@@ -223,14 +216,6 @@ register(
         key=["transaction_ref"],
         fields=["account_id", "posted_on", "financial_year", "kind", "amount_pence", "description"],
         vanish="withdrawn_at",
-        sql_stage=[
-            "{transaction_ref}",
-            ACCOUNT,
-            "{posted_on}",
-            "{financial_year}",
-            "{kind}",
-            "{amount}",
-            "{description}",
-        ],
+        sql_stage={"account_id": ACCOUNT, "amount_pence": "{amount}"},
     )
 )

@@ -184,10 +184,16 @@ class Feed:
     )
     # Work before the generic apply, inside its transaction; returns extra counts to report.
     before_apply: Callable[[Any, SyncContext], dict[str, int]] | None = None
-    # The same staged row as `to_stage`, for the set-based reader on PostgreSQL: one entry per
-    # stage column, a SQL template over converted columns ("COALESCE({source}, ...)"), a
-    # Reference or a Derived. Without it the feed is always read row by row.
-    sql_stage: list[str | Reference | Derived] | None = None
+    # The same staged row as `to_stage`, for the set-based reader on PostgreSQL. A stage column
+    # is the converted feed column of the same name unless named here, with a SQL template over
+    # converted columns ("COALESCE({source}, ...)"), a Reference or a Derived. Without it
+    # (None) the feed is always read row by row.
+    sql_stage: dict[str, str | Reference | Derived] | None = None
+
+    def sql_entries(self) -> list[str | Reference | Derived]:
+        """One set-based entry per stage column, in stage column order."""
+        overrides = self.sql_stage or {}
+        return [overrides.get(name, "{" + name + "}") for name, _ in self.stage_columns]
 
     @property
     def required_columns(self) -> list[str]:

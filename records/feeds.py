@@ -96,18 +96,7 @@ register(
             "permit_free",
         ],
         vanish="retired_at",
-        sql_stage=[
-            "{uprn}",
-            "{address_line_1}",
-            "{address_line_2}",
-            "{address_line_3}",
-            "{address_line_4}",
-            "{postcode}",
-            "{ward}",
-            "{usage}",
-            "{cpz_zone}",
-            "{permit_free}",
-        ],
+        sql_stage={},  # every stage column is the feed column of the same name
     )
 )
 
@@ -266,21 +255,12 @@ register(
         vanish="ended_at",
         conflict_checks=[conflicting_people],
         before_apply=upsert_people,
-        sql_stage=[
-            "{person_ref}",
-            "{title}",
-            "{first_name}",
-            "{last_name}",
-            "{date_of_birth}",
-            Derived("first_name", name_key),
-            Derived("last_name", name_key),
-            CURRENT_PROPERTY,
-            "{uprn}",
-            "{role}",
-            f"COALESCE(NULLIF({{source}}, ''), '{Occupancy.Source.COUNCIL_TAX}')",
-            "{occupied_from}",
-            "{occupied_to}",
-            "NULL",  # person_id: known once the people are written (upsert_people)
-        ],
+        sql_stage={
+            "first_name_key": Derived("first_name", name_key),
+            "last_name_key": Derived("last_name", name_key),
+            "property_id": CURRENT_PROPERTY,
+            "source": f"COALESCE(NULLIF({{source}}, ''), '{Occupancy.Source.COUNCIL_TAX}')",
+            "person_id": "NULL",  # known once the people are written (upsert_people)
+        },
     )
 )

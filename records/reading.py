@@ -386,7 +386,7 @@ def stage_set_based(
         )
         # Distinct values are needed of columns that are parsed or derived from; of other
         # required columns only whether any value is empty.
-        derived = {e.column for e in feed.sql_stage or [] if isinstance(e, Derived)}
+        derived = {e.column for e in feed.sql_entries() if isinstance(e, Derived)}
         present = [c for c in feed.columns if c.name in positions]
         watched = [
             positions[c.name] for c in present if c.parse is not parse_text or c.name in derived
@@ -452,7 +452,7 @@ def stage_set_based(
     _reject_bad_rows(cursor, feed, value, bad, outcome)
 
     expressions = []
-    for i, entry in enumerate(feed.sql_stage or []):
+    for i, entry in enumerate(feed.sql_entries()):
         if isinstance(entry, Reference):
             alias = f"r{i}"
             current = f" AND {alias}.{entry.current} IS NULL" if entry.current else ""
@@ -472,7 +472,7 @@ def stage_set_based(
 
     references = [
         f"{e} IS NOT NULL"
-        for e, entry in zip(expressions, feed.sql_stage or [], strict=True)
+        for e, entry in zip(expressions, feed.sql_entries(), strict=True)
         if isinstance(entry, Reference)
     ]
     stage_names = ", ".join(name for name, _ in feed.stage_columns)
@@ -552,7 +552,7 @@ def _reject_bad_rows(cursor, feed, value, bad, outcome) -> None:
 def _reject_unknown_references(cursor, feed, converted, joins, expressions, outcome):
     checks = [
         (entry, converted[entry.column], expression)
-        for entry, expression in zip(feed.sql_stage or [], expressions, strict=True)
+        for entry, expression in zip(feed.sql_entries(), expressions, strict=True)
         if isinstance(entry, Reference)
     ]
     if not checks:
