@@ -15,6 +15,7 @@ import io
 import itertools
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import date
 from typing import Any
 
@@ -488,7 +489,7 @@ def stage_set_based(
 
     if one_line_each:
         return lambda numbers: {n: header_end + n for n in numbers}
-    return lambda numbers: record_lines(raw, numbers)
+    return lambda numbers: record_lines(raw, feed, numbers)
 
 
 def _literal(cursor, value: Any) -> str:
@@ -570,26 +571,15 @@ def _reject_unknown_references(cursor, feed, converted, joins, expressions, outc
                 break
 
 
-def record_lines(raw: io.BufferedIOBase, numbers: set[int]) -> dict[int, int]:
-    """The line each numbered record starts on, for files whose records span lines."""
+def record_lines(raw: io.BufferedIOBase, feed: Feed, numbers: set[int]) -> dict[int, int]:
+    """The line each numbered record starts on, for files whose records span lines, counted by
+    the row-by-row reader (every record here has the header's width, so none is left out)."""
     raw.seek(0)
-    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
     found: dict[int, int] = {}
-    try:
-        reader = csv.reader(text, strict=True)
-        last, n, header = 0, 0, True
-        for fields in reader:
-            start, last = last + 1, reader.line_num
-            if not fields:
-                continue
-            if header:
-                header = False
-                continue
-            n += 1
+    with closing(read_rows(raw, feed, Outcome())) as rows:
+        for n, (start, _, _) in enumerate(rows, 1):
             if n in numbers:
                 found[n] = start
                 if len(found) == len(numbers):
                     break
-    finally:
-        text.detach()
     return found
