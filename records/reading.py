@@ -469,20 +469,15 @@ def stage_set_based(
             )
         else:
             expressions.append(f"({entry.format(**converted)})")
-    _reject_unknown_references(cursor, feed, converted, joins, expressions, outcome)
-
-    references = [
-        f"{e} IS NOT NULL"
-        for e, entry in zip(expressions, feed.sql_entries(), strict=True)
-        if isinstance(entry, Reference)
-    ]
     stage_names = ", ".join(name for name, _ in feed.stage_columns)
     cursor.execute(
         f"INSERT INTO {STAGE} (line, {stage_names}) SELECT n, {', '.join(expressions)} "
-        f"FROM {RAW} {' '.join(joins)} WHERE {' AND '.join(references) or 'true'}",
+        f"FROM {RAW} {' '.join(joins)}",
         [],  # no parameters, but literals' %% are unescaped as if there were
     )
-    outcome.staged = cursor.rowcount
+    outcome.staged = cursor.rowcount - _reject_unknown_references(
+        cursor, feed, converted, joins, outcome
+    )
     lookups = [join.split()[2] for join in joins if join.startswith(f"LEFT JOIN {RAW}_")]
     cursor.execute(f"DROP TABLE {', '.join([RAW, *lookups])}")
     cursor.execute(f"ANALYZE {STAGE}")
@@ -550,25 +545,37 @@ def _reject_bad_rows(cursor, feed, value, bad, outcome) -> None:
     cursor.execute(f"DELETE FROM {RAW} WHERE n = ANY(%s)", [numbers])
 
 
-def _reject_unknown_references(cursor, feed, converted, joins, expressions, outcome):
-    checks = [
-        (entry, converted[entry.column], expression)
-        for entry, expression in zip(feed.sql_entries(), expressions, strict=True)
+def _reject_unknown_references(cursor, feed, converted, joins, outcome) -> int:
+    """Staged rows whose reference found nothing (its id is empty) are rejected, for the first
+    such reference in stage column order, and leave the stage. Returns how many."""
+    references = [
+        (name, entry)
+        for (name, _), entry in zip(feed.stage_columns, feed.sql_entries(), strict=True)
         if isinstance(entry, Reference)
     ]
-    if not checks:
-        return
+    if not references:
+        return 0
     cursor.execute(
-        f"SELECT n, {', '.join(f'{value}, {found}' for _, value, found in checks)} "
-        f"FROM {RAW} {' '.join(joins)} "
-        f"WHERE {' OR '.join(f'{found} IS NULL' for _, _, found in checks)} ORDER BY n",
-        [],
+        f"SELECT line, {', '.join(name for name, _ in references)} FROM {STAGE} "
+        f"WHERE {' OR '.join(f'{name} IS NULL' for name, _ in references)} ORDER BY line"
     )
-    for n, *pairs in cursor.fetchall():
-        for (entry, _, _), value, found in zip(checks, pairs[::2], pairs[1::2], strict=True):
+    missing = cursor.fetchall()
+    if not missing:
+        return 0
+    lines = [line for line, *_ in missing]
+    cursor.execute(
+        f"SELECT n, {', '.join(converted[entry.column] for _, entry in references)} "
+        f"FROM {RAW} {' '.join(joins)} WHERE n = ANY(%s)",
+        [lines],
+    )
+    values = {n: found for n, *found in cursor.fetchall()}
+    for line, *ids in missing:
+        for (_, entry), found, value in zip(references, ids, values[line], strict=True):
             if found is None:
-                outcome.report.reject(n, entry.column, str(value), entry.reason)
+                outcome.report.reject(line, entry.column, str(value), entry.reason)
                 break
+    delete_lines(cursor, lines)
+    return len(lines)
 
 
 def record_lines(raw: io.BufferedIOBase, feed: Feed, numbers: set[int]) -> dict[int, int]:
