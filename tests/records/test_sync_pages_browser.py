@@ -45,6 +45,11 @@ def test_runs_report_and_upload_are_accessible(page, records_admin, settings):
     screenshot(page, "records-report-phone")
 
     use_desktop(page)
+    page.reload()
+    assert "checked set-based" in page.locator(".govuk-summary-list").inner_text()
+    assert_accessible(page, context="run report (desktop)")
+    screenshot(page, "records-report-desktop")
+
     page.goto("/staff/records/upload/")
     page.get_by_role("button", name="Upload and check").click()
     assert "Select a CSV file to upload" in page.locator(".govuk-error-summary").inner_text()
