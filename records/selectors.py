@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 
 from .models import SyncRun
-from .services import progress_key
+from .services import progress_key, progress_onto
 
 
 def sync_runs_recent(*, limit: int = 50) -> QuerySet[SyncRun]:
@@ -14,9 +14,5 @@ def sync_runs_recent(*, limit: int = 50) -> QuerySet[SyncRun]:
 def sync_run_progress(run: SyncRun) -> SyncRun:
     """A running run's live progress lives in the cache (its transaction is still open)."""
     if run.status == SyncRun.Status.RUNNING:
-        state = cache.get(progress_key(run.pk)) or {}
-        run.bytes_done = state.get("bytes_done", 0)
-        run.bytes_total = state.get("bytes_total", 0)
-        run.rows_read = state.get("rows", 0)
-        run.phase = state.get("phase", run.phase)
+        progress_onto(run, cache.get(progress_key(run.pk)) or {})
     return run

@@ -34,6 +34,14 @@ def progress_key(run_id: int) -> str:
     return f"records:sync-progress:{run_id}"
 
 
+def progress_onto(run: SyncRun, state: dict) -> None:
+    """A running run's progress, as kept in the cache, onto the run's fields."""
+    run.bytes_done = state.get("bytes_done", 0)
+    run.bytes_total = state.get("bytes_total", 0)
+    run.rows_read = state.get("rows", 0)
+    run.phase = state.get("phase", run.phase)
+
+
 def sync_run_create(
     *,
     feed: str,
@@ -154,8 +162,7 @@ def sync_run_execute(*, run_id: int, approved: bool = False, progress: Progress 
             # The pipeline's transaction is open: progress goes to the cache, not the database.
             state.update(changes, at=timezone.now())
             cache.set(progress_key(run.pk), state, timeout=3600)
-            run.bytes_done, run.bytes_total = state["bytes_done"], state["bytes_total"]
-            run.rows_read, run.phase = state["rows"], state["phase"]
+            progress_onto(run, state)
             if progress:
                 progress(run)
 
