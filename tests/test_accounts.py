@@ -145,3 +145,25 @@ def test_a_password_change_is_notified_by_email(client, transactional_db, reside
     notice = mail.outbox[-1]
     assert notice.to == [resident.email]
     assert "change to your Hackney resident portal account" in notice.body
+
+
+# An address Django's email check accepts (up to 320 characters) but longer than the 254 an
+# email address may be, and than the account's email column holds.
+TOO_LONG_EMAIL = "a" * 64 + "@" + ("b" * 63 + ".") * 3 + "example.com"
+
+
+def test_signing_up_with_an_email_address_over_254_characters_is_refused(client, db):
+    assert len(TOO_LONG_EMAIL) > 254
+    response = client.post(reverse("account_signup"), {**SIGNUP, "email": TOO_LONG_EMAIL})
+    assert response.status_code == 200
+    assert "Email address must be 254 characters or fewer" in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_adding_an_email_address_over_254_characters_is_refused(client, resident):
+    sign_in(client, resident)
+    reauthenticate(client)
+    response = client.post(reverse("account_email"), {"action_add": "", "email": TOO_LONG_EMAIL})
+    assert response.status_code == 200
+    assert "Email address must be 254 characters or fewer" in response.content.decode()
+    assert resident.emailaddress_set.count() == 1
