@@ -158,30 +158,72 @@ def test_the_set_based_and_row_by_row_readers_agree(settings):
     assert [r.pop("reader") for r in slow_runs] == ["row by row"] * len(FILES)
     assert fast_runs == slow_runs
     assert fast_records == slow_records
-    # The files really are untidy: every feed rejected something, and records were written.
-    assert all(run["counts"][1] > 0 for run in fast_runs)
+    # The files really are untidy: each untidy row is rejected, by its line, by both readers.
+    assert [(r["feed"], r["status"], r["counts"][:2]) for r in fast_runs] == [
+        ("properties", "applied", (77, 5)),
+        ("people", "applied", (10, 6)),
+        ("council_tax_accounts", "applied", (7, 5)),
+        ("council_tax_instalments", "applied", (7, 4)),
+        ("council_tax_transactions", "applied", (8, 5)),
+    ]
+    assert [lines_and_columns(r["rejections"]) for r in fast_runs] == [
+        [(76, "postcode"), (77, "uprn"), (78, "address_line_1"), (79, "usage"), (80, "uprn")],
+        [
+            (4, "title"),
+            (6, "uprn"),
+            (8, "date_of_birth"),
+            (9, "role"),
+            (10, "occupied_from"),
+            (11, "person_ref+uprn+occupied_from"),
+        ],
+        [(4, "uprn"), (5, "lead_person_ref"), (6, "band"), (7, "account_ref"), (8, "instalments")],
+        [(5, "financial_year"), (6, "amount"), (7, "account_ref"), (8, "amount")],
+        [(5, "amount"), (6, "amount"), (7, "account_ref"), (8, "kind"), (9, "transaction_ref")],
+    ]
     assert all(fast_records[m.__name__] for m in MODELS)
     zones = {row[8] for row in fast_records["Property"]}  # cpz_zone
     assert {"A%", "Z67", "G2", ""} <= zones
 
 
-@pytest.mark.parametrize(
-    "content",
-    [
-        b"uprn,address_line_1,postcode,usage,permit_free\n1,a,E8 1DY,mixed,N,extra\n",
-        b"uprn,address_line_1,postcode,usage,permit_free\n1,a\x00,E8 1DY,mixed,N\n",
-        b"uprn,address_line_1,postcode,usage,permit_free\n1,a,E8 1DY,mixed,N\n2,\xff\n",
-    ],
-    ids=["wrong number of fields", "NUL byte", "not UTF-8"],
-)
-def test_files_the_set_based_reader_cannot_read_exactly_are_read_row_by_row(content):
+def test_a_row_with_the_wrong_number_of_fields_sends_the_file_row_by_row(settings):
+    """The set-based reader cannot split such a record exactly: the row-by-row reader rejects
+    that row alone, by its line, and applies the others."""
+    settings.SYNC_SET_BASED = True
+    settings.SYNC_MAX_REJECTED_FRACTION = 1.0
+    content = (
+        b"uprn,address_line_1,postcode,usage,permit_free\n"
+        b"1,a,E8 1DY,mixed,N\n"
+        b"2,b,E8 1DY,mixed,N,extra\n"
+    )
     run = sync("properties", content)
-    if run.status in (SyncRun.Status.APPLIED, SyncRun.Status.HELD):
-        assert run.report["reader"] == "row by row"
-        assert run.rows_rejected == 1
-    else:  # the row-by-row reader names the problem
-        assert run.status == SyncRun.Status.REJECTED
-        assert "line 2" in run.reason or "line 3" in run.reason
+    assert run.status == SyncRun.Status.APPLIED
+    assert run.report["reader"] == "row by row"
+    assert (run.rows_read, run.inserted, run.rows_rejected) == (2, 1, 1)
+    assert rejections_of(run) == [(3, "")]
+    assert list(Property.objects.values_list("uprn", flat=True)) == [1]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (
+            b"uprn,address_line_1,postcode,usage,permit_free\n1,a\x00,E8 1DY,mixed,N\n",
+            "The file is not CSV: it holds a NUL byte on line 2.",
+        ),
+        (
+            b"uprn,address_line_1,postcode,usage,permit_free\n1,a,E8 1DY,mixed,N\n2,\xff\n",
+            "The file is not valid UTF-8 (first bad byte on line 3).",
+        ),
+    ],
+    ids=["NUL byte", "not UTF-8"],
+)
+def test_files_the_set_based_reader_cannot_read_are_rejected_by_line(settings, content, reason):
+    """The row-by-row reader takes over and names the line of the problem."""
+    settings.SYNC_SET_BASED = True
+    run = sync("properties", content)
+    assert run.status == SyncRun.Status.REJECTED
+    assert run.reason == reason
+    assert not Property.objects.exists()
 
 
 def test_a_long_file_switches_to_the_csv_reader_where_quotes_begin(settings):
@@ -200,4 +242,9 @@ def test_a_long_file_switches_to_the_csv_reader_where_quotes_begin(settings):
 
 
 def rejections_of(run) -> list[tuple[int, str]]:
-    return [(e["line"], e["column"]) for r in run.report["rejections"] for e in r["examples"]]
+    return lines_and_columns(run.report["rejections"])
+
+
+def lines_and_columns(rejections: list[dict]) -> list[tuple[int, str]]:
+    """(line, column) of every example in a report's rejections, in line order."""
+    return sorted((e["line"], e["column"]) for r in rejections for e in r["examples"])
