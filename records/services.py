@@ -21,6 +21,7 @@ from django.utils import timezone
 from .contract import SyncContext, feed_names, get_feed
 from .exceptions import FileRejected, SyncBusy, SyncStateError
 from .models import SyncRun
+from .progress import progress_key, progress_onto
 from .sync import run_pipeline
 
 logger = logging.getLogger(__name__)
@@ -28,18 +29,6 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[SyncRun], None]
 # Without a heartbeat for this long, a running run on SQLite (no advisory locks) is dead.
 STALE_AFTER = timedelta(minutes=10)
-
-
-def progress_key(run_id: int) -> str:
-    return f"records:sync-progress:{run_id}"
-
-
-def progress_onto(run: SyncRun, state: dict) -> None:
-    """A running run's progress, as kept in the cache, onto the run's fields."""
-    run.bytes_done = state.get("bytes_done", 0)
-    run.bytes_total = state.get("bytes_total", 0)
-    run.rows_read = state.get("rows", 0)
-    run.phase = state.get("phase", run.phase)
 
 
 def sync_run_create(

@@ -15,7 +15,8 @@ from django.db import transaction
 from records.contract import feed_names
 from records.exceptions import FileRejected
 from records.models import SyncRun
-from records.services import progress_key, sync_run_create_from_path, sync_run_execute
+from records.progress import progress_key, progress_onto
+from records.services import sync_run_create_from_path, sync_run_execute
 
 POLL_SECONDS = 0.5
 
@@ -66,8 +67,7 @@ class Command(BaseCommand):
                 return run
             state = cache.get(progress_key(run.pk))
             if state:
-                run.bytes_done, run.bytes_total = state["bytes_done"], state["bytes_total"]
-                run.rows_read = state["rows"]
+                progress_onto(run, state)
                 self._show(run)
             time.sleep(POLL_SECONDS)
 
