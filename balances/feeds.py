@@ -161,19 +161,27 @@ register(
         ],
         stage_columns=[
             ("account_id", "bigint"),
+            ("account_ref", "text"),  # the contract's key; reported for duplicate keys
             ("financial_year", "text"),
             ("due_on", "date"),
             ("amount_pence", "bigint"),
         ],
         to_stage=lambda v, lookups: (
             account_id(v["account_ref"], lookups),
+            v["account_ref"],
             v["financial_year"],
             v["due_on"],
             v["amount"],
         ),
         load_lookups=account_lookups,
         table=Instalment._meta.db_table,
+        stage_key=["account_ref", "financial_year", "due_on"],
         key=["account_id", "financial_year", "due_on"],
+        target_key_sql=(
+            f"SELECT t.id, a.account_ref, t.financial_year, t.due_on "  # noqa: S608
+            f"FROM {Instalment._meta.db_table} AS t "
+            f"JOIN {CouncilTaxAccount._meta.db_table} AS a ON a.id = t.account_id"
+        ),
         fields=["amount_pence"],
         vanish="withdrawn_at",
         sql_stage={"account_id": ACCOUNT, "amount_pence": "{amount}"},

@@ -189,6 +189,12 @@ class Feed:
     # converted columns ("COALESCE({source}, ...)"), a Reference or a Derived. Without it
     # (None) the feed is always read row by row.
     sql_stage: dict[str, str | Reference | Derived] | None = None
+    # The contract's key as the file's columns, when it is not `stage_key or key` (a rejected
+    # row names its record by these: docs/feeds.md, "Each feed is a full snapshot").
+    contract_key: list[str] | None = None
+    # The target's rows with their contract key: "SELECT t.id, <one column per key column>
+    # FROM ...", when the key is not the table's own columns (e.g. ids resolved from refs).
+    target_key_sql: str | None = None
 
     def sql_entries(self) -> list[str | Reference | Derived]:
         """One set-based entry per stage column, in stage column order."""
@@ -198,6 +204,18 @@ class Feed:
     @property
     def required_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
+
+    @property
+    def key_columns(self) -> list[str]:
+        """The contract's key, as columns of the file."""
+        return self.contract_key or self.stage_key or self.key
+
+    def target_keys(self) -> str:
+        """SELECT of every target row's id and contract key."""
+        if self.target_key_sql:
+            return self.target_key_sql
+        columns = ", ".join("t." + k for k in self.key)
+        return f"SELECT t.id, {columns} FROM {self.table} AS t"  # noqa: S608 (declared names)
 
 
 _registry: dict[str, Feed] = {}
@@ -269,6 +287,11 @@ class Outcome:
     report: Report = field(default_factory=Report)
     related: dict[str, int] = field(default_factory=dict)  # e.g. people written by `people`
     held_reason: str = ""
+    # Keys named by rejected rows (parsed values, in `key_columns` order): their current
+    # records are kept as they are. `kept` counts those that would otherwise have vanished.
+    listed_keys: list[tuple] = field(default_factory=list)
+    kept: int = 0
+    kept_examples: list[str] = field(default_factory=list)
     reader: str = "row by row"  # or "set-based" (PostgreSQL, see stage_set_based)
 
     @property

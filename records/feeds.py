@@ -212,6 +212,8 @@ def upsert_people(cursor, ctx: SyncContext) -> dict[str, int]:
         ctx=ctx,
     )
     inserted, updated = written["inserted"], written["updated"]
+    cursor.execute(f"SELECT COUNT(*) FROM {PEOPLE_STAGE}")  # one row per person in the file
+    unchanged = cursor.fetchone()[0] - inserted - updated
     if inserted:
         # The planner's statistics still describe the table before this insert.
         cursor.execute(f"ANALYZE {table}")
@@ -226,7 +228,7 @@ def upsert_people(cursor, ctx: SyncContext) -> dict[str, int]:
     cursor.execute(f"ALTER TABLE {STAGE}_ids RENAME TO {STAGE}")
     cursor.execute(f"ANALYZE {STAGE}")
     cursor.execute(f"DROP TABLE {PEOPLE_STAGE}")
-    return {"people inserted": inserted, "people updated": updated}
+    return {"people inserted": inserted, "people updated": updated, "people unchanged": unchanged}
 
 
 register(
@@ -253,6 +255,12 @@ register(
         key=["person_id", "property_id", "occupied_from"],
         fields=["role", "source", "occupied_to"],
         vanish="ended_at",
+        target_key_sql=(
+            f"SELECT t.id, p.person_ref, pr.uprn, t.occupied_from "
+            f"FROM {Occupancy._meta.db_table} AS t "
+            f"JOIN {Person._meta.db_table} AS p ON p.id = t.person_id "
+            f"JOIN {Property._meta.db_table} AS pr ON pr.id = t.property_id"
+        ),
         conflict_checks=[conflicting_people],
         before_apply=upsert_people,
         sql_stage={

@@ -87,6 +87,7 @@ def _read(reader, raw, feed: Feed, outcome: Outcome):
             if len(fields) != len(header):
                 value = f"{len(fields)} fields; the header has {len(header)}"
                 outcome.report.reject(start, "", value, "wrong number of fields")
+                note_listed_key(outcome, feed, plan, fields)
                 continue
             yield start, fields, plan
     except UnicodeDecodeError:
@@ -135,6 +136,23 @@ def parse_row(plan: ReadPlan, fields: list[str]) -> dict[str, Any]:
         except ValueError as exc:
             raise RowRejected(name, f"{name} {exc}", value) from None
     return values
+
+
+def note_listed_key(outcome: Outcome, feed: Feed, plan: ReadPlan, fields: list[str]) -> None:
+    """A rejected row still names a record when its key columns can be read: that record is
+    kept as it is, not ended (docs/feeds.md). Fields are read where the header puts them,
+    even on a row of the wrong width: at worst a record is kept for one more snapshot."""
+    where = {name: (position, parse) for name, position, parse, _, _ in plan}
+    key = []
+    for name in feed.key_columns:
+        position, parse = where[name]
+        if position is None or position >= len(fields) or not (value := fields[position].strip()):
+            return
+        try:
+            key.append(parse(value))
+        except ValueError:
+            return
+    outcome.listed_keys.append(tuple(key))
 
 
 # --- Staging --------------------------------------------------------------------------------
@@ -476,7 +494,7 @@ def stage_set_based(
         [],  # no parameters, but literals' %% are unescaped as if there were
     )
     outcome.staged = cursor.rowcount - _reject_unknown_references(
-        cursor, feed, converted, joins, outcome
+        cursor, feed, value, converted, joins, outcome
     )
     lookups = [join.split()[2] for join in joins if join.startswith(f"LEFT JOIN {RAW}_")]
     cursor.execute(f"DROP TABLE {', '.join([RAW, *lookups])}")
@@ -541,11 +559,12 @@ def _reject_bad_rows(cursor, feed, value, bad, outcome) -> None:
             parse_row(plan, values)
         except RowRejected as exc:
             outcome.report.reject(n, exc.column, exc.value, exc.reason)
+            note_listed_key(outcome, feed, plan, values)
         numbers.append(n)
     cursor.execute(f"DELETE FROM {RAW} WHERE n = ANY(%s)", [numbers])
 
 
-def _reject_unknown_references(cursor, feed, converted, joins, outcome) -> int:
+def _reject_unknown_references(cursor, feed, value, converted, joins, outcome) -> int:
     """Staged rows whose reference found nothing (its id is empty) are rejected, for the first
     such reference in stage column order, and leave the stage. Returns how many."""
     references = [
@@ -564,16 +583,20 @@ def _reject_unknown_references(cursor, feed, converted, joins, outcome) -> int:
         return 0
     lines = [line for line, *_ in missing]
     cursor.execute(
-        f"SELECT n, {', '.join(converted[entry.column] for _, entry in references)} "
+        f"SELECT n, {', '.join(converted[entry.column] for _, entry in references)}, "
+        f"{', '.join(value[c.name] for c in feed.columns)} "
         f"FROM {RAW} {' '.join(joins)} WHERE n = ANY(%s)",
         [lines],
     )
     values = {n: found for n, *found in cursor.fetchall()}
+    plan = tuple((c.name, i, c.parse, c.required, c.default) for i, c in enumerate(feed.columns))
     for line, *ids in missing:
-        for (_, entry), found, value in zip(references, ids, values[line], strict=True):
+        looked_up, raw_values = values[line][: len(ids)], values[line][len(ids) :]
+        for (_, entry), found, looked in zip(references, ids, looked_up, strict=True):
             if found is None:
-                outcome.report.reject(line, entry.column, str(value), entry.reason)
+                outcome.report.reject(line, entry.column, str(looked), entry.reason)
                 break
+        note_listed_key(outcome, feed, plan, raw_values)
     delete_lines(cursor, lines)
     return len(lines)
 

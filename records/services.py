@@ -207,7 +207,13 @@ def sync_run_execute(*, run_id: int, approved: bool = False, progress: Progress 
         vanished=outcome.vanished,
         current_keys=outcome.current_keys,
         warnings=outcome.warnings,
-        report={**outcome.report.as_json(), "related": outcome.related, "reader": outcome.reader},
+        report={
+            **outcome.report.as_json(),
+            "related": outcome.related,
+            "reader": outcome.reader,
+            # Current records named by rejected rows, kept as they were (docs/feeds.md).
+            "kept": {"count": outcome.kept, "examples": outcome.kept_examples},
+        },
         bytes_done=run.bytes_total,
         bytes_total=run.bytes_total,
     )
@@ -243,8 +249,8 @@ def sync_run_discard(*, run: SyncRun, user) -> SyncRun:
             raise SyncStateError("Only a held run can be discarded.")
         run.status = SyncRun.Status.DISCARDED
         run.decided_by, run.decided_at = user, timezone.now()
-        run.finished_at = run.decided_at
-        run.save(update_fields=["status", "decided_by", "decided_at", "finished_at"])
+        # finished_at stays when the check finished: the wait for a decision is not the sync's.
+        run.save(update_fields=["status", "decided_by", "decided_at"])
     return run
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -27,6 +28,7 @@ from .reading import (
     create_stage,
     delete_lines,
     is_postgres,
+    note_listed_key,
     parse_row,
     read_rows,
     reject_duplicates,
@@ -91,6 +93,47 @@ def bulk_loading(cursor, table: str) -> Iterator[None]:
 
 
 FATE = "records_sync_fate"
+KEPT_SPARED = "records_sync_spared"
+
+
+KEPT = "records_sync_kept"
+KEPT_EXAMPLES = 5
+
+
+def staged_keys(cursor, feed: Feed, lines: list[int]) -> list[tuple]:
+    """The contract keys of staged rows about to be rejected (the stage holds them)."""
+    keys = []
+    for start in range(0, len(lines), 500):
+        chunk = lines[start : start + 500]
+        cursor.execute(
+            f"SELECT {', '.join(feed.key_columns)} FROM {STAGE} "
+            f"WHERE line IN ({', '.join(['%s'] * len(chunk))})",
+            chunk,
+        )
+        keys += cursor.fetchall()
+    return keys
+
+
+def keep_listed(cursor, feed: Feed, keys: list[tuple]) -> str | None:
+    """A temporary table of the ids of target rows that rejected rows name (docs/feeds.md):
+    these are neither updated nor ended. None when no rejected row names a key."""
+    if not keys:
+        return None
+    names = feed.key_columns
+    types = {int: "bigint", date: "date", str: "text"}
+    columns = ", ".join(f"{n} {types[type(v)]}" for n, v in zip(names, keys[0], strict=True))
+    cursor.execute(f"DROP TABLE IF EXISTS {KEPT}_keys")
+    cursor.execute(f"CREATE TEMPORARY TABLE {KEPT}_keys ({columns})")
+    cursor.executemany(f"INSERT INTO {KEPT}_keys VALUES ({', '.join(['%s'] * len(names))})", keys)
+    # The target's SELECT names its key columns as the file does.
+    matches = " AND ".join(f"x.{n} = k.{n}" for n in names)
+    cursor.execute(f"DROP TABLE IF EXISTS {KEPT}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {KEPT} AS SELECT DISTINCT x.* "
+        f"FROM ({feed.target_keys()}) AS x JOIN {KEPT}_keys AS k ON {matches}"
+    )
+    cursor.execute(f"DROP TABLE {KEPT}_keys")
+    return KEPT
 
 
 def apply_stage(cursor, feed: Feed, ctx: SyncContext, outcome: Outcome) -> None:
@@ -98,6 +141,7 @@ def apply_stage(cursor, feed: Feed, ctx: SyncContext, outcome: Outcome) -> None:
     if not is_postgres():
         # SQLite would otherwise scan the whole stage for every current row (no hash joins).
         cursor.execute(f"CREATE INDEX {STAGE}_key ON {STAGE} ({', '.join(feed.key)})")
+    kept = keep_listed(cursor, feed, outcome.listed_keys)
     written = write_rows(
         cursor,
         table=feed.table,
@@ -106,11 +150,21 @@ def apply_stage(cursor, feed: Feed, ctx: SyncContext, outcome: Outcome) -> None:
         fields=feed.fields,
         vanish=feed.vanish,
         ctx=ctx,
+        kept=kept,
     )
     outcome.current_keys = written["current"]
     outcome.updated, outcome.inserted = written["updated"], written["inserted"]
-    outcome.vanished = written["vanished"]
+    outcome.vanished, outcome.kept = written["vanished"], written["kept"]
     outcome.unchanged = outcome.staged - outcome.inserted - outcome.updated
+    if outcome.kept:
+        cursor.execute(
+            f"SELECT * FROM {KEPT} WHERE id IN (SELECT id FROM {KEPT_SPARED}) "
+            f"ORDER BY {', '.join(feed.key_columns)} LIMIT {KEPT_EXAMPLES}"
+        )
+        outcome.kept_examples = [" / ".join(map(str, key)) for _, *key in cursor.fetchall()]
+    if kept:
+        cursor.execute(f"DROP TABLE {KEPT}")
+        cursor.execute(f"DROP TABLE IF EXISTS {KEPT_SPARED}")
 
 
 def write_rows(
@@ -122,11 +176,13 @@ def write_rows(
     fields: list[str],
     vanish: str | None,
     ctx: SyncContext,
+    kept: str | None = None,
 ) -> dict[str, int]:
     """Make `table` hold the rows of `source` (a temporary table with a unique `line`): update
     the rows whose fields changed, insert new keys and, when `vanish` names a column, mark the
-    current rows whose keys are not in `source`. Returns the counts."""
-    counts = {"current": 0, "updated": 0, "inserted": 0, "vanished": 0}
+    current rows whose keys are not in `source`, except those whose ids are in the table
+    `kept` (named by rejected rows). Returns the counts."""
+    counts = {"current": 0, "updated": 0, "inserted": 0, "vanished": 0, "kept": 0}
     cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
     if not cursor.fetchone()[0]:  # a first load: every row is new
         counts["inserted"] = _insert(
@@ -174,10 +230,22 @@ def write_rows(
 
     # Before the insert, so that only rows that were there already can vanish.
     if vanish and still_current < counts["current"]:  # some current keys are not in source
+        absent = (
+            f"{vanish} IS NULL AND NOT EXISTS (SELECT 1 FROM {FATE} AS f "
+            f"WHERE f.target = {table}.id)"
+        )
+        if kept:
+            cursor.execute(f"DROP TABLE IF EXISTS {KEPT_SPARED}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {KEPT_SPARED} AS SELECT id FROM {table} "
+                f"WHERE {absent} AND id IN (SELECT id FROM {kept})"
+            )
+            cursor.execute(f"SELECT COUNT(*) FROM {KEPT_SPARED}")
+            counts["kept"] = cursor.fetchone()[0]
+            absent += f" AND id NOT IN (SELECT id FROM {KEPT_SPARED})"
         now = connection.ops.adapt_datetimefield_value(ctx.now)
         cursor.execute(
-            f"UPDATE {table} SET {vanish} = %s, sync_run_id = %s WHERE {vanish} IS NULL AND "
-            f"NOT EXISTS (SELECT 1 FROM {FATE} AS f WHERE f.target = {table}.id)",
+            f"UPDATE {table} SET {vanish} = %s, sync_run_id = %s WHERE {absent}",
             [now, ctx.run_id],
         )
         counts["vanished"] = cursor.rowcount
@@ -257,6 +325,7 @@ def run_pipeline(
                 yield (line, *feed.to_stage(parse_row(plan, fields), lookups))
             except RowRejected as exc:
                 outcome.report.reject(line, exc.column, exc.value, exc.reason)
+                note_listed_key(outcome, feed, plan, fields)
             if outcome.rows_read % PROGRESS_EVERY_ROWS == 0:
                 ctx.progress(raw.tell(), total_bytes, outcome.rows_read)
 
@@ -287,6 +356,7 @@ def run_pipeline(
                 bad = check(cursor)
                 for line, column, value, reason in bad:
                     outcome.report.reject(line, column, value, reason)
+                outcome.listed_keys += staged_keys(cursor, feed, [b[0] for b in bad])
                 delete_lines(cursor, [b[0] for b in bad])
                 outcome.staged -= len(bad)
             ctx.phase("applying")

@@ -30,12 +30,20 @@ def test_the_same_snapshot_twice_writes_nothing_the_second_time(db):
     )
     first = [sync("properties", properties_csv(*TWENTY)), sync("people", people)]
     assert [r.inserted for r in first] == [20, 20]
-    assert first[1].report["related"] == {"people inserted": 20, "people updated": 0}
+    assert first[1].report["related"] == {
+        "people inserted": 20,
+        "people updated": 0,
+        "people unchanged": 0,
+    }
     again = [sync("properties", properties_csv(*TWENTY)), sync("people", people)]
     for run in again:
         assert run.status == Status.APPLIED
         assert (run.inserted, run.updated, run.vanished, run.unchanged) == (0, 0, 0, 20)
-    assert again[1].report["related"] == {"people inserted": 0, "people updated": 0}
+    assert again[1].report["related"] == {
+        "people inserted": 0,
+        "people updated": 0,
+        "people unchanged": 20,
+    }
     # Nothing was rewritten: every row still belongs to the run that first wrote it.
     assert set(Property.objects.values_list("sync_run_id", flat=True)) == {first[0].pk}
 
