@@ -51,9 +51,10 @@ totp: ## Print a demo staff user's current authenticator code: make totp EMAIL=p
 
 test: install assets lint check-migrations pytest pytest-embedded ## Lint, then the whole test suite on PostgreSQL/Redis, then the demo smoke set
 
-lint: $(VENV)/.installed ## ruff check and ruff format --check
+lint: $(VENV)/.installed ## ruff check, ruff format --check, and the architecture's import contracts (pyproject.toml)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(VENV)/.installed ## Format the code with ruff
 	$(PY) -m ruff check --fix .
