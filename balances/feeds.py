@@ -17,7 +17,7 @@ from records.contract import (
     sql_form,
 )
 from records.exceptions import RowRejected
-from records.feeds import CURRENT_PROPERTY, current_property_ids, property_id
+from records.feeds import CURRENT_PROPERTY, current_property_ids, longest, property_id
 from records.models import Person
 
 from .models import CouncilTaxAccount, Instalment, Transaction
@@ -109,7 +109,9 @@ register(
                 "payment_method", choice(*CouncilTaxAccount.PaymentMethod.values), required=True
             ),
             Column("instalments", choice("10", "12"), required=True),
-            Column("discounts", parse_discounts),
+            Column(
+                "discounts", parse_discounts, max_length=longest(CouncilTaxAccount, "discounts")
+            ),
             Column("opened_on", parse_date, required=True),
             Column("closed_on", parse_date, default=None),
         ],
@@ -193,13 +195,15 @@ register(
         name="council_tax_transactions",
         order=50,
         columns=[
-            Column("transaction_ref", required=True),
+            Column(
+                "transaction_ref", required=True, max_length=longest(Transaction, "transaction_ref")
+            ),
             Column("account_ref", parse_account_ref, required=True),
             Column("posted_on", parse_date, required=True),
             Column("financial_year", parse_financial_year, required=True),
             Column("kind", choice(*Transaction.Kind.values), required=True),
             Column("amount", parse_money, required=True),
-            Column("description"),
+            Column("description", max_length=longest(Transaction, "description")),
         ],
         stage_columns=[
             ("transaction_ref", "text"),

@@ -130,6 +130,9 @@ class Column:
     parse: Callable[[str], Any] = parse_text
     required: bool = False
     default: Any = ""  # stored when the value is empty ("" for text, None for dates)
+    # The longest value the portal can store (its model field's max_length): a longer one
+    # rejects its row instead of failing the whole run when it is written.
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)

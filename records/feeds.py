@@ -22,6 +22,11 @@ from .reading import STAGE
 from .sync import write_rows
 
 
+def longest(model, field: str) -> int:
+    """The longest value a model's text field stores: a longer value rejects its row."""
+    return model._meta.get_field(field).max_length
+
+
 def current_property_ids() -> dict[str, Any]:
     return {"property": dict(Property.objects.current().values_list("uprn", "id"))}
 
@@ -48,14 +53,14 @@ register(
         order=10,
         columns=[
             Column("uprn", parse_uprn, required=True),
-            Column("address_line_1", required=True),
-            Column("address_line_2"),
-            Column("address_line_3"),
-            Column("address_line_4"),
+            Column("address_line_1", required=True, max_length=longest(Property, "address_line_1")),
+            Column("address_line_2", max_length=longest(Property, "address_line_2")),
+            Column("address_line_3", max_length=longest(Property, "address_line_3")),
+            Column("address_line_4", max_length=longest(Property, "address_line_4")),
             Column("postcode", parse_postcode, required=True),
-            Column("ward"),
+            Column("ward", max_length=longest(Property, "ward")),
             Column("usage", choice(*Property.Usage.values), required=True),
-            Column("cpz_zone", str.upper),
+            Column("cpz_zone", str.upper, max_length=longest(Property, "cpz_zone")),
             Column("permit_free", parse_yes_no, required=True),
         ],
         stage_columns=[
@@ -236,11 +241,11 @@ register(
         name="people",
         order=20,
         columns=[
-            Column("person_ref", required=True),
+            Column("person_ref", required=True, max_length=longest(Person, "person_ref")),
             Column("uprn", parse_uprn, required=True),
-            Column("title"),
-            Column("first_name", required=True),
-            Column("last_name", required=True),
+            Column("title", max_length=longest(Person, "title")),
+            Column("first_name", required=True, max_length=longest(Person, "first_name")),
+            Column("last_name", required=True, max_length=longest(Person, "last_name")),
             Column("date_of_birth", parse_date, default=None),
             Column("role", choice(*Occupancy.Role.values), required=True),
             Column("source", choice(*Occupancy.Source.values)),

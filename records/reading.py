@@ -47,8 +47,16 @@ def first_bad_utf8_line(raw: io.BufferedIOBase) -> int | None:
 
 
 # How to read one column from a row: (name, position in the row or None, parse, required,
-# default). Worked out once from the header, then used for every row.
-ReadPlan = tuple[tuple[str, int | None, Callable[[str], Any], bool, Any], ...]
+# default, max_length). Worked out once from the header, then used for every row.
+ReadPlan = tuple[tuple[str, int | None, Callable[[str], Any], bool, Any, int | None], ...]
+
+
+def read_plan(feed: Feed, positions: dict[str, int]) -> ReadPlan:
+    """The plan for rows whose columns are at `positions` (absent columns read as empty)."""
+    return tuple(
+        (c.name, positions.get(c.name), c.parse, c.required, c.default, c.max_length)
+        for c in feed.columns
+    )
 
 
 def read_rows(
@@ -76,10 +84,7 @@ def _read(reader, raw, feed: Feed, outcome: Outcome):
             if header is None:
                 header = [h.strip().lower() for h in fields]
                 positions = _check_header(header, feed, outcome)
-                plan = tuple(
-                    (c.name, positions.get(c.name), c.parse, c.required, c.default)
-                    for c in feed.columns
-                )
+                plan = read_plan(feed, positions)
                 continue
             outcome.rows_read += 1
             if "\x00" in "".join(fields):  # Python's csv accepts NUL bytes; no text file has one
@@ -124,13 +129,15 @@ def _check_header(header: list[str], feed: Feed, outcome: Outcome) -> dict[str, 
 def parse_row(plan: ReadPlan, fields: list[str]) -> dict[str, Any]:
     """The row's values, parsed and checked against the contract (RowRejected if not)."""
     values: dict[str, Any] = {}
-    for name, position, parse, required, default in plan:
+    for name, position, parse, required, default, max_length in plan:
         value = fields[position].strip() if position is not None else ""
         if not value:
             if required:
                 raise RowRejected(name, "missing required value")
             values[name] = default
             continue
+        if max_length and len(value) > max_length:
+            raise RowRejected(name, f"{name} is longer than {max_length} characters", value)
         try:
             values[name] = parse(value)
         except ValueError as exc:
@@ -142,7 +149,7 @@ def note_listed_key(outcome: Outcome, feed: Feed, plan: ReadPlan, fields: list[s
     """A rejected row still names a record when its key columns can be read: that record is
     kept as it is, not ended (docs/feeds.md). Fields are read where the header puts them,
     even on a row of the wrong width: at worst a record is kept for one more snapshot."""
-    where = {name: (position, parse) for name, position, parse, _, _ in plan}
+    where = {name: (position, parse) for name, position, parse, *_ in plan}
     key = []
     for name in feed.key_columns:
         position, parse = where[name]
@@ -542,17 +549,21 @@ def _lookup_table(cursor, t: str, mapping: dict[str, Any], joins: list[str]) -> 
 
 
 def _reject_bad_rows(cursor, feed, value, bad, outcome) -> None:
-    """Rows with a missing required value or a value a parser refused are read again one by
-    one by `parse_row`, which gives each the same rejection as the row-by-row path."""
-    if not bad:
-        return
+    """Rows with a missing required value, a value a parser refused or one too long to store
+    are read again one by one by `parse_row`, which gives each the same rejection as the
+    row-by-row path."""
     conditions = [f"{value[name]} = ANY(%s)" for name in bad]
+    conditions += [  # too long to store: found in SQL, as text columns' values are not kept
+        f"length({value[c.name]}) > {int(c.max_length)}" for c in feed.columns if c.max_length
+    ]
+    if not conditions:
+        return
     cursor.execute(
         f"SELECT n, {', '.join(value[c.name] for c in feed.columns)} FROM {RAW} "
         f"WHERE {' OR '.join(conditions)} ORDER BY n",
         list(bad.values()),
     )
-    plan = tuple((c.name, i, c.parse, c.required, c.default) for i, c in enumerate(feed.columns))
+    plan = read_plan(feed, {c.name: i for i, c in enumerate(feed.columns)})
     numbers = []
     for n, *values in cursor.fetchall():
         try:
@@ -589,7 +600,7 @@ def _reject_unknown_references(cursor, feed, value, converted, joins, outcome) -
         [lines],
     )
     values = {n: found for n, *found in cursor.fetchall()}
-    plan = tuple((c.name, i, c.parse, c.required, c.default) for i, c in enumerate(feed.columns))
+    plan = read_plan(feed, {c.name: i for i, c in enumerate(feed.columns)})
     for line, *ids in missing:
         looked_up, raw_values = values[line][: len(ids)], values[line][len(ids) :]
         for (_, entry), found, looked in zip(references, ids, looked_up, strict=True):

@@ -13,6 +13,7 @@ from tests.records.syncing import (
     TRANSACTIONS_HEADER,
     properties_csv,
     property_row,
+    rejections,
     sync,
 )
 
@@ -180,3 +181,23 @@ def test_on_either_database_a_bad_value_does_not_end_an_occupancy(db, settings):
     assert run.vanished == 0
     assert Occupancy.objects.get(person__person_ref="P1005").ended_at is None
     assert kept(run)["count"] == 1
+
+
+def test_a_value_too_long_to_store_rejects_its_row_not_the_run(reader):
+    first = sync("properties", properties_csv(*TWENTY))
+    too_long = properties_csv(*TWENTY).replace(
+        property_row(1007), property_row(1007, zone="Z" * 11)
+    )
+    run = sync("properties", too_long)
+    assert (run.status, run.vanished) == (SyncRun.Status.APPLIED, 0)
+    assert rejections(run) == [(8, "cpz_zone", "cpz_zone is longer than 10 characters")]
+    assert Property.objects.get(uprn=1007).sync_run_id == first.pk
+    assert kept(run) == {"count": 1, "examples": ["1007"]}
+
+
+def test_a_description_too_long_to_store_keeps_the_transaction(council_tax):
+    content = transactions_csv().replace(",1500.00,Bill\n", ",1500.00," + "x" * 501 + "\n", 1)
+    run = sync("council_tax_transactions", content)
+    assert run.status == SyncRun.Status.APPLIED
+    assert rejections(run) == [(2, "description", "description is longer than 500 characters")]
+    assert Transaction.objects.get(transaction_ref="T30001001").description == "Bill"
