@@ -6,7 +6,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -60,6 +60,18 @@ def _worker_in_transaction() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+def _feed_lock_held_elsewhere(feed: str) -> bool:
+    """Does another session hold the feed's advisory lock (see records.services.feed_lock)?"""
+    key = zlib.crc32(f"records.sync:{feed}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND classid = 0 AND objid = %s::oid AND objsubid = 1 AND pid <> pg_backend_pid()",
+            [key],
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def test_a_worker_killed_mid_apply_leaves_the_old_data_and_a_retry_succeeds(
     transactional_db, settings, tmp_path
 ):
@@ -98,7 +110,12 @@ def test_a_worker_killed_mid_apply_leaves_the_old_data_and_a_retry_succeeds(
     assert Property.objects.filter(retired_at__isnull=False).count() == 0
     run.refresh_from_db()
     assert run.status == SyncRun.Status.RUNNING
-    time.sleep(0.2)  # the dead session's lock is released as PostgreSQL notices it closed
+    # PostgreSQL releases the dead session's lock once it notices the connection closed.
+    wait_for(
+        lambda: not _feed_lock_held_elsewhere("properties"),
+        timeout=30,
+        message="the killed worker's session still holds the properties lock",
+    )
     assert sync_runs_recover() == [run.pk]
     run.refresh_from_db()
     assert run.status == SyncRun.Status.FAILED
