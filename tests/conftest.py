@@ -201,6 +201,8 @@ def page_without_js(browser, live_server):
 # --- Guardrail: every template of ours is rendered by some test ----------------------------
 
 _rendered: set[str] = set()
+_ran: set[str] = set()  # node ids of the tests that ran (or were skipped) in this session
+_deselected: list[str] = []
 
 
 def _remember_template(sender, template, context, **kwargs):
@@ -214,13 +216,24 @@ def pytest_sessionstart(session):
     template_rendered.connect(_remember_template, dispatch_uid="tests.rendered")
 
 
+def pytest_deselected(items):
+    _deselected.extend(item.nodeid for item in items)
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" or report.skipped:
+        _ran.add(report.nodeid)
+
+
 def pytest_sessionfinish(session, exitstatus):
-    """On a full run, fail if a template under templates/ was never rendered: an untested
-    template is where a broken page hides. Runs narrowed with -k, -m or paths skip this."""
+    """On a full run that ran every test, fail if a template under templates/ was never
+    rendered: an untested template is where a broken page hides. A run narrowed (-k, -m, --lf,
+    --deselect, paths) or one that ran no tests (--collect-only, --setup-only) judges nothing."""
     options = session.config.option
     narrowed = options.keyword or options.markexpr or getattr(options, "lf", False)
-    narrowed = narrowed or session.config.args != ["tests"]
-    if exitstatus != 0 or narrowed or session.testscollected == 0:
+    narrowed = narrowed or _deselected or session.config.args != ["tests"]
+    ran_every_test = session.testscollected > 0 and len(_ran) == session.testscollected
+    if exitstatus != 0 or narrowed or options.collectonly or not ran_every_test:
         return
     root = Path(__file__).resolve().parent.parent / "templates"
     ours = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
