@@ -3,6 +3,8 @@
 Tests that read emails use transactional_db: emails are sent on commit, and a plain `db` test
 never commits."""
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
@@ -167,3 +169,70 @@ def test_adding_an_email_address_over_254_characters_is_refused(client, resident
     assert response.status_code == 200
     assert "Email address must be 254 characters or fewer" in response.content.decode()
     assert resident.emailaddress_set.count() == 1
+
+
+def error_summary(response) -> list[str]:
+    """The messages in the page's GOV.UK error summary, in order."""
+    html = response.content.decode()
+    summary = html.split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
+    return [m.strip() for m in re.findall(r"<a [^>]*>(.*?)</a>", summary, re.S)]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "expected"),
+    [
+        ("account_login", ["Enter your email address", "Enter your password"]),
+        (
+            "account_signup",
+            ["Enter your email address", "Enter a password", "Enter the password again"],
+        ),
+        ("account_reset_password", ["Enter your email address"]),
+    ],
+)
+def test_an_empty_form_names_each_missing_answer(client, db, url_name, expected):
+    assert error_summary(client.post(reverse(url_name), {})) == expected
+
+
+def test_an_empty_password_change_names_each_missing_answer(client, resident):
+    sign_in(client, resident)
+    response = client.post(reverse("account_change_password"), {})
+    assert error_summary(response) == [
+        "Enter your current password",
+        "Enter a new password",
+        "Enter the new password again",
+    ]
+
+
+def test_an_empty_reauthentication_asks_for_the_password(client, resident):
+    sign_in(client, resident)
+    response = client.post(reverse("account_reauthenticate"), {})
+    assert error_summary(response) == ["Enter your password"]
+
+
+def test_adding_no_email_address_asks_for_one(client, resident):
+    sign_in(client, resident)
+    reauthenticate(client)
+    response = client.post(reverse("account_email"), {"action_add": ""})
+    assert error_summary(response) == ["Enter the email address you want to add"]
+
+
+def test_a_badly_formed_email_address_says_what_the_right_format_is(client, db):
+    response = client.post(reverse("account_signup"), {**SIGNUP, "email": "not-an-email"})
+    assert error_summary(response) == [
+        "Enter an email address in the correct format, like name@example.com"
+    ]
+
+
+def test_different_passwords_at_sign_up_are_named(client, db):
+    response = client.post(reverse("account_signup"), {**SIGNUP, "password2": "something-else"})
+    assert error_summary(response) == ["Enter the same password twice"]
+
+
+def test_a_new_password_reset_link_form_names_each_missing_answer(
+    client, transactional_db, resident
+):
+    client.post(reverse("account_reset_password"), {"email": resident.email})
+    link = last_email_link(r"https?://[^\s]+/accounts/password/reset/key/[^\s]+")
+    form_page = client.get(link, follow=True)  # allauth moves the key into the session
+    response = client.post(form_page.redirect_chain[-1][0], {})
+    assert error_summary(response) == ["Enter a new password", "Enter the new password again"]

@@ -67,7 +67,7 @@ def test_sign_up_error_state_is_accessible(page, viewport, db):
     page.get_by_role("button", name="Create an account").click()
     summary = page.locator(".govuk-error-summary")
     assert summary.is_visible()
-    assert "valid email address" in summary.inner_text()
+    assert "Enter an email address in the correct format" in summary.inner_text()
     # Each error links to its field, and the field says what is wrong next to it.
     first_link = summary.locator("a").first
     assert first_link.get_attribute("href") == "#id_email"

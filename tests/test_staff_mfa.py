@@ -5,7 +5,7 @@ from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from accounts.mfa import current_totp_code
-from tests.factories import make_staff
+from tests.factories import PASSWORD, make_staff
 from tests.helpers import reauthenticate, sign_in
 
 STAFF_PAGES = ["/staff/", "/staff/admin/"]
@@ -90,3 +90,20 @@ def test_staff_prove_it_with_a_code_and_then_staff_pages_open(client, parking_of
     assert response.status_code == 302
     assert response["Location"] == "/staff/"
     assert client.get("/staff/").status_code == 200
+
+
+def test_an_empty_authenticator_code_is_asked_for_by_name(client, parking_officer):
+    client.post(reverse("account_login"), {"login": parking_officer.email, "password": PASSWORD})
+    response = client.post(reverse("mfa_authenticate"), {"code": ""})
+    assert "Enter your authenticator code" in response.content.decode()
+    assert "This field is required" not in response.content.decode()
+
+
+def test_setting_up_the_app_without_a_code_asks_for_the_code(client, db):
+    officer = make_staff("contact_centre_agent", with_totp=False)
+    sign_in(client, officer)
+    reauthenticate(client)
+    client.get(reverse("mfa_activate_totp"))
+    response = client.post(reverse("mfa_activate_totp"), {})
+    assert "Enter the code from your authenticator app" in response.content.decode()
+    assert "This field is required" not in response.content.decode()
