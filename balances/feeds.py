@@ -1,4 +1,4 @@
-"""The three council tax feeds (FEEDS.md), registered with the records sync pipeline."""
+"""The three council tax feeds (docs/feeds.md), registered with the records sync pipeline."""
 
 import re
 from typing import Any

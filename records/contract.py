@@ -1,8 +1,8 @@
-"""What a feed is (FEEDS.md): the value parsers, the declaration of a feed's columns and how its
-rows are staged and applied, the registry of feeds, and the report of what a run rejected.
+"""What a feed is (docs/feeds.md): the value parsers, the declaration of a feed's columns and
+how its rows are staged and applied, and the registry of feeds.
 
 Feeds are declared with `Feed` and `register()` (records/feeds.py, balances/feeds.py); the
-pipeline (records/sync.py) knows nothing else about them.
+pipeline (records/sync.py) knows nothing else about them. What a run found is in results.py.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .exceptions import FileRejected
 
-EXAMPLES_PER_REASON = 5
-
+if TYPE_CHECKING:
+    from .results import SyncContext
 
 # --- Value parsers: each gets a stripped, non-empty string and returns the stored value -----
 
@@ -180,9 +180,9 @@ class Feed:
     load_lookups: Callable[[], dict[str, Any]] = dict
     # The key as staged, when part of `key` is only resolved at apply time (people).
     stage_key: list[str] | None = None
-    # Checks on the staged rows after duplicates go: each returns rejected
-    # (line, column, value, reason) rows, which are then removed from the stage.
-    conflict_checks: list[Callable[[Any], list[tuple[int, str, str, str]]]] = field(
+    # Steps on the staged rows after duplicates go, in order, each given the cursor. A step
+    # that rejects rows returns them as (line, column, value, reason); they leave the stage.
+    steps: list[Callable[[Any], list[tuple[int, str, str, str]] | None]] = field(
         default_factory=list
     )
     # Work before the generic apply, inside its transaction; returns extra counts to report.
@@ -239,73 +239,3 @@ def get_feed(name: str) -> Feed:
 def feed_names() -> list[str]:
     """In the order they must be loaded: later feeds refer to earlier ones."""
     return [f.name for f in sorted(_registry.values(), key=lambda f: f.order)]
-
-
-# --- The report -----------------------------------------------------------------------------
-
-
-@dataclass
-class Report:
-    """Rejections grouped by reason, with a count and the first few examples of each."""
-
-    reasons: dict[str, dict] = field(default_factory=dict)
-    rejected: int = 0
-
-    def reject(self, line: int, column: str, value: str, reason: str) -> None:
-        self.rejected += 1
-        entry = self.reasons.setdefault(reason, {"count": 0, "examples": []})
-        entry["count"] += 1
-        if len(entry["examples"]) < EXAMPLES_PER_REASON:
-            entry["examples"].append(
-                {"line": line, "column": column, "value": value[:200], "reason": reason}
-            )
-
-    def map_lines(self, lines: Callable[[set[int]], dict[int, int]]) -> None:
-        """Replace the examples' record numbers with the lines they start on."""
-        wanted = {e["line"] for entry in self.reasons.values() for e in entry["examples"]}
-        found = lines(wanted) if wanted else {}
-        for entry in self.reasons.values():
-            for example in entry["examples"]:
-                example["line"] = found[example["line"]]
-
-    def as_json(self) -> dict:
-        # Most frequent first; ties by the line of their first example, whichever reader ran.
-        ordered = sorted(
-            self.reasons.items(),
-            key=lambda item: (-item[1]["count"], item[1]["examples"][0]["line"]),
-        )
-        return {"rejections": [{"reason": r, **entry} for r, entry in ordered]}
-
-
-@dataclass
-class Outcome:
-    rows_read: int = 0
-    staged: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    vanished: int = 0
-    current_keys: int = 0
-    warnings: list[str] = field(default_factory=list)
-    report: Report = field(default_factory=Report)
-    related: dict[str, int] = field(default_factory=dict)  # e.g. people written by `people`
-    held_reason: str = ""
-    # Keys named by rejected rows (parsed values, in `key_columns` order): their current
-    # records are kept as they are. `kept` counts those that would otherwise have vanished.
-    listed_keys: list[tuple] = field(default_factory=list)
-    kept: int = 0
-    kept_examples: list[str] = field(default_factory=list)
-    reader: str = "row by row"  # or "set-based" (PostgreSQL, see stage_set_based)
-
-    @property
-    def rows_written(self) -> int:
-        return self.inserted + self.updated + self.vanished + sum(self.related.values())
-
-
-@dataclass
-class SyncContext:
-    feed: Feed
-    run_id: int | None
-    now: Any
-    progress: Callable[[int, int, int], None]
-    phase: Callable[[str], None] = lambda name: None  # "staging", "applying"

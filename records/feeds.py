@@ -1,4 +1,4 @@
-"""The `properties` and `people` feeds (FEEDS.md), registered with the sync pipeline."""
+"""The `properties` and `people` feeds (docs/feeds.md), registered with the sync pipeline."""
 
 from typing import Any
 
@@ -7,7 +7,6 @@ from .contract import (
     Derived,
     Feed,
     Reference,
-    SyncContext,
     choice,
     parse_date,
     parse_postcode,
@@ -18,7 +17,8 @@ from .contract import (
 from .exceptions import RowRejected
 from .matching import name_key
 from .models import Occupancy, Person, Property
-from .reading import STAGE
+from .results import SyncContext
+from .stage import STAGE
 from .sync import write_rows
 
 
@@ -152,12 +152,10 @@ PEOPLE_STAGE = "records_sync_people"
 PERSON_COLUMNS = [*PERSON_DETAILS, "first_name_key", "last_name_key"]
 
 
-def conflicting_people(cursor) -> list[tuple[int, str, str, str]]:
-    """A person's details must agree across their rows: later rows that disagree with the
-    first row for the same person_ref are rejected.
-
-    The same pass groups the staged rows into one row per person (PEOPLE_STAGE), which
-    upsert_people writes."""
+def group_people(cursor) -> None:
+    """A step of the people feed: group the staged rows into one row per person
+    (PEOPLE_STAGE), which upsert_people writes. The same pass notes the people whose details
+    differ between their rows (`conflicted`); their details are their first row's."""
     disagree = " OR ".join(
         f"MIN({c}) <> MAX({c}) OR COUNT({c}) NOT IN (0, COUNT(*))" for c in PERSON_DETAILS
     )
@@ -168,15 +166,21 @@ def conflicting_people(cursor) -> list[tuple[int, str, str, str]]:
         + ", ".join(f"MIN({c}) AS {c}" for c in PERSON_COLUMNS)
         + f" FROM {STAGE} GROUP BY person_ref"
     )
-    cursor.execute(f"SELECT person_ref FROM {PEOPLE_STAGE} WHERE conflicted")
-    refs = [row[0] for row in cursor.fetchall()]
-    if refs:  # (usually none) their details are their first row's
+    cursor.execute(f"SELECT 1 FROM {PEOPLE_STAGE} WHERE conflicted LIMIT 1")
+    if cursor.fetchone():  # (usually none)
         cursor.execute(
             f"UPDATE {PEOPLE_STAGE} SET "
             + ", ".join(f"{c} = f.{c}" for c in PERSON_COLUMNS)
             + f" FROM {STAGE} AS f WHERE {PEOPLE_STAGE}.conflicted "
             f"AND f.line = {PEOPLE_STAGE}.line"
         )
+
+
+def conflicting_people(cursor) -> list[tuple[int, str, str, str]]:
+    """A step of the people feed, after group_people: a person's details must agree across
+    their rows, so later rows that disagree with the person's first row are rejected."""
+    cursor.execute(f"SELECT person_ref FROM {PEOPLE_STAGE} WHERE conflicted")
+    refs = [row[0] for row in cursor.fetchall()]
     rejected = []
     # Only their rows are compared with each one's first row.
     differs = " OR ".join(f"s.{c} IS DISTINCT FROM f.{c}" for c in PERSON_DETAILS)
@@ -266,7 +270,7 @@ register(
             f"JOIN {Person._meta.db_table} AS p ON p.id = t.person_id "
             f"JOIN {Property._meta.db_table} AS pr ON pr.id = t.property_id"
         ),
-        conflict_checks=[conflicting_people],
+        steps=[group_people, conflicting_people],
         before_apply=upsert_people,
         sql_stage={
             "first_name_key": Derived("first_name", name_key),

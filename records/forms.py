@@ -7,7 +7,7 @@ class FeedUploadForm(forms.Form):
     feed = forms.ChoiceField(
         label="Which feed is this?",
         help_text="Feeds must be loaded in this order, because later ones refer to earlier ones.",
-        error_messages={"required": "Select which feed the file holds"},
+        error_messages={"required": "Choose which feed this file is"},
     )
     file = forms.FileField(
         label="Upload the CSV file",
@@ -17,7 +17,11 @@ class FeedUploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["feed"].choices = [(name, name.replace("_", " ")) for name in feed_names()]
+        # No feed is preselected: a file loaded as the wrong feed would be checked against the
+        # wrong columns, so the person says which it is.
+        self.fields["feed"].choices = [("", "Choose a feed")] + [
+            (name, name.replace("_", " ")) for name in feed_names()
+        ]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

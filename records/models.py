@@ -1,9 +1,19 @@
-"""The council's own records, synced from back-office snapshots (see FEEDS.md), and the runs
+"""The council's own records, synced from back-office snapshots (see docs/feeds.md), and the runs
 that synced them. Nothing here is hard-deleted: a key missing from a later snapshot is marked
 retired or ended, so decisions made on it stay explainable."""
 
 from django.conf import settings
 from django.db import models
+
+# This app's staff permissions, declared here once and granted through the roles in
+# accounts/roles.py. Django hangs a permission on a model; the portal keeps all its staff
+# permissions on accounts.User (so they read "accounts.<codename>") and accounts.roles creates them.
+SYNC_VIEW = "accounts.view_record_sync"
+SYNC_MANAGE = "accounts.manage_record_sync"
+PERMISSIONS = {
+    SYNC_VIEW: "Can view record syncs and their quality reports",
+    SYNC_MANAGE: "Can upload record feeds and approve or discard held syncs",
+}
 
 
 class SyncRun(models.Model):

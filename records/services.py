@@ -18,10 +18,11 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .contract import SyncContext, feed_names, get_feed
+from .contract import feed_names, get_feed
 from .exceptions import FileRejected, SyncBusy, SyncStateError
 from .models import SyncRun
 from .progress import progress_key, progress_onto
+from .results import SyncContext
 from .sync import run_pipeline
 
 logger = logging.getLogger(__name__)

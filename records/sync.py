@@ -1,9 +1,9 @@
-"""The sync pipeline: a full-snapshot CSV feed (FEEDS.md) into the portal's tables.
+"""The sync pipeline: a full-snapshot CSV feed (docs/feeds.md) into the portal's tables.
 
-    read and check (records/reading.py) -> stage (a temporary table) -> duplicate and conflict
-    checks (SQL) -> apply in ONE transaction (update only rows that changed, insert new keys,
-    mark vanished keys) -> guard (too many vanished or rejected -> roll back and hold for a
-    person).
+    read and check (records/reading.py or records/set_based.py) -> stage (records/stage.py)
+    -> checks across rows: duplicate keys, the feed's own steps -> apply in ONE transaction
+    (update only rows that changed, insert new keys, end vanished keys except those a rejected
+    row names) -> guard (too many vanished or rejected -> roll back and hold for a person).
 
 A crash anywhere leaves the previous data intact (the apply is one transaction), and applying
 the same snapshot twice writes nothing the second time (updates compare every field first).
@@ -13,31 +13,18 @@ The apply step is the same portable SQL on PostgreSQL and SQLite (see docs/decis
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
 
-from .contract import Feed, Outcome, SyncContext
-from .exceptions import RowRejected
-from .reading import (
-    STAGE,
-    UseRowPath,
-    create_stage,
-    delete_lines,
-    is_postgres,
-    note_listed_key,
-    parse_row,
-    read_rows,
-    reject_duplicates,
-    stage_rows,
-    stage_set_based,
-)
-
-PROGRESS_EVERY_ROWS = 5000
-
+from .contract import Feed
+from .reading import LinesOf, stage_row_by_row
+from .results import Outcome, SyncContext
+from .set_based import UseRowPath, stage_set_based
+from .stage import STAGE, create_stage, delete_lines, is_postgres, reject_duplicates, staged_keys
 
 # --- Applying -------------------------------------------------------------------------------
 
@@ -98,20 +85,6 @@ KEPT_SPARED = "records_sync_spared"
 
 KEPT = "records_sync_kept"
 KEPT_EXAMPLES = 5
-
-
-def staged_keys(cursor, feed: Feed, lines: list[int]) -> list[tuple]:
-    """The contract keys of staged rows about to be rejected (the stage holds them)."""
-    keys = []
-    for start in range(0, len(lines), 500):
-        chunk = lines[start : start + 500]
-        cursor.execute(
-            f"SELECT {', '.join(feed.key_columns)} FROM {STAGE} "
-            f"WHERE line IN ({', '.join(['%s'] * len(chunk))})",
-            chunk,
-        )
-        keys += cursor.fetchall()
-    return keys
 
 
 def keep_listed(cursor, feed: Feed, keys: list[tuple]) -> str | None:
@@ -317,48 +290,14 @@ def run_pipeline(
     raw.seek(0, io.SEEK_END)
     total_bytes = raw.tell()
     raw.seek(0)
-
-    def staged_rows(outcome: Outcome) -> Iterator[tuple]:
-        lookups = feed.load_lookups()
-        for line, fields, plan in read_rows(raw, feed, outcome):
-            try:
-                yield (line, *feed.to_stage(parse_row(plan, fields), lookups))
-            except RowRejected as exc:
-                outcome.report.reject(line, exc.column, exc.value, exc.reason)
-                note_listed_key(outcome, feed, plan, fields)
-            if outcome.rows_read % PROGRESS_EVERY_ROWS == 0:
-                ctx.progress(raw.tell(), total_bytes, outcome.rows_read)
-
-    outcome = Outcome()
-    record_lines_of: Callable[[set[int]], dict[int, int]] | None = None
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             if is_postgres():
                 # Sorts and hashes over a whole snapshot: in memory, not spilled to disk.
                 cursor.execute("SET LOCAL work_mem = '128MB'")
             create_stage(cursor, feed)
-            if is_postgres() and feed.sql_stage is not None and settings.SYNC_SET_BASED:
-                try:
-                    with transaction.atomic():
-                        record_lines_of = stage_set_based(
-                            cursor, raw, feed, ctx, outcome, total_bytes
-                        )
-                        outcome.reader = "set-based"
-                except UseRowPath:
-                    outcome = Outcome()
-                    raw.seek(0)
-            if record_lines_of is None:
-                outcome.staged = stage_rows(cursor, feed, staged_rows(outcome))
-            ctx.progress(total_bytes, total_bytes, outcome.rows_read)
-            stage_key = feed.stage_key or feed.key
-            outcome.staged -= reject_duplicates(cursor, outcome.report, stage_key)
-            for check in feed.conflict_checks:
-                bad = check(cursor)
-                for line, column, value, reason in bad:
-                    outcome.report.reject(line, column, value, reason)
-                outcome.listed_keys += staged_keys(cursor, feed, [b[0] for b in bad])
-                delete_lines(cursor, [b[0] for b in bad])
-                outcome.staged -= len(bad)
+            outcome, lines_of = read_into_stage(cursor, raw, feed, ctx, total_bytes)
+            check_stage(cursor, feed, outcome)
             ctx.phase("applying")
             if feed.before_apply:
                 outcome.related = feed.before_apply(cursor, ctx)
@@ -369,6 +308,38 @@ def run_pipeline(
                 raise _Rollback
     except _Rollback:
         pass
-    if record_lines_of:
-        outcome.report.map_lines(record_lines_of)
+    outcome.report.map_lines(lines_of)
     return outcome
+
+
+def read_into_stage(
+    cursor, raw: io.BufferedIOBase, feed: Feed, ctx: SyncContext, total: int
+) -> tuple[Outcome, LinesOf]:
+    """The set-based reader where it can read the file exactly, else the row-by-row one."""
+    if is_postgres() and feed.sql_stage is not None and settings.SYNC_SET_BASED:
+        outcome = Outcome(reader="set-based")
+        try:
+            with transaction.atomic():  # a savepoint: the row-by-row reader starts clean
+                lines_of = stage_set_based(cursor, raw, feed, ctx, outcome, total)
+            ctx.progress(total, total, outcome.rows_read)
+            return outcome, lines_of
+        except UseRowPath:
+            raw.seek(0)
+    outcome = Outcome()
+    lines_of = stage_row_by_row(cursor, raw, feed, ctx, outcome, total)
+    ctx.progress(total, total, outcome.rows_read)
+    return outcome, lines_of
+
+
+def check_stage(cursor, feed: Feed, outcome: Outcome) -> None:
+    """The checks across rows: duplicate keys, then the feed's own steps (which may reject
+    rows: the keys those rows name are kept, as for any rejected row)."""
+    outcome.staged -= reject_duplicates(cursor, outcome.report, feed.stage_key or feed.key)
+    for step in feed.steps:
+        bad = step(cursor) or []
+        for line, column, value, reason in bad:
+            outcome.report.reject(line, column, value, reason)
+        lines = [b[0] for b in bad]
+        outcome.listed_keys += staged_keys(cursor, feed, lines)
+        delete_lines(cursor, lines)
+        outcome.staged -= len(bad)

@@ -1,7 +1,7 @@
 """python manage.py demo_feeds --out DIR [--scale S] [--seed N] [--feeds properties,people]
 
 Writes synthetic record feeds (a borough that looks like Hackney, no real people) as CSV files
-that follow FEEDS.md, for demos, importer tests and load tests. Scale 1.0 is about 110,000
+that follow docs/feeds.md, for demos, importer tests and load tests. Scale 1.0 is about 110,000
 properties and 3 million transactions; the same scale, seed and --today give identical files."""
 
 import time
@@ -16,7 +16,7 @@ MAX_SCALE = 10.0
 
 
 class Command(BaseCommand):
-    help = "Write synthetic record feeds (CSV, see FEEDS.md) for demos and load tests."
+    help = "Write synthetic record feeds (CSV, see docs/feeds.md) for demos and load tests."
 
     def add_arguments(self, parser):
         parser.add_argument("--out", required=True, help="folder to write the CSV files into")

@@ -22,7 +22,7 @@ POLL_SECONDS = 0.5
 
 
 class Command(BaseCommand):
-    help = "Sync one record feed from a CSV snapshot (see FEEDS.md)."
+    help = "Sync one record feed from a CSV snapshot (see docs/feeds.md)."
 
     def add_arguments(self, parser):
         parser.add_argument("feed", help="one of: " + ", ".join(feed_names()))
