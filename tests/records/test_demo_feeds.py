@@ -173,13 +173,22 @@ def check_contract(directory: Path, today: date) -> dict[str, list[dict[str, str
 
 
 def test_counts_scale_linearly_with_a_floor():
-    full = counts_for_scale(1.0)
-    assert full["properties"] == 110_000
-    assert 240_000 <= full["people"] <= 260_000
-    assert 100_000 <= full["council_tax_accounts"] <= 120_000
-    assert 2_700_000 <= full["council_tax_transactions"] <= 3_300_000
-    assert counts_for_scale(0.1)["properties"] == 11_000
-    assert counts_for_scale(0.000001)["properties"] >= 50
+    # Scale 1 is Hackney: about 110,000 properties and 250,000 residents.
+    assert counts_for_scale(1.0) == {
+        "properties": 110_000,
+        "people": 249_700,
+        "council_tax_accounts": 114_400,
+        "council_tax_instalments": 2_002_000,
+        "council_tax_transactions": 2_937_000,
+    }
+    assert counts_for_scale(0.1) == {
+        "properties": 11_000,
+        "people": 24_970,
+        "council_tax_accounts": 11_440,
+        "council_tax_instalments": 200_200,
+        "council_tax_transactions": 293_700,
+    }
+    assert counts_for_scale(0.000001)["properties"] == 60  # the floor: every case still occurs
 
 
 def test_every_feed_follows_the_contract(feeds_dir):
