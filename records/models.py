@@ -38,11 +38,12 @@ class SyncRun(models.Model):
     )
     started_by_label = models.CharField(max_length=100, help_text="e.g. a user, 'inbox'")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    phase = models.CharField(max_length=20, blank=True, help_text="reading, staging, applying")
+    phase = models.CharField(
+        max_length=20, blank=True, help_text="While running: reading, checking or applying"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
     bytes_done = models.BigIntegerField(default=0)
     bytes_total = models.BigIntegerField(default=0)
     rows_read = models.IntegerField(default=0)

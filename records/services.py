@@ -80,10 +80,11 @@ def sync_run_create_from_path(
         )
 
 
-def _enqueue(run: SyncRun) -> None:
-    from .tasks import sync_run_execute_task
+def _enqueue(run: SyncRun, *, approved: bool = False) -> None:
+    """Queue the run for a worker once the transaction that made it commits."""
+    from .tasks import sync_run_execute_task  # tasks import this module
 
-    transaction.on_commit(lambda: sync_run_execute_task.delay(run_id=run.pk))
+    transaction.on_commit(lambda: sync_run_execute_task.delay(run_id=run.pk, approved=approved))
 
 
 @contextmanager
@@ -236,9 +237,7 @@ def sync_run_approve(*, run: SyncRun, user) -> SyncRun:
         run.status = SyncRun.Status.QUEUED
         run.decided_by, run.decided_at = user, timezone.now()
         run.save(update_fields=["status", "decided_by", "decided_at"])
-        from .tasks import sync_run_execute_task
-
-        transaction.on_commit(lambda: sync_run_execute_task.delay(run_id=run.pk, approved=True))
+        _enqueue(run, approved=True)
     return run
 
 
