@@ -17,7 +17,7 @@ from tests.browser import (
     use_desktop,
 )
 from tests.factories import PASSWORD
-from tests.records.syncing import properties_csv, sync
+from tests.records.syncing import PEOPLE_HEADER, properties_csv, sync
 
 pytestmark = pytest.mark.browser
 
@@ -77,4 +77,20 @@ def test_a_running_runs_progress_bar_updates_by_itself(page, records_admin):
     expect(bar).to_have_js_property("value", 60, timeout=10000)
     assert "50 rows" in page.locator("[data-run-progress-text]").inner_text()
     screenshot(page, "records-progress-phone")
+    assert page.console_problems == []
+
+
+def test_a_people_report_counts_people_and_occupancies_on_a_phone(page, records_admin):
+    uprns = range(1001, 1021)
+    sync("properties", properties_csv(*uprns))
+    rows = [f"P{u},{u},,Ann,Lee,1980-01-01,liable,,2020-01-01," for u in uprns]
+    sync("people", "\n".join([PEOPLE_HEADER, *rows]))
+    run = sync("people", "\n".join([PEOPLE_HEADER, *(r.replace("Lee", "Okafor") for r in rows)]))
+    staff_sign_in(page, records_admin)
+    page.goto(f"/staff/records/runs/{run.pk}/")
+    table = page.locator("[data-record-counts]")
+    expect(table.get_by_role("row", name="People")).to_contain_text("20")
+    assert_accessible(page, context="people run report (phone)")
+    assert_fits_width(page)
+    screenshot(page, "records-people-report-phone")
     assert page.console_problems == []
