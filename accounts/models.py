@@ -48,16 +48,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
-        # The portal's own permissions, granted to staff through the roles in roles.py.
-        permissions = [
-            ("view_resident_case", "Can search for residents and view their whole case"),
-            ("add_case_note", "Can add a note to a resident's case"),
-            ("decide_permit_application", "Can decide parking permit applications"),
-            ("view_council_tax_account", "Can view residents' council tax accounts"),
-            ("manage_council_tax_link", "Can link and unlink residents' council tax accounts"),
-            ("view_record_sync", "Can view record syncs and their quality reports"),
-            ("manage_record_sync", "Can upload record feeds and approve or discard held syncs"),
-        ]
+        # No permissions here: the apps declare theirs (see roles.py), and roles.py creates them
+        # on this model.
 
     def __str__(self):
         return self.email

@@ -1,35 +1,53 @@
-"""Staff roles: Django groups, each with named permissions (created by a data migration).
+"""Staff roles: Django groups, each granted permissions that the apps declare themselves
+(records.models, balances.models, parking.permissions, casework.permissions).
 
 A member of staff is anyone with is_staff or a role; staff must use an authenticator app
-(see middleware.StaffMFARequiredMiddleware)."""
+(see middleware.StaffMFARequiredMiddleware).
+
+This is where roles meet the apps: the one module of accounts that imports them, and only for
+their permission constants (the import contracts in pyproject.toml allow exactly that)."""
+
+from balances import models as balances
+from casework import permissions as casework
+from parking import permissions as parking
+from records import models as records
 
 CONTACT_CENTRE_AGENT = "contact_centre_agent"
 PARKING_OFFICER = "parking_officer"
 REVENUES_OFFICER = "revenues_officer"
 RECORDS_ADMIN = "records_admin"
 
-# role -> (description, permission codenames on accounts.User)
+# The modules that declare staff permissions, each in a PERMISSIONS dict of its constants.
+DECLARED_IN = (casework, parking, balances, records)
+# Every staff permission: "app_label.codename" -> what it allows.
+PERMISSIONS: dict[str, str] = {
+    permission: description
+    for module in DECLARED_IN
+    for permission, description in module.PERMISSIONS.items()
+}
+
+# role -> (description, permissions)
 ROLES: dict[str, tuple[str, list[str]]] = {
     CONTACT_CENTRE_AGENT: (
         "Contact centre agent: looks up residents' cases and adds notes",
-        ["view_resident_case", "add_case_note", "view_council_tax_account"],
+        [casework.CASE_VIEW, casework.CASE_NOTE_ADD, balances.COUNCIL_TAX_ACCOUNT_VIEW],
     ),
     PARKING_OFFICER: (
         "Parking officer: decides permit applications that need a person",
-        ["view_resident_case", "add_case_note", "decide_permit_application"],
+        [casework.CASE_VIEW, casework.CASE_NOTE_ADD, parking.APPLICATION_DECIDE],
     ),
     REVENUES_OFFICER: (
         "Revenues officer: council tax accounts and account links",
         [
-            "view_resident_case",
-            "add_case_note",
-            "view_council_tax_account",
-            "manage_council_tax_link",
+            casework.CASE_VIEW,
+            casework.CASE_NOTE_ADD,
+            balances.COUNCIL_TAX_ACCOUNT_VIEW,
+            balances.COUNCIL_TAX_LINK_MANAGE,
         ],
     ),
     RECORDS_ADMIN: (
         "Records administrator: record feeds, syncs and their quality",
-        ["view_record_sync", "manage_record_sync"],
+        [records.SYNC_VIEW, records.SYNC_MANAGE],
     ),
 }
 
@@ -49,20 +67,25 @@ def role_names(user) -> list[str]:
 def sync_roles(**kwargs) -> None:
     """Make the groups match ROLES: run after every `migrate` (and after a test flush), so a
     permission added to a role here reaches every environment on its next deploy. Permissions
-    a role no longer lists are removed from it."""
+    a role no longer lists are removed from it; a permission's description follows its
+    declaration."""
     from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
 
     from .models import User
 
+    # Django hangs a permission on a model: the portal's staff permissions all hang on User.
     user_type = ContentType.objects.get_for_model(User)
-    names = dict(User._meta.permissions)
-    for role, (_description, codenames) in ROLES.items():
+    for role, (_description, permissions) in ROLES.items():
         group, _ = Group.objects.get_or_create(name=role)
-        permissions = [
-            Permission.objects.get_or_create(
-                content_type=user_type, codename=codename, defaults={"name": names[codename]}
-            )[0]
-            for codename in codenames
-        ]
-        group.permissions.set(permissions)
+        granted = []
+        for permission in permissions:
+            _app_label, codename = permission.split(".")
+            granted.append(
+                Permission.objects.update_or_create(
+                    content_type=user_type,
+                    codename=codename,
+                    defaults={"name": PERMISSIONS[permission]},
+                )[0]
+            )
+        group.permissions.set(granted)

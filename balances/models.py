@@ -5,6 +5,16 @@ from django.db import models
 
 from records.models import Person, Property, SyncedRecord
 
+# This app's staff permissions, declared here once and granted through the roles in
+# accounts/roles.py. Django hangs a permission on a model; the portal keeps all its staff
+# permissions on accounts.User (so they read "accounts.<codename>") and accounts.roles creates them.
+COUNCIL_TAX_ACCOUNT_VIEW = "accounts.view_council_tax_account"
+COUNCIL_TAX_LINK_MANAGE = "accounts.manage_council_tax_link"
+PERMISSIONS = {
+    COUNCIL_TAX_ACCOUNT_VIEW: "Can view residents' council tax accounts",
+    COUNCIL_TAX_LINK_MANAGE: "Can link and unlink residents' council tax accounts",
+}
+
 
 class CouncilTaxAccount(SyncedRecord):
     class Status(models.TextChoices):

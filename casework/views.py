@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from accounts.roles import ROLES, is_staff_member, role_names
+from records.models import SYNC_VIEW
 
 
 @login_required
@@ -11,4 +12,8 @@ def staff_home(request):
     if not is_staff_member(request.user):
         raise PermissionDenied
     roles = [{"name": name, "description": ROLES[name][0]} for name in role_names(request.user)]
-    return render(request, "casework/staff_home.html", {"roles": roles})
+    return render(
+        request,
+        "casework/staff_home.html",
+        {"roles": roles, "can_view_syncs": request.user.has_perm(SYNC_VIEW)},
+    )

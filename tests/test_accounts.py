@@ -7,13 +7,11 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.db import IntegrityError
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.roles import ROLES
 from tests.factories import PASSWORD, UserFactory
 from tests.helpers import last_email_link, reauthenticate, sign_in
 
@@ -110,19 +108,6 @@ def test_account_home_shows_only_the_signed_in_resident(client, resident, other_
     html = client.get(reverse("accounts:home")).content.decode()
     assert resident.email in html
     assert other_resident.email not in html
-
-
-def test_roles_exist_with_their_permissions(db):
-    for role, (_description, codenames) in ROLES.items():
-        group = Group.objects.get(name=role)
-        assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(codenames)
-
-
-def test_role_grants_its_permissions(agent, records_admin):
-    assert agent.has_perm("accounts.view_resident_case")
-    assert not agent.has_perm("accounts.manage_record_sync")
-    assert records_admin.has_perm("accounts.manage_record_sync")
-    assert not records_admin.has_perm("accounts.view_resident_case")
 
 
 def test_residents_may_turn_on_an_authenticator_app(client, resident):

@@ -1,0 +1,11 @@
+"""The contact centre's staff permissions, declared here once (casework has no models yet; they
+move next to them when it has) and granted through the roles in accounts/roles.py. Django hangs
+a permission on a model; the portal keeps all its staff permissions on accounts.User (so they
+read "accounts.<codename>") and accounts.roles creates them."""
+
+CASE_VIEW = "accounts.view_resident_case"
+CASE_NOTE_ADD = "accounts.add_case_note"
+PERMISSIONS = {
+    CASE_VIEW: "Can search for residents and view their whole case",
+    CASE_NOTE_ADD: "Can add a note to a resident's case",
+}
