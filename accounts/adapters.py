@@ -1,7 +1,15 @@
+from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal import ratelimit
 from django import forms
+from django.conf import settings
+from django.urls import reverse
 
 from .models import User
+from .roles import is_staff_member
 from .services import email_send
 
 # What the account's email column holds, and the most an email address may be (RFC 5321).
@@ -10,8 +18,83 @@ from .services import email_send
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 
 
+def _failed_sign_in_limit(per: str) -> str:
+    """The failed sign-in limit counted per "key" (the account) or per "ip", as configured."""
+    for part in account_settings.RATE_LIMITS["login_failed"].split(","):
+        if ratelimit.parse_rate(part.strip()).per == per:
+            return part.strip()
+    raise LookupError(f"ACCOUNT_RATE_LIMITS has no {per} limit for login_failed")
+
+
+def _wait(limit: str) -> str:
+    """How long a limit blocks for, in words: "Wait 5 minutes"."""
+    seconds = int(ratelimit.parse_rate(limit).duration)
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"Wait {count} {unit}{'' if count == 1 else 's'}"
+    return f"Wait {seconds} seconds"
+
+
+def portal_site() -> SimpleNamespace:
+    """Who emails are from, in the shape of Django's Site, which allauth's templates expect."""
+    return SimpleNamespace(
+        name="Hackney resident portal", domain=urlsplit(settings.SITE_URL).netloc
+    )
+
+
+def on_site(url: str) -> str:
+    """The same page at SITE_URL, the address residents know the portal by."""
+    parts = urlsplit(url)
+    return settings.SITE_URL.rstrip("/") + urlunsplit(("", "", parts.path, parts.query, ""))
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """allauth customisations for the portal."""
+
+    @property
+    def error_messages(self):
+        # allauth's "Try again later" leaves people guessing; say how long, from the limit
+        # itself. allauth also uses this message for wrong authenticator codes, counted per
+        # account in the same way.
+        limit = _failed_sign_in_limit("key")
+        return {
+            **super().error_messages,
+            "too_many_login_attempts": "Too many failed attempts to sign in to this account. "
+            f"{_wait(limit)}, then try again.",
+            "too_many_attempts_from_address": "Too many failed attempts to sign in from your "
+            f"internet connection. {_wait(_failed_sign_in_limit('ip'))}, then try again.",
+        }
+
+    def pre_authenticate(self, request, **credentials):
+        try:
+            super().pre_authenticate(request, **credentials)
+        except forms.ValidationError as error:
+            if error.code == "too_many_login_attempts" and self._account_limit_open(
+                request, **credentials
+            ):
+                # This account is not the one being guessed: it is the address that is blocked.
+                raise self.validation_error("too_many_attempts_from_address") from error
+            raise
+
+    def _account_limit_open(self, request, **credentials) -> bool:
+        """Whether the per-account failed sign-in limit would still let this account try."""
+        return bool(
+            ratelimit.consume(
+                request,
+                app="allauth.account",
+                action="login_failed",
+                config={"login_failed": _failed_sign_in_limit("key")},
+                key=self._get_login_attempts_cache_key(request, **credentials),
+                dry_run=True,
+            )
+        )
+
+    def get_login_redirect_url(self, request):
+        # Staff land on their work; residents on their account. A ?next= still wins.
+        if is_staff_member(request.user):
+            return reverse("casework:home")
+        return super().get_login_redirect_url(request)
 
     def clean_email(self, email):
         # allauth calls this for every address a person types: sign-up, adding an address,
@@ -23,6 +106,19 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().clean_email(email)
 
     def send_mail(self, template_prefix, email, context):
+        # allauth's own send_mail adds the address and the site to the context; this one
+        # replaces it, so it must too (without them emails read "an account on .").
+        context = {
+            "email": email,
+            "current_site": portal_site(),
+            "site_url": settings.SITE_URL.rstrip("/"),
+            **context,
+        }
+        # Every link in an email points at the portal's public address, whichever host name
+        # the request that caused the email came in on.
+        context.update(
+            {k: on_site(v) for k, v in context.items() if k.endswith("_url") and k != "site_url"}
+        )
         # Render here (the context holds objects a task cannot carry), send from a Celery worker
         # so a slow mail server never holds up the resident's page.
         message = self.render_mail(template_prefix, email, context)

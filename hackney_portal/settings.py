@@ -37,6 +37,19 @@ def _fraction(name: str, default: float) -> float:
     return value
 
 
+def _count(name: str, default: int) -> int:
+    raw = env.str(name, default="")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number, 0 or more, not {raw!r}.")
+    return value
+
+
 DEBUG = _bool("DJANGO_DEBUG", default=True)
 
 # Demo secret only ever used with DEBUG on; production must bring its own.
@@ -159,6 +172,13 @@ else:
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # An eager task still borrows a producer from the broker's pool (Celery round-trips its
+    # arguments through the serializer, as a queue would). With no URL kombu falls back to AMQP
+    # and warns "No hostname was supplied" on every task; the in-memory transport, named with a
+    # host, is never connected to and keeps the demo quiet. (CELERY_BROKER_URL stays empty: it
+    # is what says there is no broker.)
+    CELERY_BROKER_WRITE_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 # A task is acknowledged only when it has finished, and re-queued if its worker dies mid-way.
 CELERY_TASK_ACKS_LATE = True
@@ -222,7 +242,11 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_RATE_LIMITS_ENABLED = True  # allauth's default limits; see docs/decisions/0001
+# Failed sign-ins. Per account: 5 in 5 minutes stops anyone guessing one person's password.
+# Per address: a household, office or library shares one address, and nobody in it should be
+# locked out by the others' typos; 100 in 10 minutes still stops one machine trying password
+# after password across many accounts. The message tells people how long to wait, from these.
+ACCOUNT_RATE_LIMITS = {"login_failed": "100/10m/ip,5/5m/key"}
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Many residents use shared or library computers: never keep them signed in past the browser.
@@ -242,6 +266,25 @@ MFA_FORMS = {
     "activate_totp": "accounts.forms.ActivateTOTPForm",
 }
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+
+# Rate limits count per client address, so allauth must know the address behind the load
+# balancer. Without this every resident would share the proxy's address, and one person's
+# failed sign-ins would count against everyone. Either the number of proxies we run that append
+# to X-Forwarded-For (the right-most entries; anything further left can be forged), or a header
+# our proxy sets to the client's address. Production must say which, even if it is 0.
+ALLAUTH_TRUSTED_PROXY_COUNT = _count("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
+if ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
+    raise ImproperlyConfigured(
+        "Set ALLAUTH_TRUSTED_PROXY_COUNT or ALLAUTH_TRUSTED_CLIENT_IP_HEADER, not both."
+    )
+if not DEBUG and not (
+    env.str("ALLAUTH_TRUSTED_PROXY_COUNT", default="") or ALLAUTH_TRUSTED_CLIENT_IP_HEADER
+):
+    raise ImproperlyConfigured(
+        "ALLAUTH_TRUSTED_PROXY_COUNT or ALLAUTH_TRUSTED_CLIENT_IP_HEADER must be set when "
+        "DJANGO_DEBUG is off: sign-in limits count per client address, behind the proxy."
+    )
 
 # --- Email -----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env.str(

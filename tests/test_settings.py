@@ -16,6 +16,8 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/hackney_portal",
     "REDIS_URL": "redis://127.0.0.1:6379/1",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2",
+    # One load balancer in front of the portal.
+    "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
 }
 
 
