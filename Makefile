@@ -47,7 +47,7 @@ run: demo ## Set up everything and serve the demo portal on http://127.0.0.1:800
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 totp: ## Print a demo staff user's current authenticator code: make totp EMAIL=parking.officer@example.com
-	@$(DEMO_ENV) $(PY) manage.py totp_code "$(EMAIL)" 2>/dev/null
+	@$(DEMO_ENV) LOG_LEVEL=WARNING $(PY) manage.py totp_code "$(EMAIL)"
 
 test: install assets lint check-migrations pytest pytest-embedded ## Lint, then the whole test suite on PostgreSQL/Redis, then the demo smoke set
 
