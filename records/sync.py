@@ -97,7 +97,13 @@ def keep_listed(cursor, feed: Feed, keys: list[tuple]) -> str | None:
     columns = ", ".join(f"{n} {types[type(v)]}" for n, v in zip(names, keys[0], strict=True))
     cursor.execute(f"DROP TABLE IF EXISTS {KEPT}_keys")
     cursor.execute(f"CREATE TEMPORARY TABLE {KEPT}_keys ({columns})")
-    cursor.executemany(f"INSERT INTO {KEPT}_keys VALUES ({', '.join(['%s'] * len(names))})", keys)
+    row = f"({', '.join(['%s'] * len(names))})"
+    for start in range(0, len(keys), 250):  # a few statements even when every row is rejected
+        chunk = keys[start : start + 250]
+        cursor.execute(
+            f"INSERT INTO {KEPT}_keys VALUES {', '.join([row] * len(chunk))}",
+            [value for key in chunk for value in key],
+        )
     # The target's SELECT names its key columns as the file does.
     matches = " AND ".join(f"x.{n} = k.{n}" for n in names)
     cursor.execute(f"DROP TABLE IF EXISTS {KEPT}")

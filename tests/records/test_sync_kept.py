@@ -201,3 +201,14 @@ def test_a_description_too_long_to_store_keeps_the_transaction(council_tax):
     assert run.status == SyncRun.Status.APPLIED
     assert rejections(run) == [(2, "description", "description is longer than 500 characters")]
     assert Transaction.objects.get(transaction_ref="T30001001").description == "Bill"
+
+
+@pytest.mark.embedded
+def test_every_row_rejected_keeps_every_record(db, settings):
+    settings.SYNC_MAX_REJECTED_FRACTION = 1.0
+    uprns = list(range(5001, 5601))  # more keys than one statement writes
+    sync("properties", properties_csv(*uprns))
+    run = sync("properties", properties_csv(*uprns).replace("E8 1DY", "E8"))
+    assert (run.status, run.rows_rejected, run.vanished) == (SyncRun.Status.APPLIED, 600, 0)
+    assert Property.objects.current().count() == 600
+    assert kept(run)["count"] == 600
