@@ -50,3 +50,15 @@ def govuk_widget(field, css_class: str = ""):
     # allauth sets placeholders that repeat the label; GOV.UK advises against placeholders.
     field.field.widget.attrs.pop("placeholder", None)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def pounds(pence) -> str:
+    """Integer pence as pounds for people: 123456 → "£1,234.56", -1925 → "\u2212£19.25" (a
+    true minus sign, which screen readers read as "minus"). Money is pence everywhere but here."""
+    if pence is None or pence == "":
+        return ""
+    pence = int(pence)
+    sign = "\u2212" if pence < 0 else ""
+    whole, part = divmod(abs(pence), 100)
+    return f"{sign}£{whole:,}.{part:02d}"

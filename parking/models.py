@@ -1,0 +1,133 @@
+"""Parking's tables. The tariff is effective-dated: a price change is a new tariff with a later
+`effective_from`, so the prices quoted before it stay explainable. Money is integer pence.
+
+Staff permissions for parking are declared in parking/permissions.py."""
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class TariffQuerySet(models.QuerySet):
+    def in_force_on(self, day):
+        """Tariffs that had started by `day`, the one in force first."""
+        return self.filter(effective_from__lte=day).order_by("-effective_from")
+
+
+class Tariff(models.Model):
+    name = models.CharField(max_length=100, help_text="For example, “Resident permits 2026/27”")
+    effective_from = models.DateField(
+        help_text="The tariff in force on a day is the one with the latest date on or before it. "
+        "To change prices, add a new tariff from a later date rather than editing this one."
+    )
+    notes = models.TextField(blank=True, help_text="Where the prices come from: a decision, a date")
+    diesel_surcharge_pence = models.BigIntegerField(
+        help_text="Added to the annual price of a diesel vehicle, in pence"
+    )
+    additional_permit_surcharge_pence = models.BigIntegerField(
+        help_text="Added to the annual price of each permit after the first at a property, in pence"
+    )
+    three_month_percent = models.PositiveSmallIntegerField(
+        help_text="A 3-month permit costs this percentage of the annual price (1 to 100)"
+    )
+    six_month_percent = models.PositiveSmallIntegerField(
+        help_text="A 6-month permit costs this percentage of the annual price (at least the "
+        "3-month percentage, at most 100)"
+    )
+
+    objects = TariffQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_from"]
+        constraints = [
+            # Two tariffs from the same day would leave the price on that day undecided.
+            models.UniqueConstraint(fields=["effective_from"], name="parking_tariff_one_a_day"),
+            models.CheckConstraint(
+                condition=Q(diesel_surcharge_pence__gte=0)
+                & Q(additional_permit_surcharge_pence__gte=0),
+                name="parking_tariff_surcharges_not_negative",
+                violation_error_message="Surcharges cannot be negative.",
+            ),
+            # A shorter permit never costs more than a longer one, nor more than a year's.
+            models.CheckConstraint(
+                condition=Q(three_month_percent__gte=1)
+                & Q(six_month_percent__gte=F("three_month_percent"))
+                & Q(six_month_percent__lte=100),
+                name="parking_tariff_pro_rata_in_order",
+                violation_error_message="The 6-month percentage must be at least the 3-month "
+                "one, and both between 1 and 100.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (from {self.effective_from:%-d %B %Y})"
+
+
+class EmissionBand(models.Model):
+    """Annual price for vehicles first registered from 1 March 2001, by CO2 emissions. A band
+    covers everything above the next lower band's limit up to and including its own."""
+
+    tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="emission_bands")
+    max_co2 = models.PositiveIntegerField(
+        "up to (g/km)",
+        null=True,
+        blank=True,
+        help_text="Highest CO2 in the band, in g/km; leave empty for the top band (no limit)",
+    )
+    annual_pence = models.BigIntegerField(help_text="Annual price in pence")
+    label = models.CharField(max_length=50, blank=True, help_text="For example, “Band 3”")
+
+    class Meta:
+        ordering = [F("max_co2").asc(nulls_last=True)]
+        constraints = [
+            models.UniqueConstraint(fields=["tariff", "max_co2"], name="parking_emission_band_max"),
+            # NULLs are distinct in a unique constraint: one open-ended band needs its own rule.
+            models.UniqueConstraint(
+                fields=["tariff"],
+                condition=Q(max_co2__isnull=True),
+                name="parking_emission_band_one_open_ended",
+                violation_error_message="Only one band can have no upper limit.",
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_pence__gte=0),
+                name="parking_emission_band_price_not_negative",
+                violation_error_message="A price cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label or f"up to {self.max_co2} g/km"
+
+
+class EngineSizeBand(models.Model):
+    """Annual price for vehicles first registered before 1 March 2001 (no CO2 figure), by
+    engine size; also used when a newer vehicle's CO2 figure is unknown."""
+
+    tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="engine_size_bands")
+    max_cc = models.PositiveIntegerField(
+        "up to (cc)",
+        null=True,
+        blank=True,
+        help_text="Largest engine in the band, in cc; leave empty for the top band (no limit)",
+    )
+    annual_pence = models.BigIntegerField(help_text="Annual price in pence")
+    label = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        ordering = [F("max_cc").asc(nulls_last=True)]
+        constraints = [
+            models.UniqueConstraint(fields=["tariff", "max_cc"], name="parking_engine_band_max"),
+            models.UniqueConstraint(
+                fields=["tariff"],
+                condition=Q(max_cc__isnull=True),
+                name="parking_engine_band_one_open_ended",
+                violation_error_message="Only one band can have no upper limit.",
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_pence__gte=0),
+                name="parking_engine_band_price_not_negative",
+                violation_error_message="A price cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label or f"up to {self.max_cc}cc"
