@@ -364,6 +364,48 @@ SYNC_INBOX_DIR = env.path("SYNC_INBOX_DIR", default=str(BASE_DIR / "var" / "inbo
 # On PostgreSQL, check feeds with set-based SQL (fast); off reads every file row by row in Python.
 SYNC_SET_BASED = _bool("SYNC_SET_BASED", True)
 
+# --- Parking: vehicle data (parking/clients/vehicles.py) ---------------------------------------
+# "local" makes up vehicles from the registration, with no network (the demo, and tests of other
+# code); "dvla" asks the DVLA Vehicle Enquiry Service.
+VEHICLE_DATA_CLIENT = env.str("VEHICLE_DATA_CLIENT", default="local").strip().lower()
+if VEHICLE_DATA_CLIENT not in {"local", "dvla"}:
+    raise ImproperlyConfigured(
+        f"VEHICLE_DATA_CLIENT must be local or dvla, not {VEHICLE_DATA_CLIENT!r}."
+    )
+DVLA_VES_URL = env.str(
+    "DVLA_VES_URL", default="https://driver-vehicle-licensing.api.gov.uk"
+).rstrip("/")
+DVLA_VES_API_KEY = env.str("DVLA_VES_API_KEY", default="")
+if VEHICLE_DATA_CLIENT == "dvla" and not DEBUG:
+    if not DVLA_VES_API_KEY:
+        raise ImproperlyConfigured(
+            "DVLA_VES_API_KEY must be set when VEHICLE_DATA_CLIENT is dvla and DJANGO_DEBUG is off."
+        )
+    if not DVLA_VES_URL.startswith("https://"):
+        raise ImproperlyConfigured("DVLA_VES_URL must be an https:// URL: it carries the API key.")
+
+
+def _seconds(name: str, default: float) -> float:
+    value = env.float(name, default=default)
+    if not value > 0:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds above 0, not {value}.")
+    return value
+
+
+# One lookup makes at most DVLA_VES_ATTEMPTS requests, all within DVLA_VES_TIME_LIMIT seconds:
+# 429 and 5xx are retried after DVLA_VES_BACKOFF seconds, doubling each time.
+DVLA_VES_CONNECT_TIMEOUT = _seconds("DVLA_VES_CONNECT_TIMEOUT", 2.0)
+DVLA_VES_READ_TIMEOUT = _seconds("DVLA_VES_READ_TIMEOUT", 3.0)
+DVLA_VES_TIME_LIMIT = _seconds("DVLA_VES_TIME_LIMIT", 5.0)
+DVLA_VES_BACKOFF = _seconds("DVLA_VES_BACKOFF", 0.5)
+DVLA_VES_ATTEMPTS = _count("DVLA_VES_ATTEMPTS", 3)
+if DVLA_VES_ATTEMPTS < 1:
+    raise ImproperlyConfigured("DVLA_VES_ATTEMPTS must be at least 1.")
+# How long answers are cached: a found vehicle for a day; "not found" briefly, as a newly
+# registered vehicle can appear at DVLA soon after. Failures are never cached.
+VEHICLE_CACHE_SECONDS = _count("VEHICLE_CACHE_SECONDS", 24 * 60 * 60)
+VEHICLE_NOT_FOUND_CACHE_SECONDS = _count("VEHICLE_NOT_FOUND_CACHE_SECONDS", 15 * 60)
+
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

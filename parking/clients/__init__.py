@@ -1,0 +1,1 @@
+"""Parking's clients for outside systems: one module each, a real and a local implementation."""
