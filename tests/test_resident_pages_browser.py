@@ -77,7 +77,8 @@ def test_sign_up_error_state_is_accessible(page, viewport, db):
     assert User.objects.count() == 0
 
 
-def test_new_resident_signs_up_and_verifies_their_email(page, db):
+def test_new_resident_signs_up_and_verifies_their_email(page, db, settings, live_server):
+    settings.SITE_URL = live_server.url  # where the email's link points
     page.goto("/")
     page.get_by_role("button", name="Create an account").click()
     page.get_by_label("Email address").fill("Amara.Okafor@example.com")

@@ -83,7 +83,7 @@ def test_admin_site_opens_for_a_superuser_after_mfa(client, db):
 def test_staff_prove_it_with_a_code_and_then_staff_pages_open(client, parking_officer):
     client.force_login(parking_officer)
     reauth = client.get("/staff/", follow=True)
-    assert "Alternative options" in reauth.content.decode()  # e.g. use the password instead
+    assert "Other ways to confirm it" in reauth.content.decode()  # e.g. use the password
     response = client.post(
         reauth.redirect_chain[-1][0], {"code": current_totp_code(parking_officer.totp_secret)}
     )

@@ -45,7 +45,7 @@ def test_new_staff_member_sets_up_an_authenticator_app(page, db):
     screenshot(page, "staff-setup-app-phone")
     secret = page.locator("#authenticator_secret").input_value()
     page.get_by_label("Authenticator code").fill(current_totp_code(secret))
-    page.get_by_role("button", name="Activate").click()
+    page.get_by_role("button", name="Set up").click()
 
     assert_accessible(page, context="recovery codes")
     screenshot(page, "staff-recovery-codes-phone")
