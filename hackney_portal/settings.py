@@ -406,6 +406,14 @@ if DVLA_VES_ATTEMPTS < 1:
 VEHICLE_CACHE_SECONDS = _count("VEHICLE_CACHE_SECONDS", 24 * 60 * 60)
 VEHICLE_NOT_FOUND_CACHE_SECONDS = _count("VEHICLE_NOT_FOUND_CACHE_SECONDS", 15 * 60)
 
+# --- Parking: eligibility (parking/eligibility.py) -----------------------------------------------
+# At most this many resident permits (live or pending) at one address.
+PERMITS_PER_HOUSEHOLD = _count("PERMITS_PER_HOUSEHOLD", 3)
+if PERMITS_PER_HOUSEHOLD < 1:
+    raise ImproperlyConfigured("PERMITS_PER_HOUSEHOLD must be at least 1.")
+# Records synced longer ago than this many days decide nothing: a person checks the application.
+RECORDS_MAX_AGE_DAYS = _count("RECORDS_MAX_AGE_DAYS", 7)
+
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -3,6 +3,9 @@
 
 Staff permissions for parking are declared in parking/permissions.py."""
 
+import secrets
+
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -131,3 +134,121 @@ class EngineSizeBand(models.Model):
 
     def __str__(self):
         return self.label or f"up to {self.max_cc}cc"
+
+
+# --- Applications ------------------------------------------------------------------------------
+
+# No look-alikes (0/O, 1/I/L, 5/S, 2/Z, 8/B): a reference is read aloud over the phone and
+# typed from a letter.
+REFERENCE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+
+
+def new_application_reference() -> str:
+    """`PA-XXXX-XXXX` from the secrets module: about 38 bits, unguessable, not a database id."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"PA-{chars[:4]}-{chars[4:]}"
+
+
+class PermitApplicationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+    def drafts(self):
+        return self.filter(status=PermitApplication.Status.DRAFT)
+
+    def submitted(self):
+        return self.exclude(status=PermitApplication.Status.DRAFT)
+
+
+class PermitApplication(models.Model):
+    """A resident's application for a permit: a draft while they answer the questions (so they
+    can stop and carry on from another device), then the decision the rules made, with the
+    price quoted and everything the decision relied on."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "In progress"
+        APPROVED = "approved", "Approved"
+        NEEDS_EVIDENCE = "needs_evidence", "Needs evidence"
+        NOT_ELIGIBLE = "not_eligible", "Not eligible"
+        # Paying, lapsing and withdrawing come with the next parking issue.
+
+    class VehicleLookup(models.TextChoices):
+        FOUND = "found", "Found in the vehicle records"
+        NOT_FOUND = "not_found", "Not found in the vehicle records"
+        INVALID = "invalid", "Not recognised as a UK registration by the vehicle records"
+        UNAVAILABLE = "unavailable", "The vehicle records could not be checked"
+
+    reference = models.CharField(
+        max_length=12, unique=True, default=new_application_reference, editable=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="permit_applications"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+
+    # The answers, as the resident gave them.
+    postcode = models.CharField(max_length=8, blank=True)
+    uprn = models.BigIntegerField(null=True, blank=True)
+    address_not_listed = models.BooleanField(default=False)
+    address = models.CharField(max_length=400, blank=True, help_text="As the resident chose it")
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    registration = models.CharField(max_length=10, blank=True)
+    vehicle_lookup = models.CharField(max_length=20, choices=VehicleLookup.choices, blank=True)
+    vehicle = models.JSONField(
+        null=True, blank=True, help_text="The vehicle data the resident confirmed (DVLA's fields)"
+    )
+    vehicle_confirmed = models.BooleanField(default=False)
+    months = models.PositiveSmallIntegerField(null=True, blank=True)
+    starts_on = models.DateField(null=True, blank=True)
+
+    # The price as quoted on check your answers, and again when submitted.
+    price_pence = models.BigIntegerField(null=True, blank=True)
+    price_lines = models.JSONField(default=list, blank=True)
+    tariff_name = models.CharField(max_length=100, blank=True)
+
+    decision = models.JSONField(
+        null=True, blank=True, help_text="Every rule's outcome, reason and the records it used"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PermitApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Two tabs or two devices carry on the same draft instead of starting two.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="draft"),
+                name="parking_application_one_draft_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(months__isnull=True) | Q(months__in=[3, 6, 12]),
+                name="parking_application_months_3_6_or_12",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_pence__isnull=True) | Q(price_pence__gte=0),
+                name="parking_application_price_not_negative",
+            ),
+            # A submitted application has its decision and the time it was made.
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (Q(decision__isnull=False) & Q(submitted_at__isnull=False)),
+                name="parking_application_submitted_has_decision",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["uprn", "status"], name="parking_app_uprn_status"),
+            models.Index(fields=["registration", "status"], name="parking_app_reg_status"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT

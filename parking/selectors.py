@@ -2,7 +2,10 @@
 
 from datetime import date
 
-from .models import Tariff
+from django.db.models import Q, QuerySet
+
+from .eligibility import HeldPermit, HeldStatus
+from .models import PermitApplication, Tariff
 from .pricing import EmissionRate, EngineSizeRate, NoTariffInForce, TariffRates
 
 
@@ -35,4 +38,60 @@ def tariff_in_force(*, on: date) -> TariffRates:
         additional_permit_surcharge_pence=tariff.additional_permit_surcharge_pence,
         three_month_percent=tariff.three_month_percent,
         six_month_percent=tariff.six_month_percent,
+    )
+
+
+# --- Applications ------------------------------------------------------------------------------
+
+# Which applications count against a vehicle's and a household's limits, and as what. Paid
+# (live) permits join this when paying is built.
+_HELD = {
+    PermitApplication.Status.APPROVED: HeldStatus.PENDING,  # approved, waiting for payment
+    PermitApplication.Status.NEEDS_EVIDENCE: HeldStatus.PENDING,  # waiting for a person
+}
+
+
+def applications_for_user(*, user) -> QuerySet[PermitApplication]:
+    """A resident's applications, newest first: the only applications they may see."""
+    return PermitApplication.objects.for_user(user).order_by("-created_at", "-id")
+
+
+def application_for_user(*, user, reference: str) -> PermitApplication:
+    """One of the resident's applications by its reference. Raises PermitApplication.DoesNotExist
+    for a reference that is not theirs, exactly as for one that does not exist."""
+    return applications_for_user(user=user).get(reference=reference.strip().upper())
+
+
+def applications_held_for(*, user, registration: str, uprn: int | None) -> list[HeldPermit]:
+    """Pending applications (and, later, live permits) for this registration or at this
+    address, anyone's: what the limits rule counts."""
+    where = Q(registration=registration)
+    if uprn is not None:
+        where |= Q(uprn=uprn)
+    rows = (
+        PermitApplication.objects.filter(where, status__in=list(_HELD))
+        .values_list("reference", "registration", "uprn", "status", "user_id")
+        .order_by("submitted_at", "id")
+    )
+    return [
+        HeldPermit(
+            reference=reference,
+            registration=reg,
+            uprn=at,
+            status=_HELD[PermitApplication.Status(status)],
+            held_by_applicant=user_id == user.pk,
+        )
+        for reference, reg, at, status, user_id in rows
+    ]
+
+
+def permits_held_at_property(*, uprn: int | None, excluding: str = "") -> int:
+    """How many permits the address already has for pricing's further-permit surcharge: the
+    approved applications there (paid permits, once they exist), other than `excluding`."""
+    if uprn is None:
+        return 0
+    return (
+        PermitApplication.objects.filter(uprn=uprn, status=PermitApplication.Status.APPROVED)
+        .exclude(reference=excluding)
+        .count()
     )

@@ -1,0 +1,335 @@
+"""Parking's writes: a resident's application, answer by answer, then its submission.
+
+The answers live on a draft PermitApplication in the database (at most one per resident, by a
+constraint), so a resident can stop and carry on from another device. Submitting runs the
+eligibility rules (parking.eligibility) over the council's records (records.selectors), prices
+the permit (parking.pricing) and stores both on the application in one conditional UPDATE: a
+double click or a second tab makes one application, not two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from records.selectors import current_occupants, property_by_uprn, records_freshness
+
+from . import eligibility
+from .clients.vehicles import Vehicle, lookup_vehicle, normalise_registration
+from .exceptions import (
+    InvalidRegistration,
+    ParkingError,
+    VehicleNotFound,
+    VehicleServiceUnavailable,
+)
+from .models import PermitApplication
+from .pricing import DURATIONS, Price, VehicleFacts, price
+from .selectors import (
+    application_for_user,
+    applications_held_for,
+    permits_held_at_property,
+    tariff_in_force,
+)
+
+# How far ahead a permit may start.
+LATEST_START_DAYS = 28
+
+
+class ApplicationError(ParkingError):
+    """An application cannot do what was asked of it."""
+
+
+class ApplicationNotDraft(ApplicationError):
+    """The application was submitted already: its answers can no longer change."""
+
+
+class ApplicationIncomplete(ApplicationError):
+    """Submitted before every question was answered; `missing` names the first unanswered."""
+
+    def __init__(self, missing: str) -> None:
+        self.missing = missing
+        super().__init__(f"The application has no answer for {missing}")
+
+
+# --- The draft ---------------------------------------------------------------------------------
+
+
+def application_draft_get_or_create(*, user) -> PermitApplication:
+    """The resident's application in progress, or a new one. Two requests at once (two tabs)
+    get the same draft: the database allows one draft per resident."""
+    draft = PermitApplication.objects.for_user(user).drafts().first()
+    if draft is not None:
+        return draft
+    try:
+        with transaction.atomic():
+            return PermitApplication.objects.create(user=user)
+    except IntegrityError:
+        # Another request made it between our read and our insert.
+        return PermitApplication.objects.for_user(user).drafts().get()
+
+
+def _draft(user, reference: str) -> PermitApplication:
+    application = application_for_user(user=user, reference=reference)
+    if not application.is_draft:
+        raise ApplicationNotDraft(reference)
+    return application
+
+
+def _save(application: PermitApplication, *fields: str) -> PermitApplication:
+    # Prices quoted before an answer changed are no longer the price.
+    application.price_pence = None
+    application.price_lines = []
+    application.tariff_name = ""
+    application.save(
+        update_fields=[*fields, "price_pence", "price_lines", "tariff_name", "updated_at"]
+    )
+    return application
+
+
+def application_answer_postcode(*, user, reference: str, postcode: str) -> PermitApplication:
+    """The postcode (already normalised, e.g. "E8 1DY"). A different postcode from before
+    forgets the address chosen at the old one."""
+    application = _draft(user, reference)
+    if postcode != application.postcode:
+        application.uprn = None
+        application.address = ""
+        application.address_not_listed = False
+    application.postcode = postcode
+    return _save(application, "postcode", "uprn", "address", "address_not_listed")
+
+
+def application_answer_address(
+    *, user, reference: str, uprn: int | None, address: str
+) -> PermitApplication:
+    """The address chosen from the gazetteer at the postcode, or `uprn=None` for "my address
+    is not listed" (the decision will then ask for proof of address)."""
+    application = _draft(user, reference)
+    application.uprn = uprn
+    application.address_not_listed = uprn is None
+    application.address = address
+    return _save(application, "uprn", "address_not_listed", "address")
+
+
+def application_answer_applicant(
+    *, user, reference: str, first_name: str, last_name: str, date_of_birth: date
+) -> PermitApplication:
+    application = _draft(user, reference)
+    application.first_name = first_name.strip()
+    application.last_name = last_name.strip()
+    application.date_of_birth = date_of_birth
+    return _save(application, "first_name", "last_name", "date_of_birth")
+
+
+def application_answer_registration(
+    *, user, reference: str, registration: str
+) -> PermitApplication:
+    """The registration, and what the vehicle data says about it. The vehicle service being
+    down, or not knowing the vehicle, is recorded and never stops the application: the
+    decision asks for the V5C instead."""
+    application = _draft(user, reference)
+    registration = normalise_registration(registration)
+    if registration != application.registration or application.vehicle_lookup in (
+        "",
+        PermitApplication.VehicleLookup.UNAVAILABLE,
+    ):
+        application.registration = registration
+        application.vehicle_lookup, application.vehicle = _look_up(registration)
+    application.vehicle_confirmed = False
+    return _save(application, "registration", "vehicle_lookup", "vehicle", "vehicle_confirmed")
+
+
+def application_confirm_vehicle(*, user, reference: str) -> PermitApplication:
+    """The resident says the vehicle shown (or the registration, when it was not found) is
+    theirs."""
+    application = _draft(user, reference)
+    application.vehicle_confirmed = True
+    application.save(update_fields=["vehicle_confirmed", "updated_at"])
+    return application
+
+
+def application_answer_duration(
+    *, user, reference: str, months: int, starts_on: date
+) -> PermitApplication:
+    if months not in DURATIONS:
+        raise ApplicationError(f"A permit lasts 3, 6 or 12 months, not {months}")
+    application = _draft(user, reference)
+    application.months = months
+    application.starts_on = starts_on
+    return _save(application, "months", "starts_on")
+
+
+def application_first_unanswered(application: PermitApplication) -> str | None:
+    """The first question without an answer ("postcode", "address", "applicant",
+    "registration", "vehicle", "duration"), or None when every one is answered."""
+    if not application.postcode:
+        return "postcode"
+    if application.uprn is None and not application.address_not_listed:
+        return "address"
+    if not (application.first_name and application.last_name and application.date_of_birth):
+        return "applicant"
+    if not application.registration or not application.vehicle_lookup:
+        return "registration"
+    if not application.vehicle_confirmed:
+        return "vehicle"
+    if application.months is None or application.starts_on is None:
+        return "duration"
+    return None
+
+
+# --- The price ---------------------------------------------------------------------------------
+
+
+def application_price(*, application: PermitApplication, months: int | None = None) -> Price:
+    """What the permit would cost (for `months`, or the months chosen) from the tariff in force
+    on its start date. Not stored: application_quote stores it."""
+    day = application.starts_on or timezone.localdate()
+    return price(
+        tariff=tariff_in_force(on=day),
+        vehicle=_pricing_facts(application.vehicle),
+        permits_held=permits_held_at_property(
+            uprn=application.uprn, excluding=application.reference
+        ),
+        months=months or application.months or 12,
+    )
+
+
+def application_quote(*, user, reference: str) -> Price:
+    """Price the draft and keep the quote on it, as shown on check your answers."""
+    application = _draft(user, reference)
+    quoted = application_price(application=application)
+    _store_price(application, quoted)
+    application.save(update_fields=["price_pence", "price_lines", "tariff_name", "updated_at"])
+    return quoted
+
+
+# --- Submitting --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submitted:
+    application: PermitApplication
+    just_now: bool  # False when it had been submitted already (a double click, another tab)
+
+
+def application_submit(*, user, reference: str) -> Submitted:
+    """Decide the application and submit it, once. The decision and price are worked out
+    first, then written by one UPDATE … WHERE status = 'draft': of two submissions at once, the
+    second updates nothing and gets the first's result."""
+    application = application_for_user(user=user, reference=reference)
+    if not application.is_draft:
+        return Submitted(application, just_now=False)
+    missing = application_first_unanswered(application)
+    if missing:
+        raise ApplicationIncomplete(missing)
+
+    if application.vehicle_lookup == PermitApplication.VehicleLookup.UNAVAILABLE:
+        # Worth one more try: the service may be back since the resident gave the registration.
+        application.vehicle_lookup, application.vehicle = _look_up(application.registration)
+
+    decision = application_decide(application=application)
+    quoted = application_price(application=application)
+    _store_price(application, quoted)
+    now = timezone.now()
+    with transaction.atomic():
+        updated = (
+            PermitApplication.objects.for_user(user)
+            .filter(pk=application.pk, status=PermitApplication.Status.DRAFT)
+            .update(
+                status=PermitApplication.Status(str(decision.outcome)),
+                decision=decision.as_json(),
+                vehicle_lookup=application.vehicle_lookup,
+                vehicle=application.vehicle,
+                price_pence=application.price_pence,
+                price_lines=application.price_lines,
+                tariff_name=application.tariff_name,
+                submitted_at=now,
+                updated_at=now,
+            )
+        )
+    application.refresh_from_db()
+    return Submitted(application, just_now=bool(updated))
+
+
+def application_decide(*, application: PermitApplication) -> eligibility.Decision:
+    """The eligibility rules over the council's records as they are now (read-only)."""
+    uprn = application.uprn
+    property = property_by_uprn(uprn=uprn) if uprn is not None else None
+    occupants = current_occupants(uprn=uprn) if uprn is not None else []
+    held = applications_held_for(
+        user=application.user, registration=application.registration, uprn=uprn
+    )
+    return eligibility.decide(
+        applicant=eligibility.Applicant(
+            first_name=application.first_name,
+            last_name=application.last_name,
+            date_of_birth=application.date_of_birth,
+        ),
+        uprn=uprn,
+        property=property,
+        occupants=occupants,
+        held=held,
+        vehicle=_eligibility_facts(application),
+        freshness=records_freshness(),
+        today=timezone.localdate(),
+        now=timezone.now(),
+        permits_per_household=settings.PERMITS_PER_HOUSEHOLD,
+        records_max_age_days=settings.RECORDS_MAX_AGE_DAYS,
+        application_reference=application.reference,
+    )
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+Lookup = PermitApplication.VehicleLookup
+
+
+def _look_up(registration: str) -> tuple[str, dict | None]:
+    try:
+        vehicle = lookup_vehicle(registration)
+    except InvalidRegistration:
+        return Lookup.INVALID, None
+    except VehicleNotFound:
+        return Lookup.NOT_FOUND, None
+    except VehicleServiceUnavailable:
+        return Lookup.UNAVAILABLE, None
+    return Lookup.FOUND, vehicle.as_dvla()
+
+
+def _vehicle(snapshot: dict | None) -> Vehicle | None:
+    return Vehicle.from_dvla(snapshot) if snapshot else None
+
+
+def _eligibility_facts(application: PermitApplication) -> eligibility.VehicleFacts:
+    lookup = application.vehicle_lookup
+    vehicle = _vehicle(application.vehicle) if lookup == Lookup.FOUND else None
+    return eligibility.VehicleFacts(
+        registration=application.registration,
+        valid_registration=lookup != Lookup.INVALID,
+        found={Lookup.FOUND: True, Lookup.UNAVAILABLE: None}.get(lookup, False),
+        revenue_weight_kg=vehicle.revenue_weight if vehicle else None,
+    )
+
+
+def _pricing_facts(snapshot: dict | None) -> VehicleFacts:
+    """A vehicle the data does not know is priced in the highest band until a person checks
+    the V5C (pricing marks such a price `needs_check`)."""
+    vehicle = _vehicle(snapshot)
+    if vehicle is None:
+        return VehicleFacts(fuel_type="")
+    return VehicleFacts(
+        fuel_type=vehicle.fuel_type or "",
+        co2_g_per_km=vehicle.co2_emissions,
+        engine_cc=vehicle.engine_capacity,
+        first_registered=vehicle.month_of_first_registration,
+        year_of_manufacture=vehicle.year_of_manufacture,
+    )
+
+
+def _store_price(application: PermitApplication, quoted: Price) -> None:
+    application.price_pence = quoted.total_pence
+    application.price_lines = [{"label": line.label, "pence": line.pence} for line in quoted.lines]
+    application.tariff_name = quoted.tariff_name
