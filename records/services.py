@@ -84,7 +84,11 @@ def _enqueue(run: SyncRun, *, approved: bool = False) -> None:
     """Queue the run for a worker once the transaction that made it commits."""
     from .tasks import sync_run_execute_task  # tasks import this module
 
-    transaction.on_commit(lambda: sync_run_execute_task.delay(run_id=run.pk, approved=approved))
+    # Robust: a run that fails where tasks run at once (the demo) is marked failed and logged
+    # by sync_run_execute; it must not turn the page that queued it into a server error.
+    transaction.on_commit(
+        lambda: sync_run_execute_task.delay(run_id=run.pk, approved=approved), robust=True
+    )
 
 
 @contextmanager

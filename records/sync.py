@@ -265,14 +265,14 @@ def guard(outcome: Outcome, *, first_load: bool) -> str:
         fraction = outcome.vanished / outcome.current_keys
         if fraction > max_vanished:
             reasons.append(
-                f"{outcome.vanished} of {outcome.current_keys} current records "
+                f"{outcome.vanished:,} of {outcome.current_keys:,} current records "
                 f"({fraction:.1%}) would be ended or retired; the limit is {max_vanished:.0%}."
             )
     if outcome.rows_read:
         fraction = outcome.report.rejected / outcome.rows_read
         if fraction > max_rejected:
             reasons.append(
-                f"{outcome.report.rejected} of {outcome.rows_read} rows ({fraction:.1%}) were "
+                f"{outcome.report.rejected:,} of {outcome.rows_read:,} rows ({fraction:.1%}) were "
                 f"rejected; the limit is {max_rejected:.0%}."
             )
     return " ".join(reasons)

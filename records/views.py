@@ -161,12 +161,10 @@ def _say_what_happened(request, run: SyncRun, name: str) -> None:
         messages.warning(
             request, f"{name} was checked as run {run.pk} and is held: approve or discard it."
         )
-    elif run.status in (Status.REJECTED, Status.FAILED):
-        messages.error(
-            request,
-            f"{name} was {run.get_status_display().lower()} as run {run.pk}. "
-            "Nothing from it was applied.",
-        )
+    elif run.status == Status.REJECTED:
+        messages.error(request, f"{name} was rejected as run {run.pk}. Nothing was applied.")
+    elif run.status == Status.FAILED:
+        messages.error(request, f"Run {run.pk} of {name} failed. Nothing from it was applied.")
     else:
         messages.success(
             request, f"{name} is queued as run {run.pk}. This page shows its progress."
@@ -177,12 +175,10 @@ def _say_what_approving_did(request, run: SyncRun) -> None:
     Status = SyncRun.Status
     if run.status == Status.APPLIED:
         messages.success(request, f"Run {run.pk} is approved and applied.")
-    elif run.status in (Status.REJECTED, Status.FAILED):
-        messages.error(
-            request,
-            f"Run {run.pk} is approved but was {run.get_status_display().lower()}. "
-            "Nothing from it was applied.",
-        )
+    elif run.status == Status.REJECTED:
+        messages.error(request, f"Run {run.pk} is approved but was rejected. Nothing was applied.")
+    elif run.status == Status.FAILED:
+        messages.error(request, f"Run {run.pk} is approved but failed. Nothing was applied.")
     else:
         messages.success(
             request,

@@ -271,3 +271,22 @@ def test_progress_counts_rows_with_thousands_separators(admin_client):
     cache.set(progress_key(run.pk), {"bytes_done": 1, "bytes_total": 2, "rows": 2536})
     page = _text(admin_client.get(reverse("records:run_list")).content.decode())
     assert "50%, 2,536 rows" in page
+
+
+def test_a_sync_that_fails_where_tasks_run_at_once_is_reported_not_a_server_error(
+    transactional_db, admin_client, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr("records.services.run_pipeline", broken)
+    upload = SimpleUploadedFile("properties.csv", properties_csv(1, 2).encode(), "text/csv")
+    response = admin_client.post(
+        reverse("records:upload"), {"feed": "properties", "file": upload}, follow=True
+    )
+    run = SyncRun.objects.get()
+    assert (response.status_code, run.status) == (200, Status.FAILED)
+    assert run.reason == "RuntimeError: the disk went away"
+    assert f"Run {run.pk} of properties.csv failed. Nothing from it was applied." in (
+        response.content.decode()
+    )

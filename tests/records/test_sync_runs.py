@@ -216,3 +216,13 @@ def test_people_who_move_keep_one_person_and_the_old_occupancy_ends(db, settings
     occupancies = Occupancy.objects.order_by("occupied_from")
     assert [str(o.occupied_to) for o in occupancies] == ["2024-06-30", "None"]
     assert {o.person_id for o in occupancies} == {occupancies[0].person_id}
+
+
+@pytest.mark.embedded
+def test_the_held_reason_writes_large_numbers_with_thousands_separators(db):
+    sync("properties", properties_csv(*range(10_000, 11_200)))
+    run = sync("properties", properties_csv(*range(10_000, 11_000)))
+    assert run.status == Status.HELD
+    assert run.reason == (
+        "200 of 1,200 current records (16.7%) would be ended or retired; the limit is 5%."
+    )
