@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("parking/", include("parking.urls")),
     path("staff/admin/", admin.site.urls),
     path("staff/records/", include("records.urls")),
     path("staff/", include("casework.urls")),

@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class ParkingConfig(AppConfig):
     name = "parking"
     verbose_name = "Resident parking permits"
+
+    def ready(self):
+        from accounts import home
+
+        from .selectors import applications_for_user
+
+        def context(user) -> dict:
+            applications = list(applications_for_user(user=user)[:5])
+            return {
+                "applications": applications,
+                "draft": any(application.is_draft for application in applications),
+            }
+
+        home.register_section(
+            title="Parking permits", template="parking/_home.html", context=context, order=10
+        )

@@ -1,0 +1,184 @@
+"""The questions of the permit application, one form a page. Forms check what was typed and
+say what is wrong in the GOV.UK way; the services decide everything else."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from records.selectors import Address, residential_addresses_at_postcode
+
+from .clients.vehicles import is_uk_registration, normalise_registration
+from .pricing import DURATIONS
+from .services import LATEST_START_DAYS
+
+NOT_LISTED = "not_listed"
+
+# UK postcodes, as the gazetteer writes them once the spaces are taken out.
+_POSTCODE = re.compile(r"GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}")
+
+
+def normalise_postcode(value: str) -> str | None:
+    """ "e81dy", " E8  1DY " → "E8 1DY"; None when it is not a UK postcode."""
+    compact = "".join(value.split()).upper()
+    if not _POSTCODE.fullmatch(compact):
+        return None
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+class Radios(forms.RadioSelect):
+    """Radios whose field id is the first radio's, so an error summary can link to it."""
+
+    def id_for_label(self, id_, index=None):
+        return id_ if index in (None, "0", 0) else f"{id_}-{int(index) + 1}"
+
+
+class PostcodeForm(forms.Form):
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=20,
+        error_messages={"required": "Enter your postcode"},
+    )
+
+    def clean_postcode(self) -> str:
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
+        if postcode is None:
+            raise forms.ValidationError("Enter a real postcode, like E8 1DY")
+        self.addresses = residential_addresses_at_postcode(postcode=postcode)
+        if not self.addresses:
+            raise forms.ValidationError(
+                f"We cannot find any homes at {postcode}. Check the postcode is right"
+            )
+        return postcode
+
+
+class AddressForm(forms.Form):
+    address = forms.ChoiceField(
+        label="Select your address",
+        widget=Radios,
+        error_messages={"required": "Select your address, or select that it is not listed"},
+    )
+
+    def __init__(self, *args, addresses: list[Address], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.addresses = {str(a.uprn): a for a in addresses}
+        self.fields["address"].choices = [
+            *((uprn, a.label) for uprn, a in self.addresses.items()),
+            (NOT_LISTED, "My address is not listed"),
+        ]
+
+    @property
+    def chosen(self) -> Address | None:
+        """The address chosen; None for "my address is not listed"."""
+        return self.addresses.get(self.cleaned_data["address"])
+
+
+def _date_part(label: str) -> forms.CharField:
+    return forms.CharField(label=label, required=False, max_length=4)
+
+
+class DateParts:
+    """A GOV.UK date input (day, month, year) checked as the design system asks: one message
+    for the whole date, at its first wrong part."""
+
+    @staticmethod
+    def clean(form: forms.Form, prefix: str, what: str) -> date | None:
+        """The date, or None with an error added to the form."""
+        parts = {p: form.cleaned_data.get(f"{prefix}_{p}", "").strip() for p in PARTS}
+        missing = [p for p in PARTS if not parts[p]]
+        if len(missing) == 3:
+            form.add_error(f"{prefix}_day", f"Enter {what}")
+            return None
+        if missing:
+            form.add_error(
+                f"{prefix}_{missing[0]}",
+                f"{what[0].upper()}{what[1:]} must include a {' and '.join(missing)}",
+            )
+            return None
+        try:
+            if not all(parts[p].isdigit() for p in PARTS) or len(parts["year"]) != 4:
+                raise ValueError
+            return date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            form.add_error(f"{prefix}_day", f"{what[0].upper()}{what[1:]} must be a real date")
+            return None
+
+
+PARTS = ("day", "month", "year")
+
+
+class ApplicantForm(forms.Form):
+    first_name = forms.CharField(
+        label="First name",
+        max_length=100,
+        error_messages={"required": "Enter your first name"},
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=100,
+        error_messages={"required": "Enter your last name"},
+    )
+    dob_day = _date_part("Day")
+    dob_month = _date_part("Month")
+    dob_year = _date_part("Year")
+
+    def clean(self):
+        cleaned = super().clean()
+        born = DateParts.clean(self, "dob", "your date of birth")
+        if born is not None:
+            today = timezone.localdate()
+            if born >= today:
+                self.add_error("dob_day", "Your date of birth must be in the past")
+            elif born.year < 1900:
+                self.add_error("dob_day", "Your date of birth must be a real date")
+            else:
+                cleaned["date_of_birth"] = born
+        return cleaned
+
+
+class RegistrationForm(forms.Form):
+    registration = forms.CharField(
+        label="Vehicle registration number",
+        help_text="For example, AB12 CDE. It is on the number plate and the V5C.",
+        max_length=20,
+        error_messages={"required": "Enter your vehicle registration number"},
+    )
+
+    def clean_registration(self) -> str:
+        registration = normalise_registration(self.cleaned_data["registration"])
+        if not is_uk_registration(registration):
+            raise forms.ValidationError("Enter a real UK registration, like AB12 CDE")
+        return registration
+
+
+class DurationForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label="How long do you want your permit for?",
+        choices=[(m, f"{m} months") for m in DURATIONS],
+        coerce=int,
+        widget=Radios,
+        error_messages={"required": "Select how long you want your permit for"},
+    )
+    start_day = _date_part("Day")
+    start_month = _date_part("Month")
+    start_year = _date_part("Year")
+
+    def clean(self):
+        cleaned = super().clean()
+        starts = DateParts.clean(self, "start", "the date your permit starts")
+        if starts is not None:
+            today = timezone.localdate()
+            latest = today + timedelta(days=LATEST_START_DAYS)
+            if starts < today:
+                self.add_error("start_day", "The date your permit starts must be today or later")
+            elif starts > latest:
+                self.add_error(
+                    "start_day",
+                    f"The date your permit starts must be no later than {latest:%-d %B %Y}",
+                )
+            else:
+                cleaned["starts_on"] = starts
+        return cleaned

@@ -1,0 +1,372 @@
+"""The resident's permit application, one question a page (GOV.UK Design System patterns).
+
+Every step reads and writes the resident's draft application in the database, so going back,
+another tab or another device find the answers given so far. A step reached with an earlier
+question unanswered sends the resident to that question. `?change=1` (a Change link on check
+your answers) brings them back to check your answers after the change.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from records.selectors import residential_addresses_at_postcode
+
+from . import services
+from .clients.vehicles import Vehicle
+from .eligibility import Decision, Evidence, Outcome, Rule
+from .forms import (
+    NOT_LISTED,
+    AddressForm,
+    ApplicantForm,
+    DurationForm,
+    PostcodeForm,
+    RegistrationForm,
+)
+from .models import PermitApplication
+from .pricing import DURATIONS, NoTariffInForce
+from .selectors import application_for_user, applications_for_user, tariff_in_force
+
+# The steps in order: the question each answers (services.application_first_unanswered) and
+# its URL name.
+STEPS = {
+    "postcode": "parking:postcode",
+    "address": "parking:address",
+    "applicant": "parking:applicant",
+    "registration": "parking:registration",
+    "vehicle": "parking:vehicle",
+    "duration": "parking:duration",
+}
+ORDER = list(STEPS)
+
+
+def start(request):
+    try:
+        tariff = tariff_in_force(on=timezone.localdate())
+    except NoTariffInForce:
+        tariff = None
+    annual = [band.annual_pence for band in tariff.emission_bands] if tariff else [0]
+    return render(
+        request,
+        "parking/start.html",
+        {
+            "tariff": tariff,
+            "cheapest": min(annual),
+            "dearest": max(annual),
+            "permits_per_household": settings.PERMITS_PER_HOUSEHOLD,
+        },
+    )
+
+
+@login_required
+def apply(request):
+    """Start or carry on: the resident's draft, at its first unanswered question."""
+    draft = services.application_draft_get_or_create(user=request.user)
+    return _resume(draft)
+
+
+@login_required
+def application_list(request):
+    applications = applications_for_user(user=request.user)
+    return render(request, "parking/application_list.html", {"applications": applications})
+
+
+@login_required
+def application_detail(request, reference: str):
+    application = _application(request, reference)
+    if application.is_draft:
+        return _resume(application)
+    decision = Decision.from_json(application.decision)
+    return render(
+        request,
+        "parking/decision.html",
+        {
+            "application": application,
+            "decision": decision,
+            "rules": [_rule_view(result) for result in decision.rules],
+            "evidence": [EVIDENCE[item] for item in decision.evidence_needed],
+            "vehicle": _vehicle(application),
+        },
+    )
+
+
+# --- The questions -----------------------------------------------------------------------------
+
+
+@login_required
+def postcode(request, reference: str):
+    application = _draft_or_redirect(request, reference, "postcode")
+    if not isinstance(application, PermitApplication):
+        return application
+    form = PostcodeForm(_data(request), initial={"postcode": application.postcode})
+    if request.method == "POST" and form.is_valid():
+        services.application_answer_postcode(
+            user=request.user, reference=reference, postcode=form.cleaned_data["postcode"]
+        )
+        # A new postcode means choosing the address again, then back to check answers.
+        return redirect(_step_url(application, "address", change=_changing(request)))
+    return _question(request, "parking/postcode.html", application, form)
+
+
+@login_required
+def address(request, reference: str):
+    application = _draft_or_redirect(request, reference, "address")
+    if not isinstance(application, PermitApplication):
+        return application
+    addresses = residential_addresses_at_postcode(postcode=application.postcode)
+    chosen = NOT_LISTED if application.address_not_listed else application.uprn
+    form = AddressForm(_data(request), addresses=addresses, initial={"address": chosen})
+    if request.method == "POST" and form.is_valid():
+        picked = form.chosen
+        services.application_answer_address(
+            user=request.user,
+            reference=reference,
+            uprn=picked.uprn if picked else None,
+            address=picked.label if picked else "",
+        )
+        return _next(request, application, "address")
+    return _question(request, "parking/address.html", application, form)
+
+
+@login_required
+def applicant(request, reference: str):
+    application = _draft_or_redirect(request, reference, "applicant")
+    if not isinstance(application, PermitApplication):
+        return application
+    born = application.date_of_birth
+    initial = {"first_name": application.first_name, "last_name": application.last_name}
+    if born:
+        initial |= {"dob_day": born.day, "dob_month": born.month, "dob_year": born.year}
+    form = ApplicantForm(_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.application_answer_applicant(
+            user=request.user,
+            reference=reference,
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+        )
+        return _next(request, application, "applicant")
+    return _question(request, "parking/applicant.html", application, form)
+
+
+@login_required
+def registration(request, reference: str):
+    application = _draft_or_redirect(request, reference, "registration")
+    if not isinstance(application, PermitApplication):
+        return application
+    form = RegistrationForm(_data(request), initial={"registration": application.registration})
+    if request.method == "POST" and form.is_valid():
+        services.application_answer_registration(
+            user=request.user,
+            reference=reference,
+            registration=form.cleaned_data["registration"],
+        )
+        # Always on to confirm the vehicle, even from check your answers.
+        return redirect(_step_url(application, "vehicle", change=_changing(request)))
+    return _question(request, "parking/registration.html", application, form)
+
+
+@login_required
+def vehicle(request, reference: str):
+    application = _draft_or_redirect(request, reference, "vehicle")
+    if not isinstance(application, PermitApplication):
+        return application
+    if request.method == "POST":
+        services.application_confirm_vehicle(user=request.user, reference=reference)
+        return _next(request, application, "vehicle")
+    return render(
+        request,
+        "parking/vehicle.html",
+        {
+            "application": application,
+            "vehicle": _vehicle(application),
+            "change": _changing(request),
+            "back_url": _back_url(application, "vehicle", _changing(request)),
+        },
+    )
+
+
+@login_required
+def duration(request, reference: str):
+    application = _draft_or_redirect(request, reference, "duration")
+    if not isinstance(application, PermitApplication):
+        return application
+    starts = application.starts_on
+    initial = {"months": application.months}
+    if starts:
+        initial |= {"start_day": starts.day, "start_month": starts.month, "start_year": starts.year}
+    form = DurationForm(_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.application_answer_duration(
+            user=request.user,
+            reference=reference,
+            months=form.cleaned_data["months"],
+            starts_on=form.cleaned_data["starts_on"],
+        )
+        return _next(request, application, "duration")
+    prices = {m: services.application_price(application=application, months=m) for m in DURATIONS}
+    return _question(
+        request,
+        "parking/duration.html",
+        application,
+        form,
+        example_start=f"{timezone.localdate() + timedelta(days=7):%-d %-m %Y}",
+        month_choices=[(m, f"{m} months", prices[m]) for m in DURATIONS],
+    )
+
+
+@login_required
+def check_answers(request, reference: str):
+    application = _draft_or_redirect(request, reference, None)
+    if not isinstance(application, PermitApplication):
+        return application
+    quoted = services.application_quote(user=request.user, reference=reference)
+    return render(
+        request,
+        "parking/check_answers.html",
+        {
+            "application": application,
+            "price": quoted,
+            "vehicle": _vehicle(application),
+            "back_url": _step_url(application, "duration"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def submit(request, reference: str):
+    try:
+        submitted = services.application_submit(user=request.user, reference=reference)
+    except PermitApplication.DoesNotExist:
+        raise Http404 from None
+    except services.ApplicationIncomplete as incomplete:
+        return redirect(STEPS[incomplete.missing], reference=reference)
+    return redirect("parking:application", reference=submitted.application.reference)
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _application(request, reference: str) -> PermitApplication:
+    try:
+        return application_for_user(user=request.user, reference=reference)
+    except PermitApplication.DoesNotExist:
+        raise Http404 from None
+
+
+def _draft_or_redirect(request, reference: str, step: str | None):
+    """The resident's draft, or where to go instead: the decision page once submitted, or the
+    first question still unanswered before this one."""
+    application = _application(request, reference)
+    if not application.is_draft:
+        return redirect("parking:application", reference=application.reference)
+    missing = services.application_first_unanswered(application)
+    upto = ORDER.index(step) if step else len(ORDER)
+    if missing is not None and ORDER.index(missing) < upto:
+        return redirect(STEPS[missing], reference=application.reference)
+    return application
+
+
+def _resume(application: PermitApplication):
+    missing = services.application_first_unanswered(application)
+    if missing is None:
+        return redirect("parking:check_answers", reference=application.reference)
+    return redirect(STEPS[missing], reference=application.reference)
+
+
+def _data(request):
+    """The form's data: bound on a POST even when nothing was chosen (an empty POST is falsy)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _changing(request) -> bool:
+    return request.GET.get("change") == "1"
+
+
+def _step_url(application: PermitApplication, step: str, *, change: bool = False) -> str:
+    url = reverse(STEPS[step], kwargs={"reference": application.reference})
+    return url + "?change=1" if change else url
+
+
+def _next(request, application: PermitApplication, step: str):
+    """After an answer: back to check your answers when changing one, otherwise the next
+    question (or check your answers when none is left unanswered)."""
+    application.refresh_from_db()
+    missing = services.application_first_unanswered(application)
+    if missing is not None:
+        return redirect(_step_url(application, missing, change=_changing(request)))
+    if _changing(request) or ORDER.index(step) == len(ORDER) - 1:
+        return redirect("parking:check_answers", reference=application.reference)
+    return redirect(_step_url(application, ORDER[ORDER.index(step) + 1]))
+
+
+def _back_url(application: PermitApplication, step: str, change: bool) -> str:
+    if change:
+        return reverse("parking:check_answers", kwargs={"reference": application.reference})
+    index = ORDER.index(step)
+    if index == 0:
+        return reverse("parking:start")
+    return _step_url(application, ORDER[index - 1])
+
+
+def _question(request, template: str, application, form, **context):
+    change = _changing(request)
+    return render(
+        request,
+        template,
+        {
+            "application": application,
+            "form": form,
+            "change": change,
+            "back_url": _back_url(application, _step_of(template), change),
+            **context,
+        },
+    )
+
+
+def _step_of(template: str) -> str:
+    return template.removeprefix("parking/").removesuffix(".html")
+
+
+def _vehicle(application: PermitApplication) -> Vehicle | None:
+    if application.vehicle_lookup != PermitApplication.VehicleLookup.FOUND:
+        return None
+    return Vehicle.from_dvla(application.vehicle) if application.vehicle else None
+
+
+RULE_TITLES = {
+    Rule.ADDRESS: "Your address",
+    Rule.ZONE: "Parking zone",
+    Rule.PERMIT_FREE: "Car-free development",
+    Rule.LIVES_THERE: "Living at the address",
+    Rule.LIMITS: "Permits already held",
+    Rule.VEHICLE: "Your vehicle",
+    Rule.FRESHNESS: "The council\u2019s records",
+}
+OUTCOME_TAGS = {
+    Outcome.PASS: ("Met", "lbh-tag--green"),
+    Outcome.FAIL: ("Not met", "lbh-tag--red"),
+    Outcome.UNKNOWN: ("A person will check", "lbh-tag--yellow"),
+}
+EVIDENCE = {
+    Evidence.PROOF_OF_ADDRESS: (
+        "Proof of address: a council tax bill, tenancy agreement, or a bank or utility "
+        "statement from the last 3 months, with your name and this address"
+    ),
+    Evidence.V5C: "Your vehicle\u2019s registration certificate (V5C), showing you as the keeper",
+}
+
+
+def _rule_view(result) -> dict:
+    label, css = OUTCOME_TAGS[result.outcome]
+    return {"title": RULE_TITLES[result.rule], "reason": result.reason, "tag": label, "css": css}
