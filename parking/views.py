@@ -94,6 +94,7 @@ def application_detail(request, reference: str):
             "rules": [_rule_view(result) for result in decision.rules],
             "evidence": [EVIDENCE[item] for item in decision.evidence_needed],
             "vehicle": _vehicle(application),
+            "vehicle_unchecked": application.vehicle_lookup != Lookup.FOUND,
         },
     )
 
@@ -339,10 +340,12 @@ def _step_of(template: str) -> str:
 
 
 def _vehicle(application: PermitApplication) -> Vehicle | None:
-    if application.vehicle_lookup != PermitApplication.VehicleLookup.FOUND:
+    if application.vehicle_lookup != Lookup.FOUND:
         return None
     return Vehicle.from_dvla(application.vehicle) if application.vehicle else None
 
+
+Lookup = PermitApplication.VehicleLookup
 
 RULE_TITLES = {
     Rule.ADDRESS: "Your address",

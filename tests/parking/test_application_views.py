@@ -417,6 +417,7 @@ def test_vehicle_not_found_needs_the_v5c(signed_in, borough):
     assert application.status == Status.NEEDS_EVIDENCE
     html = signed_in.get(url("application", application.reference)).content.decode()
     assert "registration certificate (V5C)" in html
+    assert "this is the price for the highest band" in html
 
 
 def test_submitting_twice_makes_one_application_and_the_second_shows_it(signed_in, borough):
