@@ -37,6 +37,8 @@ class Radios(forms.RadioSelect):
 
 
 class PostcodeForm(forms.Form):
+    no_homes_at = ""
+
     postcode = forms.CharField(
         label="Postcode",
         max_length=20,
@@ -49,6 +51,7 @@ class PostcodeForm(forms.Form):
             raise forms.ValidationError("Enter a real postcode, like E8 1DY")
         self.addresses = residential_addresses_at_postcode(postcode=postcode)
         if not self.addresses:
+            self.no_homes_at = postcode  # the page offers to carry on without an address
             raise forms.ValidationError(
                 f"We cannot find any homes at {postcode}. Check the postcode is right"
             )

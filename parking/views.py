@@ -114,6 +114,16 @@ def postcode(request, reference: str):
         )
         # A new postcode means choosing the address again, then back to check answers.
         return redirect(_step_url(application, "address", change=_changing(request)))
+    if request.method == "POST" and form.no_homes_at and "not_listed" in request.POST:
+        # A real postcode the address records have no homes at (a new building, say): carry
+        # on without an address, and the decision asks for proof of address.
+        services.application_answer_postcode(
+            user=request.user, reference=reference, postcode=form.no_homes_at
+        )
+        services.application_answer_address(
+            user=request.user, reference=reference, uprn=None, address=""
+        )
+        return _next(request, application, "address")
     return _question(request, "parking/postcode.html", application, form)
 
 

@@ -492,3 +492,17 @@ def test_another_resident_gets_404_for_an_application_that_is_not_theirs(
         assert client.post(url("postcode", ref), {"postcode": "E8 1DY"}).status_code == 404
     assert ref not in client.get(url("applications")).content.decode()
     assert PermitApplication.objects.get(reference=draft_ref).postcode == ""
+
+
+def test_a_real_postcode_with_no_homes_can_carry_on_as_not_listed(signed_in, borough):
+    ref = start_application(signed_in)
+    response = signed_in.post(url("postcode", ref), {"postcode": "n1 9zz"})
+    assert "Carry on: my address is not listed" in response.content.decode()
+    response = signed_in.post(url("postcode", ref), {"postcode": "N1 9ZZ", "not_listed": "1"})
+    assert response["Location"] == url("applicant", ref)
+    application = PermitApplication.objects.get(reference=ref)
+    assert application.postcode == "N1 9ZZ" and application.address_not_listed
+    # Not offered for a postcode that is not real.
+    response = signed_in.post(url("postcode", ref), {"postcode": "nonsense", "not_listed": "1"})
+    assert response.status_code == 200
+    assert "Carry on: my address is not listed" not in response.content.decode()

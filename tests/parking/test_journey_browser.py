@@ -55,6 +55,10 @@ def walk_the_journey(page, email: str, *, check=looked_at, submit: bool = True):
     assert "Enter your postcode" in page.locator(".govuk-error-summary").inner_text()
     assert page.title().startswith("Error: ")
     check(page, "postcode-error")
+    page.get_by_label("What is your home postcode?").fill("n1 9zz")
+    page.get_by_role("button", name="Find your address").click()
+    assert "We cannot find any homes at N1 9ZZ" in page.locator(".govuk-error-summary").inner_text()
+    check(page, "postcode-no-homes")
     page.get_by_label("What is your home postcode?").fill(" e81dy")
     page.get_by_role("button", name="Find your address").click()
 
