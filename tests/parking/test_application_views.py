@@ -368,6 +368,7 @@ def test_a_later_question_sends_the_resident_to_the_first_unanswered(signed_in, 
 # --- Outcomes ----------------------------------------------------------------------------------
 
 
+@pytest.mark.embedded
 def test_approved(signed_in, borough):
     application = apply_and_submit(signed_in)
     assert application.status == Status.APPROVED
@@ -384,7 +385,7 @@ def test_address_not_listed_needs_proof_of_address(signed_in, borough):
     html = signed_in.get(url("application", application.reference)).content.decode()
     assert "We need proof before we can decide" in html
     assert "Proof of address" in html
-    assert "coming soon" in html
+    assert url("evidence", application.reference) in html  # send the proof from here
 
 
 def test_not_living_there_by_the_records_needs_proof_of_address(signed_in, borough):
@@ -420,6 +421,7 @@ def test_vehicle_not_found_needs_the_v5c(signed_in, borough):
     assert "this is the price for the highest band" in html
 
 
+@pytest.mark.embedded
 def test_submitting_twice_makes_one_application_and_the_second_shows_it(signed_in, borough):
     ref = start_application(signed_in)
     answer(signed_in, ref)
@@ -506,3 +508,16 @@ def test_a_real_postcode_with_no_homes_can_carry_on_as_not_listed(signed_in, bor
     response = signed_in.post(url("postcode", ref), {"postcode": "nonsense", "not_listed": "1"})
     assert response.status_code == 200
     assert "Carry on: my address is not listed" not in response.content.decode()
+
+
+def test_your_applications_makes_the_same_queries_however_many_there_are(
+    signed_in, borough, django_assert_num_queries
+):
+    apply_and_submit(signed_in)
+    with django_assert_num_queries(4):  # session, user, staff check, the applications
+        signed_in.get(url("applications"))
+    apply_and_submit(signed_in, uprn=PERMIT_FREE_UPRN, registration="LB19EVE")
+    apply_and_submit(signed_in, uprn=None, registration=NOT_FOUND)
+    with django_assert_num_queries(4):
+        response = signed_in.get(url("applications"))
+    assert len(response.context["applications"]) == 3
