@@ -9,6 +9,7 @@ your answers) brings them back to check your answers after the change.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -46,6 +47,29 @@ STEPS = {
     "duration": "parking:duration",
 }
 ORDER = list(STEPS)
+
+
+def question(step: str | None):
+    """A page of the draft application `step` (None: check your answers). The view gets the
+    resident's draft; another resident's reference is a 404, a submitted application goes to
+    its decision, and an earlier question still unanswered is asked first."""
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def page(request, reference: str):
+            application = _application(request, reference)
+            if not application.is_draft:
+                return redirect("parking:application", reference=application.reference)
+            missing = services.application_first_unanswered(application)
+            upto = ORDER.index(step) if step else len(ORDER)
+            if missing is not None and ORDER.index(missing) < upto:
+                return redirect(STEPS[missing], reference=application.reference)
+            return view(request, application)
+
+        return page
+
+    return decorate
 
 
 def start(request):
@@ -102,11 +126,9 @@ def application_detail(request, reference: str):
 # --- The questions -----------------------------------------------------------------------------
 
 
-@login_required
-def postcode(request, reference: str):
-    application = _draft_or_redirect(request, reference, "postcode")
-    if not isinstance(application, PermitApplication):
-        return application
+@question("postcode")
+def postcode(request, application: PermitApplication):
+    reference = application.reference
     form = PostcodeForm(_data(request), initial={"postcode": application.postcode})
     if request.method == "POST" and form.is_valid():
         services.application_answer_postcode(
@@ -127,11 +149,9 @@ def postcode(request, reference: str):
     return _question(request, "parking/postcode.html", application, form)
 
 
-@login_required
-def address(request, reference: str):
-    application = _draft_or_redirect(request, reference, "address")
-    if not isinstance(application, PermitApplication):
-        return application
+@question("address")
+def address(request, application: PermitApplication):
+    reference = application.reference
     addresses = residential_addresses_at_postcode(postcode=application.postcode)
     chosen = NOT_LISTED if application.address_not_listed else application.uprn
     form = AddressForm(_data(request), addresses=addresses, initial={"address": chosen})
@@ -147,11 +167,9 @@ def address(request, reference: str):
     return _question(request, "parking/address.html", application, form)
 
 
-@login_required
-def applicant(request, reference: str):
-    application = _draft_or_redirect(request, reference, "applicant")
-    if not isinstance(application, PermitApplication):
-        return application
+@question("applicant")
+def applicant(request, application: PermitApplication):
+    reference = application.reference
     born = application.date_of_birth
     initial = {"first_name": application.first_name, "last_name": application.last_name}
     if born:
@@ -169,11 +187,9 @@ def applicant(request, reference: str):
     return _question(request, "parking/applicant.html", application, form)
 
 
-@login_required
-def registration(request, reference: str):
-    application = _draft_or_redirect(request, reference, "registration")
-    if not isinstance(application, PermitApplication):
-        return application
+@question("registration")
+def registration(request, application: PermitApplication):
+    reference = application.reference
     form = RegistrationForm(_data(request), initial={"registration": application.registration})
     if request.method == "POST" and form.is_valid():
         services.application_answer_registration(
@@ -186,11 +202,9 @@ def registration(request, reference: str):
     return _question(request, "parking/registration.html", application, form)
 
 
-@login_required
-def vehicle(request, reference: str):
-    application = _draft_or_redirect(request, reference, "vehicle")
-    if not isinstance(application, PermitApplication):
-        return application
+@question("vehicle")
+def vehicle(request, application: PermitApplication):
+    reference = application.reference
     if request.method == "POST":
         services.application_confirm_vehicle(user=request.user, reference=reference)
         return _next(request, application, "vehicle")
@@ -206,11 +220,9 @@ def vehicle(request, reference: str):
     )
 
 
-@login_required
-def duration(request, reference: str):
-    application = _draft_or_redirect(request, reference, "duration")
-    if not isinstance(application, PermitApplication):
-        return application
+@question("duration")
+def duration(request, application: PermitApplication):
+    reference = application.reference
     starts = application.starts_on
     initial = {"months": application.months}
     if starts:
@@ -235,11 +247,9 @@ def duration(request, reference: str):
     )
 
 
-@login_required
-def check_answers(request, reference: str):
-    application = _draft_or_redirect(request, reference, None)
-    if not isinstance(application, PermitApplication):
-        return application
+@question(None)
+def check_answers(request, application: PermitApplication):
+    reference = application.reference
     quoted = services.application_quote(user=request.user, reference=reference)
     return render(
         request,
@@ -273,19 +283,6 @@ def _application(request, reference: str) -> PermitApplication:
         return application_for_user(user=request.user, reference=reference)
     except PermitApplication.DoesNotExist:
         raise Http404 from None
-
-
-def _draft_or_redirect(request, reference: str, step: str | None):
-    """The resident's draft, or where to go instead: the decision page once submitted, or the
-    first question still unanswered before this one."""
-    application = _application(request, reference)
-    if not application.is_draft:
-        return redirect("parking:application", reference=application.reference)
-    missing = services.application_first_unanswered(application)
-    upto = ORDER.index(step) if step else len(ORDER)
-    if missing is not None and ORDER.index(missing) < upto:
-        return redirect(STEPS[missing], reference=application.reference)
-    return application
 
 
 def _resume(application: PermitApplication):
