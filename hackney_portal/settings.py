@@ -414,6 +414,13 @@ if PERMITS_PER_HOUSEHOLD < 1:
 # Records synced longer ago than this many days decide nothing: a person checks the application.
 RECORDS_MAX_AGE_DAYS = _count("RECORDS_MAX_AGE_DAYS", 7)
 
+# --- Parking: evidence (parking/evidence.py) -----------------------------------------------------
+# The largest proof file a resident may upload, in bytes (default 10 MB). Files are kept in the
+# default storage under MEDIA_ROOT, which no URL serves: only the owner's download view reads them.
+EVIDENCE_MAX_BYTES = _count("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+if EVIDENCE_MAX_BYTES < 1:
+    raise ImproperlyConfigured("EVIDENCE_MAX_BYTES must be at least 1.")
+
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

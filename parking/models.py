@@ -4,6 +4,7 @@
 Staff permissions for parking are declared in parking/permissions.py."""
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -252,3 +253,49 @@ class PermitApplication(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+
+# --- Evidence ----------------------------------------------------------------------------------
+
+
+class EvidenceFile(models.Model):
+    """A file a resident sent as proof for an application that needs evidence. The file lives in
+    private storage (Django's default storage, never served by a media URL) under a name the
+    server made; the name the resident's device gave it is kept for display only. What it is
+    was judged from its content (parking/evidence.py), not its name or the browser's word."""
+
+    class Kind(models.TextChoices):
+        # The values are eligibility.Evidence's, the names a decision lists.
+        PROOF_OF_ADDRESS = "proof_of_address", "Proof of address"
+        V5C = "v5c", "Vehicle registration certificate (V5C)"
+
+    # Public URLs name a file by this, never by its database id.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(
+        PermitApplication, on_delete=models.PROTECT, related_name="evidence_files"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    original_name = models.CharField(max_length=255, help_text="As the resident's device named it")
+    storage_name = models.CharField(max_length=255, unique=True, editable=False)
+    content_type = models.CharField(max_length=50, help_text="Detected from the file's content")
+    size = models.PositiveBigIntegerField(help_text="In bytes")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["proof_of_address", "v5c"]),
+                name="parking_evidence_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
+                name="parking_evidence_content_type_allowed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application.reference}: {self.original_name}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import evidence_views, views
 
 app_name = "parking"
 
@@ -17,4 +17,14 @@ urlpatterns = [
     path("applications/<str:reference>/permit/", views.duration, name="duration"),
     path("applications/<str:reference>/check/", views.check_answers, name="check_answers"),
     path("applications/<str:reference>/submit/", views.submit, name="submit"),
+    path(
+        "applications/<str:reference>/evidence/",
+        evidence_views.evidence_upload,
+        name="evidence",
+    ),
+    path(
+        "applications/<str:reference>/evidence/<uuid:evidence_id>/",
+        evidence_views.evidence_download,
+        name="evidence_file",
+    ),
 ]

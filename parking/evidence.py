@@ -1,0 +1,241 @@
+"""Evidence for an application that needs it: proof of address or a V5C, uploaded by the
+resident, kept privately and shown back only to them.
+
+What a file is gets judged from its first bytes, never from its name or the type the browser
+claims: a "scan.pdf" that is really a PNG is stored and served as a PNG, and a program renamed
+"scan.pdf" is refused. Every file of an upload is checked before any is stored, so a rejected
+file leaves nothing behind. Files go through Django's storage API (every web process sees the
+same storage) under a name the server makes; the resident's name for a file is for display only.
+
+Staff access (the contact centre) attaches beside `evidence_file_open` as its own function that
+checks the staff member's permission and writes the audit entry, then calls `_open`.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from .eligibility import Decision
+from .exceptions import ParkingError
+from .models import EvidenceFile, PermitApplication
+from .selectors import application_for_user
+
+Kind = EvidenceFile.Kind
+
+# One upload takes at most this many files (a resident sends a few pages, not a folder).
+MAX_FILES_PER_UPLOAD = 10
+
+
+@dataclass(frozen=True)
+class FileType:
+    content_type: str
+    extension: str  # of the stored file and the name it downloads under
+
+
+PDF = FileType("application/pdf", "pdf")
+JPEG = FileType("image/jpeg", "jpg")
+PNG = FileType("image/png", "png")
+
+# Each accepted type's signature: the bytes every file of that type starts with.
+_SIGNATURES = (
+    (b"%PDF-", PDF),
+    (b"\xff\xd8\xff", JPEG),
+    (b"\x89PNG\r\n\x1a\n", PNG),
+)
+_HEAD_BYTES = max(len(signature) for signature, _ in _SIGNATURES)
+_BY_CONTENT_TYPE = {file_type.content_type: file_type for _, file_type in _SIGNATURES}
+
+
+def detect_type(head: bytes) -> FileType | None:
+    """The accepted type a file's first bytes show it to be, or None."""
+    for signature, file_type in _SIGNATURES:
+        if head.startswith(signature):
+            return file_type
+    return None
+
+
+def size_label(size: int) -> str:
+    """10485760 → "10 MB", 2048 → "2 KB", 1500 → "1.5 KB": how the pages write a size."""
+    for unit, label in ((1024 * 1024, "MB"), (1024, "KB")):
+        if size >= unit:
+            return f"{size / unit:.1f}".removesuffix(".0") + f" {label}"
+    return f"{size} bytes"
+
+
+# --- Errors ------------------------------------------------------------------------------------
+
+
+class EvidenceError(ParkingError):
+    """Base for the evidence errors."""
+
+
+class EvidenceNotAccepted(EvidenceError):
+    """The application is not waiting for evidence (approved, refused, or already decided)."""
+
+
+class EvidenceKindNotAsked(EvidenceError):
+    """The application's decision does not ask for this kind of evidence."""
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    message: str
+    name: str = ""  # the file's name as the resident's device gave it; empty for the upload
+
+
+class EvidenceRejected(EvidenceError):
+    """One or more files cannot be accepted; nothing of the upload was stored."""
+
+    def __init__(self, problems: Sequence[FileProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(problem.message for problem in self.problems))
+
+
+# --- Checks ------------------------------------------------------------------------------------
+
+
+def display_name(name: str | None) -> str:
+    """The file's own name, for display: no folders, no control characters, at most 255."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    if len(base) > 255:
+        stem, ext = os.path.splitext(base)
+        base = stem[: 255 - len(ext[:20])] + ext[:20]
+    return base or "file"
+
+
+def _head(upload) -> bytes:
+    upload.seek(0)
+    head = upload.read(_HEAD_BYTES)
+    upload.seek(0)
+    return head
+
+
+def evidence_check_files(files: Sequence) -> list[tuple[object, FileType]]:
+    """Every file with its detected type, or EvidenceRejected naming each file that cannot be
+    accepted (empty, not a PDF, JPEG or PNG by its content, or over EVIDENCE_MAX_BYTES)."""
+    if not files:
+        raise EvidenceRejected([FileProblem("Select a file to upload")])
+    if len(files) > MAX_FILES_PER_UPLOAD:
+        raise EvidenceRejected(
+            [FileProblem(f"Select up to {MAX_FILES_PER_UPLOAD} files at a time")]
+        )
+    limit = settings.EVIDENCE_MAX_BYTES
+    checked, problems = [], []
+    for upload in files:
+        name = display_name(upload.name)
+        quoted = f"The selected file \u201c{name}\u201d"
+        if not upload.size:
+            problems.append(FileProblem(f"{quoted} is empty", name))
+            continue
+        file_type = detect_type(_head(upload))
+        if file_type is None:
+            problems.append(FileProblem(f"{quoted} must be a PDF, JPG or PNG", name))
+        elif upload.size > limit:
+            problems.append(FileProblem(f"{quoted} must be smaller than {size_label(limit)}", name))
+        else:
+            checked.append((upload, file_type))
+    if problems:
+        raise EvidenceRejected(problems)
+    return checked
+
+
+def evidence_kinds(application: PermitApplication) -> list[str]:
+    """The kinds of evidence the application's decision asks for; both when it names none (a
+    person checks it anyway, and proof of either kind helps them)."""
+    needed = (
+        Decision.from_json(application.decision).evidence_needed if application.decision else []
+    )
+    return [str(kind) for kind in needed] or [Kind.PROOF_OF_ADDRESS, Kind.V5C]
+
+
+# --- Writes ------------------------------------------------------------------------------------
+
+
+def evidence_upload(*, user, reference: str, kind: str, files: Sequence) -> list[EvidenceFile]:
+    """Store the resident's files as evidence of `kind` for their application `reference`.
+
+    Raises PermitApplication.DoesNotExist for an application that is not theirs,
+    EvidenceNotAccepted when it is not waiting for evidence, EvidenceKindNotAsked, and
+    EvidenceRejected when any file cannot be accepted: then nothing is stored, no file and no
+    row. A storage failure part-way removes the files already written."""
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            # Locked, so a decision made meanwhile by a person cannot cross the upload.
+            application = (
+                PermitApplication.objects.for_user(user)
+                .select_for_update()
+                .get(reference=reference.strip().upper())
+            )
+            if application.status != PermitApplication.Status.NEEDS_EVIDENCE:
+                raise EvidenceNotAccepted(application.reference)
+            if kind not in evidence_kinds(application):
+                raise EvidenceKindNotAsked(kind)
+            checked = evidence_check_files(files)
+            created = []
+            for upload, file_type in checked:
+                name = default_storage.save(
+                    f"evidence/{uuid.uuid4().hex}.{file_type.extension}", upload
+                )
+                stored.append(name)
+                created.append(
+                    EvidenceFile.objects.create(
+                        application=application,
+                        kind=kind,
+                        original_name=display_name(upload.name),
+                        storage_name=name,
+                        content_type=file_type.content_type,
+                        size=upload.size,
+                        uploaded_by=user,
+                    )
+                )
+            return created
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+# --- Reads -------------------------------------------------------------------------------------
+
+
+def evidence_for_owner(*, user, reference: str) -> list[EvidenceFile]:
+    """The files the resident sent for their application, oldest first. Raises
+    PermitApplication.DoesNotExist for an application that is not theirs."""
+    application = application_for_user(user=user, reference=reference)
+    return list(application.evidence_files.order_by("uploaded_at", "id"))
+
+
+def evidence_file_open(*, user, reference: str, evidence_id) -> tuple[EvidenceFile, File]:
+    """One of the resident's files and its content, open for reading. Raises
+    EvidenceFile.DoesNotExist for a file that is not theirs, exactly as for none."""
+    try:
+        evidence = EvidenceFile.objects.select_related("application").get(
+            public_id=evidence_id,
+            application__user=user,
+            application__reference=reference.strip().upper(),
+        )
+    except ValidationError:  # not a UUID at all
+        raise EvidenceFile.DoesNotExist from None
+    return evidence, _open(evidence)
+
+
+def _open(evidence: EvidenceFile) -> File:
+    return default_storage.open(evidence.storage_name, "rb")
+
+
+def download_name(evidence: EvidenceFile) -> str:
+    """The resident's name for the file with the extension of what it really is."""
+    stem = os.path.splitext(evidence.original_name)[0] or "evidence"
+    return f"{stem}.{_BY_CONTENT_TYPE[evidence.content_type].extension}"
