@@ -283,6 +283,8 @@ def check_lives_there(
         if match and (best is None or _stronger(match.kind, best[0].kind)):
             best = (match, occupant)
     checked = sorted(occupant.person_ref for occupant in occupants)
+    if best is not None and _contradicted(best[0], applicant, occupants, today):
+        best = None  # the records disagree about who this is: a person checks
     if best is None:
         return RuleResult(
             Rule.LIVES_THERE,
@@ -315,6 +317,32 @@ def check_lives_there(
             ],
         },
     )
+
+
+def _contradicted(
+    match: Match, applicant: Applicant, occupants: Sequence[Occupant], today: date
+) -> bool:
+    """A match on names alone (the record holds no date of birth) is not enough when another
+    current occupant of the same name has a date of birth that is not the applicant's: a
+    namesake born on another day could otherwise be approved on the undated record."""
+    if match.kind != MatchKind.NAMES_WITHOUT_DATE_OF_BIRTH:
+        return False
+    for occupant in occupants:
+        if occupant.date_of_birth in (None, applicant.date_of_birth):
+            continue
+        if not any(_current(record, today) for record in occupant.occupancies):
+            continue
+        same_names = person_matches(
+            first_name=applicant.first_name,
+            last_name=applicant.last_name,
+            date_of_birth=applicant.date_of_birth,
+            record_first_name_key=occupant.first_name_key,
+            record_last_name_key=occupant.last_name_key,
+            record_date_of_birth=None,  # the names alone
+        )
+        if same_names.kind == MatchKind.NAMES_WITHOUT_DATE_OF_BIRTH:
+            return True
+    return False
 
 
 def check_limits(

@@ -228,6 +228,11 @@ NOT_MATCHED = [
     pytest.param(replace(ZOE, date_of_birth=date(1990, 1, 1)), [occupant()], id="other-birthday"),
     pytest.param(replace(ZOE, first_name="Zara"), [occupant()], id="other-first-name"),
     pytest.param(replace(ZOE, first_name="Z"), [occupant(born=None)], id="initial-no-dob"),
+    pytest.param(
+        replace(ZOE, date_of_birth=date(1990, 1, 1)),
+        [occupant(), replace(occupant(born=None), person_ref="P-1002")],
+        id="namesake-beside-an-undated-record",
+    ),
     pytest.param(ZOE, [], id="nobody-there"),
     pytest.param(ZOE, [occupant(occupied_to=TODAY - timedelta(days=1))], id="moved-out"),
     pytest.param(ZOE, [occupant(occupied_from=TODAY + timedelta(days=3))], id="not-yet"),
@@ -253,6 +258,19 @@ def test_the_reason_for_no_match_discloses_nothing_about_who_lives_there():
     (reason,) = reasons
     assert "O'Brien" not in reason and "1984" not in reason
     assert "proof of address" in reason
+
+
+def test_a_record_without_a_date_of_birth_matches_on_names_alone():
+    result = lives_there(occupants=[occupant(born=None)])
+    assert (result.outcome, result.relied_on["match"]) == (
+        Outcome.PASS,
+        "names_without_date_of_birth",
+    )
+
+
+def test_an_undated_record_still_matches_beside_a_namesake_with_the_applicants_birthday():
+    twins = [occupant(), replace(occupant(born=None), person_ref="P-1002")]
+    assert lives_there(occupants=twins).relied_on["person_ref"] == "P-1001"
 
 
 def test_an_occupancy_ending_today_still_counts():
