@@ -1,11 +1,13 @@
 """`make run`'s demo sign-ins: created only in demo mode, with a usable staff MFA step."""
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 import accounts.mfa
 from accounts.management.commands.demo_users import DEMO_PASSWORD, DEMO_TOTP_SECRET
@@ -60,6 +62,24 @@ def test_demo_records_load_through_the_real_pipeline_once(db, settings, tmp_path
     call_command("demo_records")  # make run again: nothing more to do
     assert "already loaded" in capsys.readouterr().out
     assert SyncRun.objects.count() == 5
+
+
+@pytest.mark.embedded
+def test_old_demo_records_are_synced_again_from_the_same_files(db, settings, tmp_path, capsys):
+    from records.models import Property, SyncRun
+    from records.selectors import records_freshness
+
+    settings.DEMO_MODE, settings.DEBUG, settings.BASE_DIR = True, True, tmp_path
+    call_command("demo_records", scale=0.001)
+    long_ago = timezone.now() - timedelta(days=settings.RECORDS_MAX_AGE_DAYS + 1)
+    SyncRun.objects.update(finished_at=long_ago)
+    properties = set(Property.objects.values_list("uprn", "address_line_1", "sync_run_id"))
+    call_command("demo_records")  # make run a fortnight later
+    assert "syncing the same snapshots again" in capsys.readouterr().out
+    assert SyncRun.objects.filter(status="applied").count() == 10
+    assert records_freshness().as_of > long_ago
+    # The same snapshot: nothing was rewritten.
+    assert set(Property.objects.values_list("uprn", "address_line_1", "sync_run_id")) == properties
 
 
 def test_demo_records_refuse_outside_demo_mode(db, settings):
