@@ -721,6 +721,11 @@ _HOUSEHOLDS = (
 
 # The first households, so that even the smallest scale has the awkward names and a mover:
 # (household type, name group, lead surname, partner's given name, partner's surname).
+# The lead of the first household, whom the README names for trying a parking application
+# (given name, surname, date of birth): fixed, so the README can list them. The rest of the
+# borough, this person's home included, is drawn as usual.
+DEMO_RESIDENT = ("Seán", "O'Brien", date(1976, 6, 14))
+
 _OPENING_HOUSEHOLDS = (
     ("couple", "irish", "O'Brien", "Zoë", "Smith-Jones"),
     ("single", "east_asian", "Nguyễn", "", ""),
@@ -879,6 +884,9 @@ def _households(properties: Iterable[_Property], seed: int, cal: _Calendar) -> I
         elif kind == "multigeneration":  # room for a living grandparent
             lead_age = min(lead_age, max(min_age, 60))
         lead = people.person(group, age=lead_age, surname=surname)
+        if households == 1:  # the first household's lead: the README's demo applicant
+            lead = (lead[0], lead[1], DEMO_RESIDENT[0], lead[3], DEMO_RESIDENT[2].isoformat(),
+                    DEMO_RESIDENT[2].toordinal(), lead[6])  # fmt: skip
         adults = [(lead, "liable", start)]
         children: list[tuple] = []
 

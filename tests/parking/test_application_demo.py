@@ -52,3 +52,12 @@ def test_demo_applicants_refuses_outside_demo_mode(db, settings):
     settings.DEMO_MODE = False
     with pytest.raises(CommandError):
         call_command("demo_applicants")
+
+
+def test_the_readme_demo_resident_is_the_one_approved(demo_borough, capsys):
+    """The README names this resident for resident@example.com to apply as: the demo borough
+    always has him living at a zoned home, whatever day it is loaded."""
+    call_command("demo_applicants")
+    out = capsys.readouterr().out
+    assert "postcode E8 1NE, address Basement Flat, 1 Mare Street" in out
+    assert "name Seán O'Brien, born 14 June 1976" in out
