@@ -26,7 +26,12 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from .eligibility import Decision
-from .exceptions import ParkingError
+from .exceptions import (
+    EvidenceKindNotAsked,
+    EvidenceNotAccepted,
+    EvidenceRejected,
+    FileProblem,
+)
 from .models import EvidenceFile, PermitApplication
 from .selectors import application_for_user
 
@@ -73,32 +78,6 @@ def size_label(size: int) -> str:
 
 
 # --- Errors ------------------------------------------------------------------------------------
-
-
-class EvidenceError(ParkingError):
-    """Base for the evidence errors."""
-
-
-class EvidenceNotAccepted(EvidenceError):
-    """The application is not waiting for evidence (approved, refused, or already decided)."""
-
-
-class EvidenceKindNotAsked(EvidenceError):
-    """The application's decision does not ask for this kind of evidence."""
-
-
-@dataclass(frozen=True)
-class FileProblem:
-    message: str
-    name: str = ""  # the file's name as the resident's device gave it; empty for the upload
-
-
-class EvidenceRejected(EvidenceError):
-    """One or more files cannot be accepted; nothing of the upload was stored."""
-
-    def __init__(self, problems: Sequence[FileProblem]) -> None:
-        self.problems = list(problems)
-        super().__init__("; ".join(problem.message for problem in self.problems))
 
 
 # --- Checks ------------------------------------------------------------------------------------

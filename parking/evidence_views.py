@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
 from . import evidence
+from .exceptions import EvidenceRejected
 from .forms import Radios
 from .models import EvidenceFile, PermitApplication
 from .selectors import application_for_user
@@ -69,7 +70,7 @@ def evidence_upload(request, reference: str):
                 sent = evidence.evidence_upload(
                     user=request.user, reference=reference, kind=form.chosen_kind, files=files
                 )
-            except evidence.EvidenceRejected as rejected:
+            except EvidenceRejected as rejected:
                 _add_problems(form, rejected)
             else:
                 count = f"{len(sent)} files" if len(sent) > 1 else "your file"
@@ -83,7 +84,7 @@ def evidence_upload(request, reference: str):
             # Say what is wrong with the files too, not only the missing answer.
             try:
                 evidence.evidence_check_files(files)
-            except evidence.EvidenceRejected as rejected:
+            except EvidenceRejected as rejected:
                 _add_problems(form, rejected)
     sent = evidence.evidence_for_owner(user=request.user, reference=application.reference)
     return render(
@@ -131,7 +132,7 @@ def _application(request, reference: str) -> PermitApplication:
     return application
 
 
-def _add_problems(form: EvidenceForm, rejected: evidence.EvidenceRejected) -> None:
+def _add_problems(form: EvidenceForm, rejected: EvidenceRejected) -> None:
     for problem in rejected.problems:
         form.add_error("files", problem.message)
 

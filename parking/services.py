@@ -21,8 +21,10 @@ from records.selectors import current_occupants, property_by_uprn, records_fresh
 from . import eligibility
 from .clients.vehicles import Vehicle, lookup_vehicle, normalise_registration
 from .exceptions import (
+    ApplicationError,
+    ApplicationIncomplete,
+    ApplicationNotDraft,
     InvalidRegistration,
-    ParkingError,
     VehicleNotFound,
     VehicleServiceUnavailable,
 )
@@ -37,22 +39,6 @@ from .selectors import (
 
 # How far ahead a permit may start.
 LATEST_START_DAYS = 28
-
-
-class ApplicationError(ParkingError):
-    """An application cannot do what was asked of it."""
-
-
-class ApplicationNotDraft(ApplicationError):
-    """The application was submitted already: its answers can no longer change."""
-
-
-class ApplicationIncomplete(ApplicationError):
-    """Submitted before every question was answered; `missing` names the first unanswered."""
-
-    def __init__(self, missing: str) -> None:
-        self.missing = missing
-        super().__init__(f"The application has no answer for {missing}")
 
 
 # --- The draft ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from records.selectors import residential_addresses_at_postcode
 from . import services
 from .clients.vehicles import Vehicle
 from .eligibility import Decision, Evidence, Outcome, Rule
+from .exceptions import ApplicationIncomplete
 from .forms import (
     NOT_LISTED,
     AddressForm,
@@ -270,7 +271,7 @@ def submit(request, reference: str):
         submitted = services.application_submit(user=request.user, reference=reference)
     except PermitApplication.DoesNotExist:
         raise Http404 from None
-    except services.ApplicationIncomplete as incomplete:
+    except ApplicationIncomplete as incomplete:
         return redirect(STEPS[incomplete.missing], reference=reference)
     return redirect("parking:application", reference=submitted.application.reference)
 

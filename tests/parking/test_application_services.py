@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from parking import services
+from parking.exceptions import ApplicationIncomplete, ApplicationNotDraft
 from parking.models import PermitApplication, new_application_reference
 from parking.selectors import application_for_user, applications_held_for
 from records.models import SyncRun
@@ -215,13 +216,13 @@ def test_two_submissions_at_once_make_one_application(borough):
 def test_a_submitted_application_cannot_change(resident, borough):
     ref = answer_everything(resident)
     services.application_submit(user=resident, reference=ref)
-    with pytest.raises(services.ApplicationNotDraft):
+    with pytest.raises(ApplicationNotDraft):
         services.application_answer_postcode(user=resident, reference=ref, postcode="E8 3RH")
 
 
 def test_an_unfinished_application_is_not_submitted(resident, borough):
     draft = services.application_draft_get_or_create(user=resident)
-    with pytest.raises(services.ApplicationIncomplete) as raised:
+    with pytest.raises(ApplicationIncomplete) as raised:
         services.application_submit(user=resident, reference=draft.reference)
     assert raised.value.missing == "postcode"
     assert application_for_user(user=resident, reference=draft.reference).is_draft

@@ -13,14 +13,8 @@ from django.views.static import serve
 
 from parking import evidence
 from parking.eligibility import Decision, DecisionOutcome, Evidence
-from parking.evidence import (
-    EvidenceKindNotAsked,
-    EvidenceNotAccepted,
-    EvidenceRejected,
-    evidence_file_open,
-    evidence_for_owner,
-    evidence_upload,
-)
+from parking.evidence import evidence_file_open, evidence_for_owner, evidence_upload
+from parking.exceptions import EvidenceKindNotAsked, EvidenceNotAccepted, EvidenceRejected
 from parking.models import EvidenceFile, PermitApplication
 
 pytestmark = pytest.mark.django_db
