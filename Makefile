@@ -14,7 +14,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/2
 TEST_ENV := env DJANGO_DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL)
 PYTEST_ARGS ?=
 
-.PHONY: help install assets migrate demo run test lint format check-migrations pytest pytest-embedded messages bench bench-sync bench-readers bench-conversions bench-decisions totp worker beat serve clean
+.PHONY: help install assets migrate demo run test lint format check-migrations pytest pytest-embedded messages bench bench-sync bench-readers bench-conversions bench-decisions bench-web totp worker beat serve clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -82,7 +82,7 @@ serve: assets ## Production-like: collect static files and serve with gunicorn
 messages: ## Recompile locale/ after editing the wording overrides (needs gettext's msgfmt)
 	msgfmt --check-format -o locale/en_GB/LC_MESSAGES/django.mo locale/en_GB/LC_MESSAGES/django.po
 
-bench: bench-sync bench-readers bench-conversions bench-decisions ## Run every benchmark (results are written up in docs/performance.md)
+bench: bench-sync bench-readers bench-conversions bench-decisions bench-web ## Run every benchmark (results are written up in docs/performance.md)
 
 bench-sync: $(VENV)/.installed ## Benchmark a one-million-row records sync against a raw COPY
 	$(PY) bench/sync_bench.py
@@ -95,6 +95,9 @@ bench-conversions: $(VENV)/.installed ## Set-based reader: what writing a conver
 
 bench-decisions: $(VENV)/.installed ## Decide 10,000 applicants from the demo borough: shares, wrong outcomes, time (smoke: BENCH_ARGS='--scale 0.02 --applicants 300')
 	$(PY) bench/decisions_bench.py $(BENCH_ARGS)
+
+bench-web: $(VENV)/.installed assets ## Balance pages under load: gunicorn, PostgreSQL, Redis, demo borough, wrk (needs apt-get install -y wrk; options: BENCH_WEB_ARGS='--duration 60 --residents 500')
+	$(PY) bench/web_bench.py $(BENCH_WEB_ARGS)
 
 clean: ## Remove the demo database and built assets (keeps installed packages)
 	rm -rf var/demo.sqlite3* static/build var/staticfiles
