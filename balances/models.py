@@ -1,7 +1,9 @@
 """Council tax accounts, their schedules and ledgers, synced through the records pipeline.
 Money is integer pence."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from records.models import Person, Property, SyncedRecord
 
@@ -93,3 +95,58 @@ class Transaction(SyncedRecord):
 
     def __str__(self):
         return self.transaction_ref
+
+
+class AccountLink(models.Model):
+    """A resident's council tax account, linked by them after proving they know its details.
+    Unlinking deletes the link; LinkAttempt keeps the history of who tried what, and when."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="council_tax_links"
+    )
+    account = models.ForeignKey(CouncilTaxAccount, on_delete=models.PROTECT, related_name="links")
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="balances_link_user_account")
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.account}"
+
+
+class LinkAttempt(models.Model):
+    """Every attempt to link an account, right or wrong, for the contact centre and for the
+    lockout (counted here, in the database, so it survives restarts and can be audited)."""
+
+    class Reason(models.TextChoices):
+        LINKED = "linked", "Linked"
+        INVALID_ACCOUNT_REF = "invalid_account_ref", "Not an account number"
+        UNKNOWN_ACCOUNT = "unknown_account", "No such account"
+        ACCOUNT_CLOSED = "account_closed", "Account closed or ended"
+        WRONG_POSTCODE = "wrong_postcode", "Postcode does not match"
+        WRONG_SURNAME = "wrong_surname", "Surname does not match a liable person"
+        LOCKED_OUT = "locked_out", "Refused: too many failed attempts"
+
+    # Kept when the user is deleted: the attempt still happened.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="council_tax_link_attempts",
+    )
+    account_ref = models.CharField(max_length=20, help_text="As typed, spaces taken out")
+    postcode = models.CharField(max_length=20, blank=True)
+    succeeded = models.BooleanField()
+    reason = models.CharField(max_length=30, choices=Reason.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account_ref", "at"], name="balances_attempt_ref_at"),
+            models.Index(fields=["user", "at"], name="balances_attempt_user_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.account_ref} {self.reason} {self.at:%Y-%m-%d %H:%M}"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("parking/", include("parking.urls")),
+    path("council-tax/", include("balances.urls")),
     path("staff/admin/", admin.site.urls),
     path("staff/records/", include("records.urls")),
     path("staff/", include("casework.urls")),

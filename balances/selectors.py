@@ -1,0 +1,396 @@
+"""Reads of the balances app, always scoped to the resident asking: an account they have not
+linked does not exist for them (AccountNotLinked, a 404 in the views).
+
+The balance page is read in a fixed number of queries whatever the size of the ledger: sums by
+financial year and kind are made by the database, and only this year's schedule and the few
+latest payments are fetched as rows. Definitions (balance, arrears, the financial year) are the
+feed contract's, docs/feeds.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Max, Q, Sum
+from django.utils import timezone
+
+from records.models import SyncRun
+
+from .exceptions import AccountNotLinked
+from .models import AccountLink, CouncilTaxAccount, Instalment, Transaction
+
+COUNCIL_TAX_FEEDS = ("council_tax_accounts", "council_tax_instalments", "council_tax_transactions")
+STALE_AFTER = timedelta(days=2)
+RECENT_PAYMENTS = 5
+PAYMENTS_PER_PAGE = 20
+PAYMENT_KINDS = (Transaction.Kind.PAYMENT, Transaction.Kind.REFUND)
+DISCOUNT_CODES = {
+    "SPD": "Single person discount: 25% off the charge when only one adult lives in the home",
+}
+
+
+def financial_year_of(day: date) -> str:
+    """The financial year (1 April to 31 March) holding `day`, as the feeds write it: 2026/27."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What the balance means, in words: owe, credit or up to date, with the amount (positive)."""
+
+    kind: str  # "owe", "credit" or "up_to_date"
+    amount_pence: int
+
+    @classmethod
+    def of(cls, balance_pence: int) -> Headline:
+        if balance_pence > 0:
+            return cls("owe", balance_pence)
+        if balance_pence < 0:
+            return cls("credit", -balance_pence)
+        return cls("up_to_date", 0)
+
+    @property
+    def text(self) -> str:
+        from hackney_portal.templatetags.portal import pounds
+
+        if self.kind == "owe":
+            return f"You owe {pounds(self.amount_pence)}"
+        if self.kind == "credit":
+            return f"Your account is {pounds(self.amount_pence)} in credit"
+        return "You are up to date"
+
+
+@dataclass(frozen=True)
+class LinkedAccount:
+    account_ref: str
+    address: str
+    live: bool
+    balance_pence: int
+    linked_at: datetime
+
+    @property
+    def headline(self) -> Headline:
+        return Headline.of(self.balance_pence)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """When the council tax records were last brought up to date: the staler of the three
+    feeds' last applied runs (None when any was never applied)."""
+
+    as_of: datetime | None
+    stale: bool
+
+
+@dataclass(frozen=True)
+class ScheduledInstalment:
+    due_on: date
+    amount_pence: int
+    due: bool  # on or before today
+
+
+@dataclass(frozen=True)
+class DiscountCode:
+    code: str
+    explained: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One transaction of the ledger, as a resident sees it."""
+
+    transaction_ref: str
+    posted_on: date
+    financial_year: str
+    kind: str
+    kind_label: str
+    amount_pence: int
+    description: str
+    running_balance_pence: int | None = None
+
+    @property
+    def paid_pence(self) -> int:
+        """What a payment paid (positive); a refund shows as negative."""
+        return -self.amount_pence
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    account_ref: str
+    address_lines: tuple[str, ...]
+    postcode: str
+    band: str
+    live: bool
+    payment_method: str
+    instalments_a_year: int
+    today: date
+    financial_year: str
+    balance_pence: int  # every (non-withdrawn) transaction
+    arrears_pence: int  # the financial years before this one
+    this_year_pence: int  # this financial year's transactions
+    charge_pence: int  # this year's charges
+    discount_pence: int  # this year's discounts (negative or zero)
+    discount_codes: tuple[DiscountCode, ...]
+    due_to_date_pence: int  # this year's instalments due on or before today
+    paid_to_date_pence: int  # this year's payments less refunds
+    missed_pence: int  # due to date minus paid to date, when more than zero
+    missed_count: int  # instalments that amount covers
+    next_instalment: ScheduledInstalment | None
+    schedule: tuple[ScheduledInstalment, ...]
+    recent_payments: tuple[Entry, ...]
+    more_payments: bool
+    freshness: Freshness
+
+    @property
+    def headline(self) -> Headline:
+        return Headline.of(self.balance_pence)
+
+    @property
+    def net_charge_pence(self) -> int:
+        return self.charge_pence + self.discount_pence
+
+
+# --- The reads ----------------------------------------------------------------------------------
+
+
+def accounts_linked(*, user) -> list[LinkedAccount]:
+    """The accounts the resident has linked, oldest link first, each with its balance."""
+    return _linked(AccountLink.objects.filter(user=user))
+
+
+def linked_account(*, user, account_ref: str) -> LinkedAccount:
+    """One of the resident's linked accounts, with its balance."""
+    found = _linked(AccountLink.objects.filter(user=user, account__account_ref=account_ref))
+    if not found:
+        raise AccountNotLinked(account_ref)
+    return found[0]
+
+
+def _linked(links) -> list[LinkedAccount]:
+    links = (
+        links.select_related("account__property")
+        .annotate(
+            balance=Sum(
+                "account__transaction_set__amount_pence",
+                filter=Q(account__transaction_set__withdrawn_at__isnull=True),
+                default=0,
+            )
+        )
+        .order_by("linked_at", "pk")
+    )
+    return [
+        LinkedAccount(
+            account_ref=link.account.account_ref,
+            address=_address_label(link.account),
+            live=_live(link.account),
+            balance_pence=link.balance,
+            linked_at=link.linked_at,
+        )
+        for link in links
+    ]
+
+
+def balance_for(*, user, account_ref: str, today: date) -> AccountBalance:
+    """Everything the balance page shows about one of the resident's linked accounts, on
+    `today` (a London date). Five queries, whatever the size of the ledger."""
+    account = _linked_account(user=user, account_ref=account_ref)
+    year = financial_year_of(today)
+
+    totals = (
+        Transaction.objects.filter(account=account, withdrawn_at__isnull=True)
+        .values_list("financial_year", "kind")
+        .annotate(total=Sum("amount_pence"))
+        .order_by()
+    )
+    balance = arrears = this_year = charge = discount = paid = 0
+    for financial_year, kind, total in totals:
+        balance += total
+        if financial_year < year:  # "2025/26" < "2026/27": the labels sort as the years do
+            arrears += total
+        elif financial_year == year:
+            this_year += total
+            if kind == Transaction.Kind.CHARGE:
+                charge += total
+            elif kind == Transaction.Kind.DISCOUNT:
+                discount += total
+            elif kind in PAYMENT_KINDS:
+                paid -= total
+
+    schedule = tuple(
+        ScheduledInstalment(due_on=due_on, amount_pence=amount, due=due_on <= today)
+        for due_on, amount in Instalment.objects.filter(
+            account=account, financial_year=year, withdrawn_at__isnull=True
+        )
+        .order_by("due_on")
+        .values_list("due_on", "amount_pence")
+    )
+    due_to_date = sum(item.amount_pence for item in schedule if item.due)
+    missed = max(0, due_to_date - paid)
+    # The missed instalments are the latest due ones that what was paid does not cover.
+    missed_count, covered = 0, paid
+    for item in (item for item in schedule if item.due):
+        if covered >= item.amount_pence:
+            covered -= item.amount_pence
+        else:
+            covered = 0
+            missed_count += 1
+
+    recent = list(_payments(account)[: RECENT_PAYMENTS + 1])
+    codes = [code for code in account.discounts.split(";") if code]
+    return AccountBalance(
+        account_ref=account.account_ref,
+        address_lines=_address_lines(account),
+        postcode=account.property.postcode,
+        band=account.band,
+        live=_live(account),
+        payment_method=account.get_payment_method_display(),
+        instalments_a_year=account.instalments,
+        today=today,
+        financial_year=year,
+        balance_pence=balance,
+        arrears_pence=arrears,
+        this_year_pence=this_year,
+        charge_pence=charge,
+        discount_pence=discount,
+        discount_codes=tuple(
+            DiscountCode(code, DISCOUNT_CODES.get(code, f"Discount {code}")) for code in codes
+        ),
+        due_to_date_pence=due_to_date,
+        paid_to_date_pence=paid,
+        missed_pence=missed,
+        missed_count=missed_count if missed else 0,
+        next_instalment=next((item for item in schedule if not item.due), None),
+        schedule=schedule,
+        recent_payments=tuple(_entry(t) for t in recent[:RECENT_PAYMENTS]),
+        more_payments=len(recent) > RECENT_PAYMENTS,
+        freshness=council_tax_freshness(),
+    )
+
+
+def payments_page(*, user, account_ref: str, page: str | int | None) -> Page:
+    """The account's payments and refunds, newest first, a page at a time (Django's Paginator:
+    a page number out of range gives the last page). The page's items are Entry."""
+    account = _linked_account(user=user, account_ref=account_ref)
+    result = Paginator(_payments(account), PAYMENTS_PER_PAGE).get_page(page)
+    result.object_list = [_entry(t) for t in result.object_list]
+    return result
+
+
+@dataclass(frozen=True)
+class Statement:
+    account_ref: str
+    address_lines: tuple[str, ...]
+    postcode: str
+    entries: tuple[Entry, ...]  # oldest first, each with the balance after it
+    balance_pence: int
+    freshness: Freshness
+
+    @property
+    def headline(self) -> Headline:
+        return Headline.of(self.balance_pence)
+
+
+def statement_for(*, user, account_ref: str) -> Statement:
+    """The whole ledger of the account, oldest first, with the running balance: the statement
+    and its CSV."""
+    account = _linked_account(user=user, account_ref=account_ref)
+    entries, running = [], 0
+    for t in (
+        Transaction.objects.filter(account=account, withdrawn_at__isnull=True)
+        .order_by("posted_on", "transaction_ref")
+        .only(*_ENTRY_FIELDS)
+    ):
+        running += t.amount_pence
+        entries.append(_entry(t, running=running))
+    return Statement(
+        account_ref=account.account_ref,
+        address_lines=_address_lines(account),
+        postcode=account.property.postcode,
+        entries=tuple(entries),
+        balance_pence=running,
+        freshness=council_tax_freshness(),
+    )
+
+
+def council_tax_freshness(*, now: datetime | None = None) -> Freshness:
+    """The last applied run of each council tax feed, in one query; the staler of the three
+    says how fresh the balances are. (records.selectors.feed_last_applied_run answers the same
+    for one feed; asking it three times would cost the balance page two more queries.)"""
+    now = now or timezone.now()
+    last = dict(
+        SyncRun.objects.filter(
+            feed__in=COUNCIL_TAX_FEEDS,
+            status=SyncRun.Status.APPLIED,
+            dry_run=False,
+            finished_at__isnull=False,
+        )
+        .values_list("feed")
+        .annotate(last=Max("finished_at"))
+        .order_by()
+    )
+    if len(last) < len(COUNCIL_TAX_FEEDS):
+        return Freshness(as_of=None, stale=True)
+    as_of = min(last.values())
+    return Freshness(as_of=as_of, stale=now - as_of > STALE_AFTER)
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+_ENTRY_FIELDS = (
+    "transaction_ref",
+    "posted_on",
+    "financial_year",
+    "kind",
+    "amount_pence",
+    "description",
+)
+
+
+def _linked_account(*, user, account_ref: str) -> CouncilTaxAccount:
+    link = (
+        AccountLink.objects.filter(user=user, account__account_ref=account_ref)
+        .select_related("account__property")
+        .first()
+    )
+    if link is None:
+        raise AccountNotLinked(account_ref)
+    return link.account
+
+
+def _payments(account: CouncilTaxAccount):
+    return (
+        Transaction.objects.filter(
+            account=account, withdrawn_at__isnull=True, kind__in=PAYMENT_KINDS
+        )
+        .order_by("-posted_on", "-transaction_ref")
+        .only(*_ENTRY_FIELDS)
+    )
+
+
+def _entry(t: Transaction, *, running: int | None = None) -> Entry:
+    return Entry(
+        transaction_ref=t.transaction_ref,
+        posted_on=t.posted_on,
+        financial_year=t.financial_year,
+        kind=t.kind,
+        kind_label=Transaction.Kind(t.kind).label,
+        amount_pence=t.amount_pence,
+        description=t.description,
+        running_balance_pence=running,
+    )
+
+
+def _live(account: CouncilTaxAccount) -> bool:
+    return account.ended_at is None and account.status == CouncilTaxAccount.Status.LIVE
+
+
+def _address_lines(account: CouncilTaxAccount) -> tuple[str, ...]:
+    p = account.property
+    lines = (p.address_line_1, p.address_line_2, p.address_line_3, p.address_line_4)
+    return tuple(line for line in lines if line)
+
+
+def _address_label(account: CouncilTaxAccount) -> str:
+    return ", ".join((*_address_lines(account), account.property.postcode))

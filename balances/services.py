@@ -1,0 +1,162 @@
+"""Writes of the balances app: a resident links a council tax account, or unlinks one.
+
+Linking asks for three things printed on or known from the bill: the account number, the
+property's postcode and the surname of someone liable for the account. A wrong answer never
+says which part was wrong, and failed attempts are limited (per account number, whoever tries,
+and per resident, whatever account) so the details cannot be guessed."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from records.matching import compact_key
+from records.models import Occupancy
+
+from .exceptions import AccountNotLinked, LinkDetailsDoNotMatch, LinkLockedOut
+from .models import AccountLink, CouncilTaxAccount, LinkAttempt
+
+LOCKOUT_FAILURES = 5
+LOCKOUT_WINDOW = timedelta(hours=1)
+LIABLE_ROLES = (Occupancy.Role.LIABLE, Occupancy.Role.JOINT_LIABLE)
+
+_ACCOUNT_REF = re.compile(r"3\d{7}")
+_POSTCODE = re.compile(r"GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}")
+# An advisory lock namespace (any fixed int4) for "linking this account number".
+_LINK_LOCK_NAMESPACE = 0x6C6E6B  # "lnk"
+
+
+def normalise_account_ref(value: str) -> str | None:
+    """ "3001 2345", " 30012345 " → "30012345"; None when it is not 8 digits starting with 3."""
+    compact = "".join(value.split())
+    return compact if _ACCOUNT_REF.fullmatch(compact) else None
+
+
+def normalise_postcode(value: str) -> str | None:
+    """ "e81dy", " E8  1DY " → "E8 1DY"; None when it is not a UK postcode. (The records app
+    keeps its own parser to itself: this is the same rule for what a resident types.)"""
+    compact = "".join(value.split()).upper()
+    if not _POSTCODE.fullmatch(compact):
+        return None
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    reason: LinkAttempt.Reason
+    account: CouncilTaxAccount | None = None
+    locked_until: datetime | None = None
+
+
+def account_link(
+    *, user, account_ref: str, postcode: str, surname: str, now: datetime | None = None
+) -> AccountLink:
+    """Link the account to the resident when the three details match an account that is not
+    closed. Every attempt is recorded. Raises LinkLockedOut after LOCKOUT_FAILURES failed
+    attempts in LOCKOUT_WINDOW for the account number or by the resident, and
+    LinkDetailsDoNotMatch for any wrong answer. Linking an account already linked is fine."""
+    now = now or timezone.now()
+    ref = normalise_account_ref(account_ref or "")
+    typed_ref = ref or "".join((account_ref or "").split())[:20]
+    with transaction.atomic():
+        _serialise(user=user, account_ref=typed_ref)
+        outcome = _decide(
+            user=user, ref=ref, typed_ref=typed_ref, postcode=postcode, surname=surname, now=now
+        )
+        LinkAttempt.objects.create(
+            user=user,
+            account_ref=typed_ref,
+            postcode=(postcode or "")[:20],
+            succeeded=outcome.reason == LinkAttempt.Reason.LINKED,
+            reason=outcome.reason,
+            at=now,
+        )
+        if outcome.reason == LinkAttempt.Reason.LINKED:
+            link, _ = AccountLink.objects.get_or_create(
+                user=user, account=outcome.account, defaults={"linked_at": now}
+            )
+            return link
+    # Raised after the commit, so the failed attempt is kept.
+    if outcome.reason == LinkAttempt.Reason.LOCKED_OUT:
+        raise LinkLockedOut(outcome.locked_until)
+    raise LinkDetailsDoNotMatch()
+
+
+def account_unlink(*, user, account_ref: str) -> None:
+    """Remove the resident's link to the account. Raises AccountNotLinked when there is none."""
+    deleted, _ = AccountLink.objects.filter(user=user, account__account_ref=account_ref).delete()
+    if not deleted:
+        raise AccountNotLinked(account_ref)
+
+
+def link_lockout_until(*, user, account_ref: str, now: datetime) -> datetime | None:
+    """When linking opens again for this resident and account number; None when it is open.
+    Only failed checks count: attempts refused by the lockout itself do not prolong it."""
+    since = now - LOCKOUT_WINDOW
+    failures = LinkAttempt.objects.filter(succeeded=False, at__gt=since, at__lte=now).exclude(
+        reason=LinkAttempt.Reason.LOCKED_OUT
+    )
+    until = None
+    for scope in (Q(account_ref=account_ref), Q(user=user)):
+        recent = list(
+            failures.filter(scope).order_by("-at").values_list("at", flat=True)[:LOCKOUT_FAILURES]
+        )
+        if len(recent) >= LOCKOUT_FAILURES:
+            # Open again once the oldest of the last five leaves the window.
+            opens = recent[-1] + LOCKOUT_WINDOW
+            until = max(until, opens) if until else opens
+    return until
+
+
+def _decide(*, user, ref, typed_ref, postcode, surname, now) -> _Outcome:
+    until = link_lockout_until(user=user, account_ref=typed_ref, now=now)
+    if until is not None:
+        return _Outcome(LinkAttempt.Reason.LOCKED_OUT, locked_until=until)
+    if ref is None:
+        return _Outcome(LinkAttempt.Reason.INVALID_ACCOUNT_REF)
+    account = (
+        CouncilTaxAccount.objects.filter(account_ref=ref)
+        .select_related("property", "lead_person")
+        .first()
+    )
+    if account is None:
+        return _Outcome(LinkAttempt.Reason.UNKNOWN_ACCOUNT)
+    if account.ended_at is not None or account.status == CouncilTaxAccount.Status.CLOSED:
+        return _Outcome(LinkAttempt.Reason.ACCOUNT_CLOSED)
+    if normalise_postcode(postcode or "") != account.property.postcode:
+        return _Outcome(LinkAttempt.Reason.WRONG_POSTCODE)
+    typed = compact_key(surname)
+    if not typed or typed not in _liable_surnames(account, today=timezone.localdate(now)):
+        return _Outcome(LinkAttempt.Reason.WRONG_SURNAME)
+    return _Outcome(LinkAttempt.Reason.LINKED, account=account)
+
+
+def _liable_surnames(account: CouncilTaxAccount, *, today) -> set[str]:
+    """The compact surname keys of the account's lead and of everyone currently liable or
+    jointly liable at its property."""
+    names = (
+        Occupancy.objects.current()
+        .filter(property_id=account.property_id, role__in=LIABLE_ROLES)
+        .filter(Q(occupied_to__isnull=True) | Q(occupied_to__gte=today))
+        .values_list("person__last_name_key", flat=True)
+    )
+    return {compact_key(name) for name in [account.lead_person.last_name_key, *names]}
+
+
+def _serialise(*, user, account_ref: str) -> None:
+    """Attempts for one resident, and for one account number, take turns: the count of recent
+    failures and the new attempt cannot interleave with another request's."""
+    user_model = get_user_model()
+    list(user_model.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+    if connection.vendor == "postgresql":
+        # An int4 from the number (the same in every process, unlike hash()).
+        key = zlib.crc32(account_ref.encode()) & 0x7FFFFFFF
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LINK_LOCK_NAMESPACE, key])
