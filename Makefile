@@ -42,6 +42,7 @@ demo: install assets ## Set up the demo database and its sign-ins
 	$(DEMO_ENV) $(PY) manage.py migrate --no-input -v 0
 	$(DEMO_ENV) $(PY) manage.py demo_records
 	$(DEMO_ENV) $(PY) manage.py demo_users
+	$(DEMO_ENV) $(PY) manage.py demo_balances
 
 run: demo ## Set up everything and serve the demo portal on http://127.0.0.1:8000
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000

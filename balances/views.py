@@ -64,7 +64,7 @@ def locked_out_message(locked: LinkLockedOut) -> str:
     minutes = max(1, math.ceil((locked.until - timezone.now()).total_seconds() / 60))
     at = timezone.localtime(locked.until)
     return (
-        "You have tried too many times. For your security, linking this account is paused: "
+        "You have tried too many times. For your security, linking is paused: "
         f"wait {minutes} minute{'s' if minutes != 1 else ''} (until {at:%H:%M}) and try again, "
         "or call us on 020 8356 3000"
     )

@@ -120,6 +120,7 @@ def test_a_wrong_part_gets_one_message_that_does_not_say_which(client, resident,
     assert 'href="#id_account_ref"' in html
 
 
+@pytest.mark.embedded
 def test_linking_goes_to_the_balance(client, resident, borough):
     client.force_login(resident)
     response = client.post(
@@ -131,6 +132,7 @@ def test_linking_goes_to_the_balance(client, resident, borough):
     assert "You owe £" in html
 
 
+@pytest.mark.embedded
 def test_a_locked_out_resident_is_told_how_long_to_wait(client, resident, borough):
     client.force_login(resident)
     wrong = {"account_ref": ARREARS, "postcode": "E8 1DY", "surname": "Smith"}
@@ -238,6 +240,7 @@ def _queries(client, path) -> int:
     return len(captured)
 
 
+@pytest.mark.embedded
 def test_the_balance_page_makes_the_same_few_queries_whatever_the_ledger(
     linked, django_assert_max_num_queries
 ):
