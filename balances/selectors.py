@@ -148,6 +148,15 @@ class AccountBalance:
         return Headline.of(self.balance_pence)
 
     @property
+    def arrears_credit_pence(self) -> int:
+        """Earlier years' credit as a positive amount (for "£20.00 in credit")."""
+        return -self.arrears_pence
+
+    @property
+    def this_year_credit_pence(self) -> int:
+        return -self.this_year_pence
+
+    @property
     def net_charge_pence(self) -> int:
         return self.charge_pence + self.discount_pence
 

@@ -62,11 +62,13 @@ def account_link(
     closed. Every attempt is recorded. Raises LinkLockedOut after LOCKOUT_FAILURES failed
     attempts in LOCKOUT_WINDOW for the account number or by the resident, and
     LinkDetailsDoNotMatch for any wrong answer. Linking an account already linked is fine."""
-    now = now or timezone.now()
     ref = normalise_account_ref(account_ref or "")
     typed_ref = ref or "".join((account_ref or "").split())[:20]
     with transaction.atomic():
         _serialise(user=user, account_ref=typed_ref)
+        # The time is read once this attempt has its turn, so it is after every attempt that
+        # went before it.
+        now = now or timezone.now()
         outcome = _decide(
             user=user, ref=ref, typed_ref=typed_ref, postcode=postcode, surname=surname, now=now
         )
@@ -100,7 +102,7 @@ def link_lockout_until(*, user, account_ref: str, now: datetime) -> datetime | N
     """When linking opens again for this resident and account number; None when it is open.
     Only failed checks count: attempts refused by the lockout itself do not prolong it."""
     since = now - LOCKOUT_WINDOW
-    failures = LinkAttempt.objects.filter(succeeded=False, at__gt=since, at__lte=now).exclude(
+    failures = LinkAttempt.objects.filter(succeeded=False, at__gt=since).exclude(
         reason=LinkAttempt.Reason.LOCKED_OUT
     )
     until = None

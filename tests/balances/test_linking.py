@@ -10,7 +10,8 @@ from balances import services
 from balances.exceptions import AccountNotLinked, LinkDetailsDoNotMatch, LinkLockedOut
 from balances.models import AccountLink, LinkAttempt
 from tests.balances.ledger import ARREARS, CLOSED, CREDIT, UP_TO_DATE, load_borough
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_staff
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +204,13 @@ def test_unlinking_removes_only_that_link(borough, resident, other_resident):
     assert AccountLink.objects.filter(user=other_resident).exists()
     with pytest.raises(AccountNotLinked):
         services.account_unlink(user=resident, account_ref=ARREARS)
+
+
+def test_the_attempts_are_listed_for_staff_in_the_admin(borough, resident, client):
+    _fail(resident)
+    admin_user = make_staff(None, is_superuser=True, email="admin@example.com")
+    sign_in(client, admin_user)
+    response = client.get("/staff/admin/balances/linkattempt/")
+    assert response.status_code == 200
+    assert ARREARS in response.content.decode()
+    assert client.get("/staff/admin/balances/accountlink/").status_code == 200
