@@ -137,3 +137,17 @@ def test_errors_on_the_baseline_fail_the_run_too():
     baseline = bench.parse_wrk(BASELINE.replace("responses: 0", "responses: 2"))
     results = bench.verdicts(bench.parse_wrk(BALANCE), baseline)
     assert [v.what for v in results if not v.met] == ["errors (non-2xx, socket)"]
+
+
+def test_the_baseline_is_the_mean_of_the_runs_around_the_balance_pages():
+    before = bench.parse_wrk(BASELINE)
+    after = bench.parse_wrk(BASELINE.replace("356.84", "156.84").replace("58.61ms", "90.00ms"))
+    baseline = bench.bracketed(before, after)
+    assert baseline.requests_per_second == pytest.approx(256.84)
+    assert baseline.p99_ms == 90.0
+    assert baseline.requests == 2 * 7144
+    results = bench.verdicts(bench.parse_wrk(BALANCE), baseline)
+    assert "101%" in results[0].figure
+    broken = bench.bracketed(before, bench.parse_wrk(BROKEN))
+    assert broken.errors == 999
+    assert broken.first_bad.startswith("302 ")
