@@ -14,7 +14,14 @@ from django.utils import timezone
 from balances import services
 from balances.models import AccountLink, LinkAttempt
 from records.models import SyncRun
-from tests.balances.ledger import ARREARS, CREDIT, load_borough, load_ledgers, many_payments
+from tests.balances.ledger import (
+    ARREARS,
+    CREDIT,
+    TODAY,
+    load_borough,
+    load_ledgers,
+    many_payments,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -146,11 +153,15 @@ def test_a_locked_out_resident_is_told_how_long_to_wait(client, resident, boroug
     assert not AccountLink.objects.exists()
 
 
-def test_the_balance_page_shows_what_is_owed_and_what_comes_next(linked):
+def test_the_balance_page_shows_what_is_owed_and_what_comes_next(linked, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: TODAY)
     html = linked.get(url("balance")).content.decode()
-    # Today is later than the fixed ledger: every 2026/27 instalment may be due, so check the
-    # parts that do not move with the date.
     for text in [
+        "You owe £1,847.48",
+        "£86.00 in arrears",
+        "£1,761.48 left to pay of this year",
+        "You have missed 7 instalments: £1,370.04 is overdue",
+        "Your next instalment is <strong>£195.72</strong>, due on <strong>1 December 2026",
         "You owe £",
         "Earlier years",
         "Band C",
@@ -179,6 +190,8 @@ def test_an_account_in_credit_says_so(borough, resident, client):
     html = client.get(url("balance", CREDIT)).content.decode()
     assert "Your account is £25.00 in credit" in html
     assert "Single person discount" in html
+    # This year's bill is paid: no next instalment is asked for.
+    assert "Your next instalment" not in html
 
 
 def test_payments_are_paginated_newest_first(linked):
