@@ -104,7 +104,7 @@ def test_the_start_page_says_who_can_apply_and_what_it_costs(client, db):
 def test_the_portal_start_page_links_to_the_parking_journey(client, db):
     html = client.get("/").content.decode()
     assert url("start") in html
-    assert html.count("Coming soon") == 1  # council tax balances only
+    assert "Coming soon" not in html  # both services are live
 
 
 def test_anonymous_residents_are_asked_to_sign_in(client, db, resident, borough):
