@@ -522,6 +522,7 @@ def bench(args) -> int:
             CELERY_BROKER_URL=broker_url,
             ALLAUTH_TRUSTED_PROXY_COUNT="0",
             SECURE_SSL_REDIRECT="false",
+            VEHICLE_DATA_CLIENT="local",  # no network here; the balance pages use no vehicles
             BENCH_STATIC_ROOT=str(tmp / "static"),
             MEDIA_ROOT=str(tmp / "media"),
             SYNC_INBOX_DIR=str(tmp / "inbox"),

@@ -367,7 +367,15 @@ SYNC_SET_BASED = _bool("SYNC_SET_BASED", True)
 # --- Parking: vehicle data (parking/clients/vehicles.py) ---------------------------------------
 # "local" makes up vehicles from the registration, with no network (the demo, and tests of other
 # code); "dvla" asks the DVLA Vehicle Enquiry Service.
-VEHICLE_DATA_CLIENT = env.str("VEHICLE_DATA_CLIENT", default="local").strip().lower()
+VEHICLE_DATA_CLIENT = env.str("VEHICLE_DATA_CLIENT", default="").strip().lower()
+if not VEHICLE_DATA_CLIENT:
+    if not DEBUG:
+        # Made-up vehicles must never decide a real resident's application by default.
+        raise ImproperlyConfigured(
+            "VEHICLE_DATA_CLIENT must be set when DJANGO_DEBUG is off: dvla for the DVLA "
+            "Vehicle Enquiry Service (or local, for a test environment with made-up vehicles)."
+        )
+    VEHICLE_DATA_CLIENT = "local"
 if VEHICLE_DATA_CLIENT not in {"local", "dvla"}:
     raise ImproperlyConfigured(
         f"VEHICLE_DATA_CLIENT must be local or dvla, not {VEHICLE_DATA_CLIENT!r}."

@@ -18,6 +18,8 @@ PRODUCTION = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2",
     # One load balancer in front of the portal.
     "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
+    "VEHICLE_DATA_CLIENT": "dvla",
+    "DVLA_VES_API_KEY": "an-api-key-from-the-dvla",
 }
 
 
@@ -58,6 +60,7 @@ def test_production_settings_pass_check_deploy():
         ({"SYNC_MAX_VANISHED_FRACTION": "5"}, "fraction between 0 and 1"),
         ({"SYNC_MAX_REJECTED_FRACTION": "lots"}, "SYNC_MAX_REJECTED_FRACTION"),
         ({"CELERY_VISIBILITY_TIMEOUT": "60"}, "CELERY_VISIBILITY_TIMEOUT must be longer"),
+        ({"VEHICLE_DATA_CLIENT": ""}, "VEHICLE_DATA_CLIENT must be set when DJANGO_DEBUG is off"),
     ],
 )
 def test_production_refuses_an_insecure_or_malformed_configuration(change, message):

@@ -527,7 +527,7 @@ def settings_problem(**env) -> str:
 @pytest.mark.parametrize(
     ("env", "problem"),
     [
-        ({"VEHICLE_DATA_CLIENT": "dvla"}, "DVLA_VES_API_KEY must be set"),
+        ({"VEHICLE_DATA_CLIENT": "dvla", "DVLA_VES_API_KEY": ""}, "DVLA_VES_API_KEY must be set"),
         (
             {"VEHICLE_DATA_CLIENT": "dvla", "DVLA_VES_API_KEY": "k", "DVLA_VES_URL": "http://x"},
             "DVLA_VES_URL must be an https:// URL",
