@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Max, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
-from records.models import SyncRun
+from records.selectors import feeds_last_applied_at
 
 from .exceptions import AccountNotLinked
 from .models import AccountLink, CouncilTaxAccount, Instalment, Transaction
@@ -325,20 +325,9 @@ def statement_for(*, user, account_ref: str) -> Statement:
 
 def council_tax_freshness(*, now: datetime | None = None) -> Freshness:
     """The last applied run of each council tax feed, in one query; the staler of the three
-    says how fresh the balances are. (records.selectors.feed_last_applied_run answers the same
-    for one feed; asking it three times would cost the balance page two more queries.)"""
+    says how fresh the balances are."""
     now = now or timezone.now()
-    last = dict(
-        SyncRun.objects.filter(
-            feed__in=COUNCIL_TAX_FEEDS,
-            status=SyncRun.Status.APPLIED,
-            dry_run=False,
-            finished_at__isnull=False,
-        )
-        .values_list("feed")
-        .annotate(last=Max("finished_at"))
-        .order_by()
-    )
+    last = feeds_last_applied_at(feeds=COUNCIL_TAX_FEEDS)
     if len(last) < len(COUNCIL_TAX_FEEDS):
         return Freshness(as_of=None, stale=True)
     as_of = min(last.values())

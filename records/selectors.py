@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from .contract import parse_postcode
@@ -205,8 +205,7 @@ def feed_last_applied_run(*, feed: str) -> AppliedRun | None:
     "people" or a council tax feed): dry runs and runs held, discarded, rejected or failed
     changed nothing and do not count. None if no snapshot of the feed was ever applied."""
     row = (
-        SyncRun.objects.filter(feed=feed, status=SyncRun.Status.APPLIED, dry_run=False)
-        .exclude(finished_at__isnull=True)
+        _applied_runs(feeds=[feed])
         .order_by("-finished_at", "-id")
         .values_list("id", "file_name", "finished_at")
         .first()
@@ -215,6 +214,22 @@ def feed_last_applied_run(*, feed: str) -> AppliedRun | None:
         return None
     run_id, file_name, finished_at = row
     return AppliedRun(feed=feed, run_id=run_id, file_name=file_name, finished_at=finished_at)
+
+
+def feeds_last_applied_at(*, feeds: list[str] | tuple[str, ...]) -> dict[str, datetime]:
+    """When each of `feeds` last had a snapshot applied, in one query (as
+    feed_last_applied_run counts runs); a feed never applied is missing from the result."""
+    return dict(
+        _applied_runs(feeds=feeds).values_list("feed").annotate(last=Max("finished_at")).order_by()
+    )
+
+
+def _applied_runs(*, feeds) -> QuerySet[SyncRun]:
+    """Runs that applied a snapshot of one of `feeds`: dry runs and runs held, discarded,
+    rejected or failed changed nothing and do not count."""
+    return SyncRun.objects.filter(
+        feed__in=feeds, status=SyncRun.Status.APPLIED, dry_run=False, finished_at__isnull=False
+    )
 
 
 def records_freshness() -> RecordsFreshness:
