@@ -479,12 +479,9 @@ class Decided:
 
 def decide_all(cases: Sequence[Case], *, decide: Callable | None = None) -> list[Decided]:
     """Each case decided by `decide` (parking.eligibility.decide unless another is given) on the
-    records read as parking.services.application_decide reads them, and timed."""
-    from django.conf import settings
-    from django.utils import timezone
-
+    records the journey decides on (parking.services.records_for_decision), and timed."""
     from parking import eligibility
-    from records.selectors import current_occupants, property_by_uprn, records_freshness
+    from parking.services import records_for_decision
 
     decide = decide or eligibility.decide
     decided = []
@@ -504,22 +501,12 @@ def decide_all(cases: Sequence[Case], *, decide: Callable | None = None) -> list
             for h in case.held
         ]  # fmt: skip
         started = time.perf_counter()
-        uprn = case.uprn
-        property = property_by_uprn(uprn=uprn) if uprn is not None else None
-        occupants = current_occupants(uprn=uprn) if uprn is not None else []
         decision = decide(
             applicant=applicant,
-            uprn=uprn,
-            property=property,
-            occupants=occupants,
             held=held,
             vehicle=vehicle,
-            freshness=records_freshness(),
-            today=timezone.localdate(),
-            now=timezone.now(),
-            permits_per_household=settings.PERMITS_PER_HOUSEHOLD,
-            records_max_age_days=settings.RECORDS_MAX_AGE_DAYS,
             application_reference=f"PA-BNCH-{case.number:05d}",
+            **records_for_decision(uprn=case.uprn),
         )
         ms = (time.perf_counter() - started) * 1000
         reasons = tuple((str(r.rule), str(r.outcome), r.reason) for r in decision.rules)

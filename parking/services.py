@@ -242,30 +242,35 @@ def application_submit(*, user, reference: str) -> Submitted:
 
 def application_decide(*, application: PermitApplication) -> eligibility.Decision:
     """The eligibility rules over the council's records as they are now (read-only)."""
-    uprn = application.uprn
-    property = property_by_uprn(uprn=uprn) if uprn is not None else None
-    occupants = current_occupants(uprn=uprn) if uprn is not None else []
-    held = applications_held_for(
-        user=application.user, registration=application.registration, uprn=uprn
-    )
     return eligibility.decide(
         applicant=eligibility.Applicant(
             first_name=application.first_name,
             last_name=application.last_name,
             date_of_birth=application.date_of_birth,
         ),
-        uprn=uprn,
-        property=property,
-        occupants=occupants,
-        held=held,
+        held=applications_held_for(
+            user=application.user, registration=application.registration, uprn=application.uprn
+        ),
         vehicle=_eligibility_facts(application),
-        freshness=records_freshness(),
-        today=timezone.localdate(),
-        now=timezone.now(),
-        permits_per_household=settings.PERMITS_PER_HOUSEHOLD,
-        records_max_age_days=settings.RECORDS_MAX_AGE_DAYS,
         application_reference=application.reference,
+        **records_for_decision(uprn=application.uprn),
     )
+
+
+def records_for_decision(*, uprn: int | None) -> dict:
+    """What eligibility.decide takes from the council's records, the settings and the clock
+    for a home (None: not in the gazetteer), as keyword arguments. The journey, the demo's
+    answers and the decisions benchmark all decide on these."""
+    return {
+        "uprn": uprn,
+        "property": property_by_uprn(uprn=uprn) if uprn is not None else None,
+        "occupants": current_occupants(uprn=uprn) if uprn is not None else [],
+        "freshness": records_freshness(),
+        "today": timezone.localdate(),
+        "now": timezone.now(),
+        "permits_per_household": settings.PERMITS_PER_HOUSEHOLD,
+        "records_max_age_days": settings.RECORDS_MAX_AGE_DAYS,
+    }
 
 
 # --- Helpers -----------------------------------------------------------------------------------

@@ -7,11 +7,11 @@ the eligibility rules before it is printed."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from parking import eligibility
+from parking.services import records_for_decision
 from records.models import Occupancy, Property
-from records.selectors import current_occupants, property_by_uprn, records_freshness
+from records.selectors import property_by_uprn
 
 APPROVED_VEHICLE = "LB19PET"
 OTHER_VEHICLES = {
@@ -60,8 +60,6 @@ class Command(BaseCommand):
 
     def _approvable(self, homes):
         """The first occupant (with a date of birth) whom the rules would approve, and where."""
-        freshness = records_freshness()
-        today, now = timezone.localdate(), timezone.now()
         uprns = (
             Occupancy.objects.current()
             .filter(property__in=homes, occupied_to__isnull=True)
@@ -71,26 +69,18 @@ class Command(BaseCommand):
             .distinct()[:50]
         )
         for uprn in uprns:
-            details = property_by_uprn(uprn=uprn)
-            occupants = current_occupants(uprn=uprn)
-            for occupant in occupants:
+            records = records_for_decision(uprn=uprn)
+            for occupant in records["occupants"]:
                 if occupant.date_of_birth is None:
                     continue
                 decision = eligibility.decide(
                     applicant=eligibility.Applicant(
                         occupant.first_name, occupant.last_name, occupant.date_of_birth
                     ),
-                    uprn=uprn,
-                    property=details,
-                    occupants=occupants,
                     held=[],
                     vehicle=eligibility.VehicleFacts(APPROVED_VEHICLE, True, True),
-                    freshness=freshness,
-                    today=today,
-                    now=now,
-                    permits_per_household=settings.PERMITS_PER_HOUSEHOLD,
-                    records_max_age_days=settings.RECORDS_MAX_AGE_DAYS,
+                    **records,
                 )
                 if decision.outcome == eligibility.DecisionOutcome.APPROVED:
-                    return details.address, occupant
+                    return records["property"].address, occupant
         return None
