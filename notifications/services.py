@@ -211,8 +211,9 @@ def _claim(notification_id: int, client: EmailClient) -> tuple[EmailNotification
             notification.status = Status.UNKNOWN
             notification.lease_until = None
             notification.failure_reason = (
-                f"An attempt by {notification.provider or 'a worker'} stopped before it was "
-                "known whether the email went, and that provider cannot be asked."
+                f"An attempt through {notification.provider or 'a provider'} stopped before it "
+                f"was known whether the email went, and {client.name} cannot be asked whether "
+                "it has it: check with the resident before sending it again."
             )
             notification.save(update_fields=["status", "lease_until", "failure_reason"])
             logger.error("Email %s: outcome unknown, not sent again", notification.event_key)

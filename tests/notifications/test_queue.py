@@ -15,6 +15,7 @@ from tests.notifications.conftest import CONTEXT, queue
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.embedded
 def test_an_email_queued_in_a_transaction_that_rolls_back_is_never_sent(
     django_capture_on_commit_callbacks,
 ):
@@ -30,6 +31,7 @@ def test_an_email_queued_in_a_transaction_that_rolls_back_is_never_sent(
     assert not EmailNotification.objects.exists()
 
 
+@pytest.mark.embedded
 def test_the_email_is_sent_only_once_the_transaction_commits(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         notification = queue()
@@ -42,6 +44,7 @@ def test_the_email_is_sent_only_once_the_transaction_commits(django_capture_on_c
     assert notification.provider_id == mail.outbox[0].extra_headers["Message-ID"]
 
 
+@pytest.mark.embedded
 def test_the_same_event_queued_twice_makes_one_row_and_one_email(
     django_capture_on_commit_callbacks,
 ):
