@@ -39,11 +39,13 @@ from parking.selectors import (
 )
 from records.matching import name_key
 from records.selectors import (
+    ADDRESS_CANDIDATES_LIMIT,
     PersonSummary,
     PropertySummary,
     address_order_key,
+    names_with_surname_like,
+    people_named,
     people_summaries,
-    people_with_surname_like,
     properties_at_postcode,
     properties_with_address_words,
     property_summaries,
@@ -159,20 +161,27 @@ class Reading:
     surname: str
     surname_first: bool = False
 
+    words: int = 1  # how many typed words make the surname
+
     @property
     def typo_tolerant(self) -> bool:
-        """Whether to look for surnames a typo away from this one: in the usual order (given
-        names first) and four letters or more. Other readings find a surname by its start
-        only, which the database answers cheaply (see records.selectors)."""
-        return not self.surname_first and len(self.surname) >= 4
+        """Whether to look for surnames a typo away from this one: one word, in the usual order
+        (given names first), of four letters or more. A trigram query on a short string, or on
+        words run together ("smithjones" is as like Smith as Jones), makes PostgreSQL recheck
+        thousands of people (docs/performance.md); other readings find a surname by its start
+        (in the usual order) or whole (surname first), which the database answers cheaply."""
+        return not self.surname_first and self.words == 1 and len(self.surname) >= 4
 
 
 def readings(words: Sequence[str]) -> list[Reading]:
     """Every split of the words into given names and a surname, in either order."""
     words = list(words)
-    found = [Reading(tuple(words[:i]), "".join(words[i:])) for i in range(len(words))]
+    found = [
+        Reading(tuple(words[:i]), "".join(words[i:]), words=len(words) - i)
+        for i in range(len(words))
+    ]
     found += [
-        Reading(tuple(words[j:]), "".join(words[:j]), surname_first=True)
+        Reading(tuple(words[j:]), "".join(words[:j]), surname_first=True, words=j)
         for j in range(1, len(words))
     ]
     return list(dict.fromkeys(found))
@@ -286,25 +295,36 @@ class RankedPerson:
     current: bool
 
 
-def rank_people(candidates, options: Sequence[Reading]) -> list[RankedPerson]:
-    """Score every candidate (anything with person_ref, first_name_key, last_name_key and
-    current), keep those close to the best, best first, current residents before former ones
-    at the same score."""
-    scores: dict[tuple[str, str], float] = {}  # the same name recurs: score it once
-    scored = []
-    for c in candidates:
-        names = (c.first_name_key, c.last_name_key)
-        if names not in scores:
-            scores[names] = name_score(*names, options)
-        if scores[names] > 0:
-            scored.append(RankedPerson(c.person_ref, scores[names], c.current))
-    if not scored:
-        return []
-    best = max(person.score for person in scored)
-    kept = [person for person in scored if person.score >= best * KEEP_FROM_BEST]
-    keys = {c.person_ref: (c.last_name_key, c.first_name_key) for c in candidates}
-    kept.sort(key=lambda p: (-round(p.score, 2), not p.current, keys[p.person_ref], p.person_ref))
-    return kept
+def keep_names(
+    names: Sequence[tuple[str, str]], options: Sequence[Reading]
+) -> dict[tuple[str, str], float]:
+    """The names (first_name_key, last_name_key) that match, with their scores: those close to
+    the best match."""
+    scores = {name: name_score(*name, options) for name in names}
+    best = max(scores.values(), default=0.0)
+    if best <= 0:
+        return {}
+    return {name: score for name, score in scores.items() if score >= best * KEEP_FROM_BEST}
+
+
+def rank_people(candidates, scores: dict[tuple[str, str], float]) -> list[RankedPerson]:
+    """The candidates (anything with person_ref, first_name_key, last_name_key and current)
+    whose names were kept, best first, current residents before former ones at the same
+    score, then by surname and first name."""
+    ranked = [
+        (RankedPerson(c.person_ref, score, c.current), (c.last_name_key, c.first_name_key))
+        for c in candidates
+        if (score := scores.get((c.first_name_key, c.last_name_key), 0.0)) > 0
+    ]
+    ranked.sort(
+        key=lambda pair: (
+            -round(pair[0].score, 2),
+            not pair[0].current,
+            pair[1],
+            pair[0].person_ref,
+        )
+    )
+    return [person for person, _ in ranked]
 
 
 # --- Searching -------------------------------------------------------------------------------
@@ -329,6 +349,11 @@ class Group:
     @property
     def items(self) -> list:
         return list(self.page.object_list)
+
+    @property
+    def capped(self) -> bool:
+        """Addresses stop at ADDRESS_CANDIDATES_LIMIT: there may be more than the total."""
+        return self.kind == PROPERTIES and not self.exact and self.total >= ADDRESS_CANDIDATES_LIMIT
 
 
 @dataclass(frozen=True)
@@ -406,14 +431,15 @@ def _properties(query: Query):
         uprns = [address.uprn for address in properties_at_postcode(postcode=query.postcode)]
     elif query.address_words:
         exact = False
-        found = properties_with_address_words(words=query.address_words, text=query.text)
+        found = properties_with_address_words(words=query.address_words)
         phrase = " ".join(query.address_words)
 
         def order(c):
             # The words as typed, together and in order ("1 mare street"), before addresses
             # that merely hold them all ("Flat 1, Holly Point, Mare Street").
             together = phrase in " ".join(re.findall(r"[^\W_]+", c.address.label.lower()))
-            return (c.retired, not together, -round(c.similarity, 1), address_order_key(c.address))
+            similarity = trigram_similarity(c.address.label, query.text)
+            return (c.retired, not together, -round(similarity, 1), address_order_key(c.address))
 
         found.sort(key=order)
         uprns = [c.address.uprn for c in found]
@@ -430,11 +456,13 @@ def _people(query: Query):
     if query.identifier or not query.name_words:
         return [], False, list
     options = readings(query.name_words)
-    candidates = people_with_surname_like(
-        prefixes=[r.surname for r in options],
+    names = names_with_surname_like(
+        prefixes=[r.surname for r in options if not r.surname_first],
+        exactly=[r.surname for r in options if r.surname_first],
         similar_to=[r.surname for r in options if r.typo_tolerant],
     )
-    refs = [person.person_ref for person in rank_people(candidates, options)]
+    kept = keep_names(names, options)
+    refs = [person.person_ref for person in rank_people(people_named(names=list(kept)), kept)]
 
     def fetch(page: list[str]) -> list[ResultItem]:
         return [_item(PEOPLE, s, person=s.person_ref) for s in people_summaries(person_refs=page)]

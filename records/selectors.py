@@ -252,7 +252,8 @@ def records_freshness() -> RecordsFreshness:
 # no trigrams: surnames by prefix, address words by substring. The index expressions below must
 # stay exactly as the migration writes them, or PostgreSQL will not use the indexes.
 
-SEARCH_CANDIDATES_LIMIT = 10_000  # far more people than share any surname in the borough
+ADDRESS_CANDIDATES_LIMIT = 500
+SEARCH_CANDIDATES_LIMIT = 10_000  # distinct names: far more than share a surname
 # pg_trgm's `%` matches from this similarity. Its default, 0.3, misses a swapped pair of
 # letters in a six-letter surname ("obrein" is 0.27 from "obrien"); 0.2 lets a four-letter
 # string match on one shared trigram, so that PostgreSQL rechecks ten times the rows.
@@ -333,12 +334,10 @@ class PropertySummary:
 
 @dataclass(frozen=True)
 class AddressCandidate:
-    """A property whose address holds every word searched for; `similarity` (0 to 1, always 0
-    on SQLite) says how close the whole address is to what was typed."""
+    """A property whose address holds every word searched for."""
 
     address: Address
     retired: bool
-    similarity: float
 
 
 def _current_occupancy() -> Q:
@@ -352,18 +351,22 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def people_with_surname_like(
+def names_with_surname_like(
     *,
     prefixes: list[str] | tuple[str, ...] = (),
+    exactly: list[str] | tuple[str, ...] = (),
     similar_to: list[str] | tuple[str, ...] = (),
     limit: int = SEARCH_CANDIDATES_LIMIT,
-) -> list[NameCandidate]:
-    """People whose surname, spaces taken out of its key ("van der Berg" -> "vanderberg"),
-    starts with one of `prefixes` (is one, for one or two letters) or, on PostgreSQL, is
-    trigram-similar to one of `similar_to` (pg_trgm's `%` from SURNAME_SIMILARITY: a typo or
-    two). Both are compact name keys: lower case, no spaces, accents or apostrophes. At most
-    `limit`, in no particular order: the caller ranks them.
+) -> list[tuple[str, str]]:
+    """The distinct names (first_name_key, last_name_key) of people whose surname, spaces
+    taken out of its key ("van der Berg" -> "vanderberg"), starts with one of `prefixes` (is
+    one, for one or two letters), is one of `exactly` or, on PostgreSQL, is trigram-similar
+    to one of `similar_to` (pg_trgm's `%` from SURNAME_SIMILARITY: a typo or two). All are
+    compact name keys: lower case, no spaces, accents or apostrophes. At most `limit`, in no
+    particular order: the caller scores them, then asks people_named for the people behind the
+    names it keeps.
 
+    Names, not people: a borough has many people of each name, and a name is scored once.
     A short or common string is a poor trigram query (PostgreSQL rechecks every surname that
     shares one of its few trigrams): the caller asks for similarity only where a typo is likely
     to be, and for prefixes elsewhere."""
@@ -374,34 +377,54 @@ def people_with_surname_like(
             where |= Q(last_compact__startswith=prefix)
         elif prefix:  # "Ng", "Li": the whole surname (a shorter start would match too many)
             where |= Q(last_compact=prefix)
+    for surname in dict.fromkeys(exactly):
+        if surname:
+            where |= Q(last_compact=surname)
     similar_to = [s for s in dict.fromkeys(similar_to) if s] if _postgres() else []
     for surname in similar_to:
         where |= TrigramSimilar(compact, Value(surname))
     if not where:
         return []
-    if similar_to:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                # LOCAL: only for this transaction, never left on the connection.
-                cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [SURNAME_SIMILARITY])
-            return _name_candidates(where, compact, limit)
-    return _name_candidates(where, compact, limit)
+    names = (
+        Person.objects.annotate(last_compact=compact)
+        .filter(where)
+        .values_list("first_name_key", "last_name_key")
+        .distinct()
+        .order_by()
+    )
+    if not similar_to:
+        return list(names[:limit])
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # LOCAL: for this transaction only (the request's, if one is open), never left on
+            # the connection.
+            cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [SURNAME_SIMILARITY])
+        return list(names[:limit])
 
 
-def _name_candidates(where: Q, compact, limit: int) -> list[NameCandidate]:
+def people_named(
+    *, names: list[tuple[str, str]] | tuple[tuple[str, str], ...]
+) -> list[NameCandidate]:
+    """Everyone with one of these names (first_name_key, last_name_key), and whether they live
+    anywhere now; in no particular order."""
+    if not names:
+        return []
+    wanted = set(names)
     # A scalar subquery, not EXISTS: PostgreSQL would answer EXISTS by hashing every current
-    # occupancy in the borough (180 ms); this probes the person's own few (a few ms).
+    # occupancy in the borough (180 ms); this probes the person's own few.
     lives_here = Occupancy.objects.filter(_current_occupancy(), person=OuterRef("pk"))
     rows = (
-        Person.objects.annotate(
-            last_compact=compact, current_occupancy=Subquery(lives_here.values("pk")[:1])
+        Person.objects.filter(
+            last_name_key__in={last for _, last in wanted},
+            first_name_key__in={first for first, _ in wanted},
         )
-        .filter(where)
-        .values_list("person_ref", "first_name_key", "last_name_key", "current_occupancy")[:limit]
+        .annotate(current_occupancy=Subquery(lives_here.values("pk")[:1]))
+        .values_list("person_ref", "first_name_key", "last_name_key", "current_occupancy")
     )
     return [
         NameCandidate(ref, first, last, current=occupancy is not None)
         for ref, first, last, occupancy in rows
+        if (first, last) in wanted  # the two IN lists also pair names that were not asked for
     ]
 
 
@@ -459,13 +482,13 @@ _ADDRESS_SEARCH_SQL = "lower(address_line_1 || ' ' || address_line_2 || ' ' || p
 
 
 def properties_with_address_words(
-    *, words: list[str] | tuple[str, ...], text: str, limit: int = 500
+    *, words: list[str] | tuple[str, ...], limit: int = ADDRESS_CANDIDATES_LIMIT
 ) -> list[AddressCandidate]:
     """Properties (current or retired, any use) whose first two address lines and postcode
     hold every one of `words` (lower case). On PostgreSQL a word of three letters or more may
-    be a typo away (pg_trgm's word similarity `<%`), a shorter one ("12", "e8") must be a
-    whole word; on SQLite each must appear as typed. Ranked by the trigram similarity of the
-    whole address to `text` (PostgreSQL), at most `limit`."""
+    be a typo away (pg_trgm's word similarity `%>`), a shorter one ("12", "e8") must be a
+    whole word; on SQLite each must appear as typed. At most `limit`, in no particular order
+    (the caller ranks them): more than that many is too broad a search to read anyway."""
     words = [w for w in words if w]
     if not words:
         return []
@@ -480,19 +503,9 @@ def properties_with_address_words(
             queryset = queryset.filter(TrigramWordSimilar(search, Value(word)))
         else:
             queryset = queryset.filter(search_text__regex=rf"\m{re.escape(word)}\M")
-    if _postgres():
-        queryset = queryset.annotate(
-            similarity=RawSQL(f"similarity({_ADDRESS_SEARCH_SQL}, %s)", [text.lower()])  # noqa: S611
-        ).order_by("-similarity", "id")
-    else:
-        queryset = queryset.annotate(similarity=Value(0.0)).order_by("id")
-    rows = queryset.values_list(*_ADDRESS_FIELDS, "retired_at", "similarity")[:limit]
+    rows = queryset.order_by().values_list(*_ADDRESS_FIELDS, "retired_at")[:limit]
     return [
-        AddressCandidate(
-            address=_address(row[: len(_ADDRESS_FIELDS)]),
-            retired=row[-2] is not None,
-            similarity=float(row[-1]),
-        )
+        AddressCandidate(address=_address(row[: len(_ADDRESS_FIELDS)]), retired=row[-1] is not None)
         for row in rows
     ]
 

@@ -13,6 +13,7 @@ from casework.search import (
     case_url,
     edit_distance,
     given_score,
+    keep_names,
     name_score,
     parse_query,
     rank_people,
@@ -97,12 +98,17 @@ def test_a_search_that_cannot_be_made_says_what_to_type(typed, message):
 
 def test_the_words_are_read_as_given_names_then_surname_and_the_other_way_round():
     assert readings(["zoe", "smith", "jones"]) == [
-        Reading((), "zoesmithjones"),
-        Reading(("zoe",), "smithjones"),
-        Reading(("zoe", "smith"), "jones"),
-        Reading(("smith", "jones"), "zoe", surname_first=True),
-        Reading(("jones",), "zoesmith", surname_first=True),
+        Reading((), "zoesmithjones", words=3),
+        Reading(("zoe",), "smithjones", words=2),
+        Reading(("zoe", "smith"), "jones", words=1),
+        Reading(("smith", "jones"), "zoe", surname_first=True, words=1),
+        Reading(("jones",), "zoesmith", surname_first=True, words=2),
     ]
+
+
+def test_only_a_single_word_surname_in_the_usual_order_is_looked_for_with_typos():
+    tolerant = [r.surname for r in readings(["zoe", "smith", "jones"]) if r.typo_tolerant]
+    assert tolerant == ["jones"]
 
 
 def test_swapped_letters_are_one_slip():
@@ -154,15 +160,22 @@ def test_a_name_scores_its_best_reading():
 def test_current_residents_come_before_former_ones_with_the_same_name():
     former = NameCandidate("P1", "sean", "obrien", current=False)
     current = NameCandidate("P2", "sean", "obrien", current=True)
-    ranked = rank_people([former, current], readings(["sean", "obrien"]))
+    scores = keep_names([("sean", "obrien")], readings(["sean", "obrien"]))
+    ranked = rank_people([former, current], scores)
     assert [person.person_ref for person in ranked] == ["P2", "P1"]
 
 
-def test_people_much_weaker_than_the_best_match_are_left_out():
-    sean = NameCandidate("P1", "sean", "obrien", current=True)
-    roisin = NameCandidate("P2", "roisin", "obrien", current=True)
-    ranked = rank_people([roisin, sean], readings(["sean", "obrien"]))
-    assert [person.person_ref for person in ranked] == ["P1"]
+def test_a_better_match_comes_before_a_current_resident():
+    a_slip_away = NameCandidate("P1", "sean", "obrian", current=True)
+    former = NameCandidate("P2", "sean", "obrien", current=False)
+    scores = keep_names([("sean", "obrian"), ("sean", "obrien")], readings(["sean", "obrien"]))
+    assert scores == {("sean", "obrian"): 1.8, ("sean", "obrien"): 2.0}
+    assert [p.person_ref for p in rank_people([a_slip_away, former], scores)] == ["P2", "P1"]
+
+
+def test_names_much_weaker_than_the_best_match_are_left_out():
+    scores = keep_names([("sean", "obrien"), ("roisin", "obrien")], readings(["sean", "obrien"]))
+    assert scores == {("sean", "obrien"): 2.0}
 
 
 # --- Names, against the records --------------------------------------------------------------
