@@ -386,10 +386,12 @@ def search(text: str, *, kind: str | None = None, page: int | str | None = 1) ->
     results = Results(query=query, kind=kind)
     per_page = PER_PAGE if kind else PREVIEW
     number = page if kind else 1
+    found_any = False
     for group_kind, finder in _FINDERS:
         if kind and group_kind != kind:
             continue
-        keys, exact, fetch = finder(query)
+        keys, exact, fetch = finder(query, found_any=found_any)
+        found_any = found_any or bool(keys)
         if not keys:
             continue
         group_page = Paginator(keys, per_page).get_page(number)
@@ -399,16 +401,18 @@ def search(text: str, *, kind: str | None = None, page: int | str | None = 1) ->
     return results
 
 
-Finder = Callable[[Query], tuple[list, bool, Callable[[list], list]]]
+# A finder takes the query and whether an earlier one found anything; it returns its keys
+# (ranked), whether they match an identifier exactly, and how to fetch a page of them.
+Finder = Callable[..., tuple[list, bool, Callable[[list], list]]]
 
 
-def _accounts(query: Query):
+def _accounts(query: Query, *, found_any: bool):
     account = account_for_search(account_ref=query.account_ref) if query.account_ref else None
     items = [account] if account else []
     return items, True, lambda page: [_item(ACCOUNTS, a, uprn=a.uprn) for a in page]
 
 
-def _applications(query: Query):
+def _applications(query: Query, *, found_any: bool):
     if not (query.registration or query.application_reference):
         return [], True, list
     found = applications_for_search(
@@ -417,13 +421,13 @@ def _applications(query: Query):
     return found, True, lambda page: [_item(APPLICATIONS, a, uprn=a.uprn) for a in page]
 
 
-def _permits(query: Query):
+def _permits(query: Query, *, found_any: bool):
     """HOOK (parking part 2): permits by number and by registration, once a Permit model exists
     (see permit_number_for_search)."""
     return [], True, list
 
 
-def _properties(query: Query):
+def _properties(query: Query, *, found_any: bool):
     exact = True
     if query.uprn is not None:
         uprns = [summary.uprn for summary in property_summaries(uprns=[query.uprn])]
@@ -432,6 +436,9 @@ def _properties(query: Query):
     elif query.address_words:
         exact = False
         found = properties_with_address_words(words=query.address_words)
+        if not found and not found_any:
+            # Typos cost ten times the work: only when nothing else matched what was typed.
+            found = properties_with_address_words(words=query.address_words, typos=True)
         phrase = " ".join(query.address_words)
 
         def order(c):
@@ -452,7 +459,7 @@ def _properties(query: Query):
     return uprns, exact, fetch
 
 
-def _people(query: Query):
+def _people(query: Query, *, found_any: bool):
     if query.identifier or not query.name_words:
         return [], False, list
     options = readings(query.name_words)

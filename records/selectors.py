@@ -253,6 +253,9 @@ def records_freshness() -> RecordsFreshness:
 # stay exactly as the migration writes them, or PostgreSQL will not use the indexes.
 
 ADDRESS_CANDIDATES_LIMIT = 500
+# pg_trgm's `%>` matches an address word from this word similarity. Its default, 0.6, misses a
+# letter left out of a street name ("Staford Hill" is 0.55 from Stamford Hill).
+ADDRESS_WORD_SIMILARITY = 0.5
 SEARCH_CANDIDATES_LIMIT = 10_000  # distinct names: far more than share a surname
 # pg_trgm's `%` matches from this similarity. Its default, 0.3, misses a swapped pair of
 # letters in a six-letter surname ("obrein" is 0.27 from "obrien"); 0.2 lets a four-letter
@@ -482,13 +485,19 @@ _ADDRESS_SEARCH_SQL = "lower(address_line_1 || ' ' || address_line_2 || ' ' || p
 
 
 def properties_with_address_words(
-    *, words: list[str] | tuple[str, ...], limit: int = ADDRESS_CANDIDATES_LIMIT
+    *,
+    words: list[str] | tuple[str, ...],
+    typos: bool = False,
+    limit: int = ADDRESS_CANDIDATES_LIMIT,
 ) -> list[AddressCandidate]:
     """Properties (current or retired, any use) whose first two address lines and postcode
-    hold every one of `words` (lower case). On PostgreSQL a word of three letters or more may
-    be a typo away (pg_trgm's word similarity `%>`), a shorter one ("12", "e8") must be a
-    whole word; on SQLite each must appear as typed. At most `limit`, in no particular order
-    (the caller ranks them): more than that many is too broad a search to read anyway."""
+    hold every one of `words` (lower case): each as typed, or on PostgreSQL with `typos` a
+    word of three letters or more may be a typo away (pg_trgm's word similarity `%>` from
+    ADDRESS_WORD_SIMILARITY: ten times the work of a plain match, so ask for it only when the
+    words as typed find nothing). On PostgreSQL a shorter word ("12", "e8") must be a whole
+    word. At most
+    `limit`, in no particular order (the caller ranks them): more than that many is too broad
+    a search to read anyway."""
     words = [w for w in words if w]
     if not words:
         return []
@@ -496,14 +505,25 @@ def properties_with_address_words(
     # not have); what was typed only ever goes in as a parameter.
     search = RawSQL(_ADDRESS_SEARCH_SQL, [])  # noqa: S611
     queryset = Property.objects.annotate(search_text=search)
+    typos = typos and _postgres()
     for word in words:
         if not _postgres():
             queryset = queryset.filter(search_text__contains=word)
-        elif len(word) >= 3:
+        elif len(word) < 3:
+            queryset = queryset.filter(search_text__regex=rf"\m{re.escape(word)}\M")
+        elif typos:
             queryset = queryset.filter(TrigramWordSimilar(search, Value(word)))
         else:
-            queryset = queryset.filter(search_text__regex=rf"\m{re.escape(word)}\M")
+            queryset = queryset.filter(search_text__contains=word)
     rows = queryset.order_by().values_list(*_ADDRESS_FIELDS, "retired_at")[:limit]
+    if typos and any(len(word) >= 3 for word in words):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # LOCAL, as in names_with_surname_like.
+                cursor.execute(
+                    "SET LOCAL pg_trgm.word_similarity_threshold = %s", [ADDRESS_WORD_SIMILARITY]
+                )
+            rows = list(rows)
     return [
         AddressCandidate(address=_address(row[: len(_ADDRESS_FIELDS)]), retired=row[-1] is not None)
         for row in rows
