@@ -117,6 +117,9 @@ def test_a_kind_with_more_results_links_to_all_of_them_page_by_page(
         ("Sean O'Brien", 12),
         # The same 5; the account; the property with that number as a UPRN (there is none).
         (ACCOUNT, 7),
+        # The same 5; the names like "street" (4: no one is named so, so no people query); the
+        # addresses holding the words, then the page's properties and their residents.
+        ("1 Mare Street", 12),
     ],
 )
 def test_the_results_page_makes_a_fixed_number_of_queries(
