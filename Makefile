@@ -14,7 +14,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/2
 TEST_ENV := env DJANGO_DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL)
 PYTEST_ARGS ?=
 
-.PHONY: help install assets migrate demo run test lint format check-migrations pytest pytest-embedded messages bench bench-sync bench-readers bench-conversions bench-decisions bench-web totp worker beat serve clean
+.PHONY: help install assets migrate demo run test lint format check-migrations pytest pytest-embedded messages bench bench-sync bench-readers bench-conversions bench-decisions bench-web bench-search totp worker beat serve clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -83,7 +83,7 @@ serve: assets ## Production-like: collect static files and serve with gunicorn
 messages: ## Recompile locale/ after editing the wording overrides (needs gettext's msgfmt)
 	msgfmt --check-format -o locale/en_GB/LC_MESSAGES/django.mo locale/en_GB/LC_MESSAGES/django.po
 
-bench: bench-sync bench-readers bench-conversions bench-decisions bench-web ## Run every benchmark (results are written up in docs/performance.md)
+bench: bench-sync bench-readers bench-conversions bench-decisions bench-web bench-search ## Run every benchmark (results are written up in docs/performance.md)
 
 bench-sync: $(VENV)/.installed ## Benchmark a one-million-row records sync against a raw COPY
 	$(PY) bench/sync_bench.py
@@ -99,6 +99,9 @@ bench-decisions: $(VENV)/.installed ## Decide 10,000 applicants from the demo bo
 
 bench-web: $(VENV)/.installed assets ## Balance pages under load: gunicorn, PostgreSQL, Redis, demo borough, wrk (needs apt-get install -y wrk; options: BENCH_WEB_ARGS='--duration 60 --residents 500')
 	$(PY) bench/web_bench.py $(BENCH_WEB_ARGS)
+
+bench-search: $(VENV)/.installed ## The contact centre's search on the demo borough at scale 1.0: 120 realistic queries, p50/p95/max, fails at p95 >= 100 ms (options: BENCH_SEARCH_ARGS='--repeat 5')
+	$(PY) bench/search_bench.py $(BENCH_SEARCH_ARGS)
 
 clean: ## Remove the demo database and built assets (keeps installed packages)
 	rm -rf var/demo.sqlite3* static/build var/staticfiles

@@ -481,3 +481,43 @@ def _address_lines(account: CouncilTaxAccount) -> tuple[str, ...]:
 
 def _address_label(account: CouncilTaxAccount) -> str:
     return ", ".join((*_address_lines(account), account.property.postcode))
+
+
+# --- For the contact centre's search (staff only: not scoped to a resident) --------------------
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """A council tax account as a staff search lists it: whose, where, and whether it is live."""
+
+    account_ref: str
+    uprn: int
+    address: str
+    lead_person_ref: str
+    lead_name: str
+    live: bool
+
+
+def account_for_search(*, account_ref: str) -> AccountSummary | None:
+    """The account with this number (spaces allowed: "3010 4729"), live or not; None when there
+    is none or the value is not an account number. For staff with the case-view permission
+    (the caller checks it): it is not scoped to a resident."""
+    compact = "".join(account_ref.split())
+    if not compact.isdigit():
+        return None
+    account = (
+        CouncilTaxAccount.objects.filter(account_ref=compact)
+        .select_related("property", "lead_person")
+        .first()
+    )
+    if account is None:
+        return None
+    lead = account.lead_person
+    return AccountSummary(
+        account_ref=account.account_ref,
+        uprn=account.property.uprn,
+        address=_address_label(account),
+        lead_person_ref=lead.person_ref,
+        lead_name=f"{lead.first_name} {lead.last_name}",
+        live=_live(account),
+    )

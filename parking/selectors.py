@@ -1,11 +1,14 @@
 """Parking's reads. They return the plain data the pure rules take, not model instances."""
 
-from datetime import date
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 
+from .clients.vehicles import is_uk_registration, normalise_registration
 from .eligibility import HeldPermit, HeldStatus
-from .models import PermitApplication, Tariff
+from .models import REFERENCE_ALPHABET, PermitApplication, Tariff
 from .pricing import EmissionRate, EngineSizeRate, NoTariffInForce, TariffRates
 
 
@@ -95,3 +98,83 @@ def permits_held_at_property(*, uprn: int | None, excluding: str = "") -> int:
         .exclude(reference=excluding)
         .count()
     )
+
+
+# --- For the contact centre's search (staff only: not scoped to a resident) --------------------
+
+_REFERENCE = re.compile(rf"PA([{REFERENCE_ALPHABET}]{{4}})([{REFERENCE_ALPHABET}]{{4}})")
+
+
+def registration_for_search(text: str) -> str | None:
+    """The registration DVLA would write ("AB12CDE") when `text` has the shape of a UK
+    registration in any case and spacing ("ab12 cde"); otherwise None."""
+    registration = normalise_registration(text)
+    return registration if is_uk_registration(registration) else None
+
+
+def application_reference_for_search(text: str) -> str | None:
+    """An application reference as the portal writes it ("PA-7KQ3-4M9X") when `text` is one
+    in any case, spacing or dashes ("pa 7kq3 4m9x"); otherwise None."""
+    compact = "".join(c for c in text.upper() if c.isalnum())
+    match = _REFERENCE.fullmatch(compact)
+    return f"PA-{match[1]}-{match[2]}" if match else None
+
+
+@dataclass(frozen=True)
+class ApplicationSummary:
+    """A permit application as a staff search lists it."""
+
+    reference: str
+    status: PermitApplication.Status
+    registration: str
+    uprn: int | None
+    address: str  # as the resident chose it; "" while a draft has none
+    applicant_name: str  # as the resident typed it
+    created_at: datetime
+    submitted_at: datetime | None
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+
+def applications_for_search(
+    *, registration: str = "", reference: str = "", limit: int = 200
+) -> list[ApplicationSummary]:
+    """Anyone's applications (drafts included: a resident on the phone may be half way) for
+    this registration or with this reference, as registration_for_search and
+    application_reference_for_search write them; newest first. For staff with the case-view
+    permission (the caller checks it): not scoped to a resident."""
+    where = Q(pk__in=[])
+    if registration:
+        where |= Q(registration=registration)
+    if reference:
+        where |= Q(reference=reference)
+    rows = (
+        PermitApplication.objects.filter(where)
+        .order_by("-created_at", "-id")
+        .values_list(
+            "reference",
+            "status",
+            "registration",
+            "uprn",
+            "address",
+            "first_name",
+            "last_name",
+            "created_at",
+            "submitted_at",
+        )[:limit]
+    )
+    return [
+        ApplicationSummary(
+            reference=ref,
+            status=PermitApplication.Status(status),
+            registration=reg,
+            uprn=uprn,
+            address=address,
+            applicant_name=" ".join(part for part in (first, last) if part),
+            created_at=created_at,
+            submitted_at=submitted_at,
+        )
+        for ref, status, reg, uprn, address, first, last, created_at, submitted_at in rows
+    ]

@@ -14,9 +14,12 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Max, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -259,6 +262,361 @@ def records_freshness() -> RecordsFreshness:
     )
 
 
+# --- Search (the contact centre's one box) ---------------------------------------------------
+#
+# Candidates come from the database; casework.search decides how well each matches and in what
+# order. On PostgreSQL the surname and address reads use pg_trgm indexes (records migration
+# 0005): a surname within a typo or two, an address word within a typo. SQLite (the demo) has
+# no trigrams: surnames by prefix, address words by substring. The index expressions below must
+# stay exactly as the migration writes them, or PostgreSQL will not use the indexes.
+
+ADDRESS_CANDIDATES_LIMIT = 500
+# pg_trgm's `%>` matches an address word from this word similarity. Its default, 0.6, misses a
+# letter left out of a street name ("Staford Hill" is 0.55 from Stamford Hill).
+ADDRESS_WORD_SIMILARITY = 0.5
+SEARCH_CANDIDATES_LIMIT = 10_000  # distinct names: far more than share a surname
+# pg_trgm's `%` matches from this similarity. Its default, 0.3, misses a swapped pair of
+# letters in a six-letter surname ("obrein" is 0.27 from "obrien"); 0.2 lets a four-letter
+# string match on one shared trigram, so that PostgreSQL rechecks ten times the rows.
+SURNAME_SIMILARITY = 0.25
+
+
+@dataclass(frozen=True)
+class NameCandidate:
+    """A person whose surname may be the one searched for, with their name keys (see
+    records.matching.name_key) and whether they live anywhere now."""
+
+    person_ref: str
+    first_name_key: str
+    last_name_key: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class Home:
+    """One source's word that a person lives (or lived) at an address."""
+
+    uprn: int
+    address: str  # one line: Address.label
+    role: Occupancy.Role
+    source: Occupancy.Source
+    occupied_from: date
+    occupied_to: date | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    """Enough about a person to tell them from a namesake on the phone: name, year of birth,
+    and where they live now or lived last."""
+
+    person_ref: str
+    title: str
+    first_name: str
+    last_name: str
+    year_of_birth: int | None
+    homes: tuple[Home, ...]  # current first, then the latest former ones
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def current(self) -> bool:
+        return any(home.current for home in self.homes)
+
+
+@dataclass(frozen=True)
+class Resident:
+    """A current occupant as a search result lists them under an address."""
+
+    person_ref: str
+    name: str
+    year_of_birth: int | None
+    role: Occupancy.Role
+
+
+@dataclass(frozen=True)
+class PropertySummary:
+    """An address, with who lives there now."""
+
+    address: Address
+    ward: str
+    usage: Property.Usage
+    cpz_zone: str
+    permit_free: bool
+    retired: bool
+    residents: tuple[Resident, ...]
+
+    @property
+    def uprn(self) -> int:
+        return self.address.uprn
+
+
+@dataclass(frozen=True)
+class AddressCandidate:
+    """A property whose address holds every word searched for."""
+
+    address: Address
+    retired: bool
+
+
+def _current_occupancy() -> Q:
+    """Current as current_occupants means it: not ended by a sync nor past its own end date."""
+    return Q(ended_at__isnull=True) & (
+        Q(occupied_to__isnull=True) | Q(occupied_to__gte=timezone.localdate())
+    )
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def names_with_surname_like(
+    *,
+    prefixes: list[str] | tuple[str, ...] = (),
+    exactly: list[str] | tuple[str, ...] = (),
+    similar_to: list[str] | tuple[str, ...] = (),
+    limit: int = SEARCH_CANDIDATES_LIMIT,
+) -> list[tuple[str, str]]:
+    """The distinct names (first_name_key, last_name_key) of people whose surname, spaces
+    taken out of its key ("van der Berg" -> "vanderberg"), starts with one of `prefixes` (is
+    one, for one or two letters), is one of `exactly` or, on PostgreSQL, is trigram-similar
+    to one of `similar_to` (pg_trgm's `%` from SURNAME_SIMILARITY: a typo or two). All are
+    compact name keys: lower case, no spaces, accents or apostrophes. At most `limit`, in no
+    particular order: the caller scores them, then asks people_named for the people behind the
+    names it keeps.
+
+    Names, not people: a borough has many people of each name, and a name is scored once.
+    A short or common string is a poor trigram query (PostgreSQL rechecks every surname that
+    shares one of its few trigrams): the caller asks for similarity only where a typo is likely
+    to be, and for prefixes elsewhere."""
+    compact = Replace("last_name_key", Value(" "), Value(""))
+    where = Q()
+    for prefix in dict.fromkeys(prefixes):
+        if len(prefix) >= 3:
+            where |= Q(last_compact__startswith=prefix)
+        elif prefix:  # "Ng", "Li": the whole surname (a shorter start would match too many)
+            where |= Q(last_compact=prefix)
+    for surname in dict.fromkeys(exactly):
+        if surname:
+            where |= Q(last_compact=surname)
+    similar_to = [s for s in dict.fromkeys(similar_to) if s] if _postgres() else []
+    for surname in similar_to:
+        where |= TrigramSimilar(compact, Value(surname))
+    if not where:
+        return []
+    names = (
+        Person.objects.annotate(last_compact=compact)
+        .filter(where)
+        .values_list("first_name_key", "last_name_key")
+        .distinct()
+        .order_by()
+    )
+    if not similar_to:
+        return list(names[:limit])
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # LOCAL: for this transaction only (the request's, if one is open), never left on
+            # the connection.
+            cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [SURNAME_SIMILARITY])
+        return list(names[:limit])
+
+
+def people_named(
+    *, names: list[tuple[str, str]] | tuple[tuple[str, str], ...]
+) -> list[NameCandidate]:
+    """Everyone with one of these names (first_name_key, last_name_key), and whether they live
+    anywhere now; in no particular order."""
+    if not names:
+        return []
+    wanted = set(names)
+    # A scalar subquery, not EXISTS: PostgreSQL would answer EXISTS by hashing every current
+    # occupancy in the borough (180 ms); this probes the person's own few.
+    lives_here = Occupancy.objects.filter(_current_occupancy(), person=OuterRef("pk"))
+    rows = (
+        Person.objects.filter(
+            last_name_key__in={last for _, last in wanted},
+            first_name_key__in={first for first, _ in wanted},
+        )
+        .annotate(current_occupancy=Subquery(lives_here.values("pk")[:1]))
+        .values_list("person_ref", "first_name_key", "last_name_key", "current_occupancy")
+    )
+    return [
+        NameCandidate(ref, first, last, current=occupancy is not None)
+        for ref, first, last, occupancy in rows
+        if (first, last) in wanted  # the two IN lists also pair names that were not asked for
+    ]
+
+
+def people_summaries(*, person_refs: list[str] | tuple[str, ...]) -> list[PersonSummary]:
+    """The people with these references, in the order given, each with their current homes
+    (every source that says so) and, when they live nowhere now, the latest home they left.
+    One query whatever the number of people."""
+    today = timezone.localdate()
+    occupancies = (
+        Occupancy.objects.filter(person__person_ref__in=person_refs)
+        .select_related("person", "property")
+        .order_by("person_id", "-occupied_from", "source", "role")
+    )
+    people: dict[str, Person] = {}
+    homes: dict[str, list[Home]] = {}
+    for occupancy in occupancies:
+        person = occupancy.person
+        people.setdefault(person.person_ref, person)
+        current = occupancy.ended_at is None and (
+            occupancy.occupied_to is None or occupancy.occupied_to >= today
+        )
+        homes.setdefault(person.person_ref, []).append(
+            Home(
+                uprn=occupancy.property.uprn,
+                address=_address(_address_row(occupancy.property)).label,
+                role=Occupancy.Role(occupancy.role),
+                source=Occupancy.Source(occupancy.source),
+                occupied_from=occupancy.occupied_from,
+                occupied_to=occupancy.occupied_to,
+                current=current,
+            )
+        )
+    summaries = []
+    for ref in person_refs:
+        person = people.get(ref)
+        if person is None:
+            continue  # a person is only in the records with an occupancy (the people feed)
+        theirs = homes[ref]
+        shown = [home for home in theirs if home.current] or theirs[:1]
+        summaries.append(
+            PersonSummary(
+                person_ref=ref,
+                title=person.title,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                year_of_birth=person.date_of_birth.year if person.date_of_birth else None,
+                homes=tuple(shown),
+            )
+        )
+    return summaries
+
+
+# lower(line 1 || ' ' || line 2 || ' ' || postcode): the words staff type for an address.
+_ADDRESS_SEARCH_SQL = "lower(address_line_1 || ' ' || address_line_2 || ' ' || postcode)"
+
+
+def properties_with_address_words(
+    *,
+    words: list[str] | tuple[str, ...],
+    typos: bool = False,
+    limit: int = ADDRESS_CANDIDATES_LIMIT,
+) -> list[AddressCandidate]:
+    """Properties (current or retired, any use) whose first two address lines and postcode
+    hold every one of `words` (lower case): each as typed, or on PostgreSQL with `typos` a
+    word of three letters or more may be a typo away (pg_trgm's word similarity `%>` from
+    ADDRESS_WORD_SIMILARITY: ten times the work of a plain match, so ask for it only when the
+    words as typed find nothing). On PostgreSQL a shorter word ("12", "e8") must be a whole
+    word. At most
+    `limit`, in no particular order (the caller ranks them): more than that many is too broad
+    a search to read anyway."""
+    words = [w for w in words if w]
+    if not words:
+        return []
+    # RawSQL of a constant (the index's expression; Concat would add COALESCEs the index does
+    # not have); what was typed only ever goes in as a parameter.
+    search = RawSQL(_ADDRESS_SEARCH_SQL, [])  # noqa: S611
+    queryset = Property.objects.annotate(search_text=search)
+    typos = typos and _postgres()
+    for word in words:
+        if not _postgres():
+            queryset = queryset.filter(search_text__contains=word)
+        elif len(word) < 3:
+            queryset = queryset.filter(search_text__regex=rf"\m{re.escape(word)}\M")
+        elif typos:
+            queryset = queryset.filter(TrigramWordSimilar(search, Value(word)))
+        else:
+            queryset = queryset.filter(search_text__contains=word)
+    rows = queryset.order_by().values_list(*_ADDRESS_FIELDS, "retired_at")[:limit]
+    if typos and any(len(word) >= 3 for word in words):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # LOCAL, as in names_with_surname_like.
+                cursor.execute(
+                    "SET LOCAL pg_trgm.word_similarity_threshold = %s", [ADDRESS_WORD_SIMILARITY]
+                )
+            rows = list(rows)
+    return [
+        AddressCandidate(address=_address(row[: len(_ADDRESS_FIELDS)]), retired=row[-1] is not None)
+        for row in rows
+    ]
+
+
+def properties_at_postcode(*, postcode: str) -> list[Address]:
+    """Every address at a postcode (typed in any case and spacing), current or retired and of
+    any use, in address order; none for a value that is not a postcode."""
+    try:
+        postcode = parse_postcode(postcode)
+    except ValueError:
+        return []
+    rows = Property.objects.filter(postcode=postcode).values_list(*_ADDRESS_FIELDS)
+    return sorted((_address(row) for row in rows), key=_address_order)
+
+
+def property_summaries(*, uprns: list[int] | tuple[int, ...]) -> list[PropertySummary]:
+    """The properties with these UPRNs, in the order given (unknown ones left out), each with
+    its current residents by surname. Two queries whatever the number of properties."""
+    found = {
+        row[0]: row
+        for row in Property.objects.filter(uprn__in=uprns).values_list(
+            *_ADDRESS_FIELDS, "ward", "usage", "cpz_zone", "permit_free", "retired_at"
+        )
+    }
+    residents: dict[int, dict[str, Resident]] = {}
+    occupancies = (
+        Occupancy.objects.filter(_current_occupancy(), property__uprn__in=list(found))
+        .order_by("person__last_name_key", "person__first_name_key", "person__person_ref", "role")
+        .values_list(
+            "property__uprn",
+            "person__person_ref",
+            "person__first_name",
+            "person__last_name",
+            "person__date_of_birth",
+            "role",
+        )
+    )
+    for uprn, ref, first, last, born, role in occupancies:
+        residents.setdefault(uprn, {}).setdefault(
+            ref,
+            Resident(
+                person_ref=ref,
+                name=f"{first} {last}",
+                year_of_birth=born.year if born else None,
+                role=Occupancy.Role(role),
+            ),
+        )
+    summaries = []
+    for uprn in uprns:
+        row = found.get(uprn)
+        if row is None:
+            continue
+        ward, usage, cpz_zone, permit_free, retired_at = row[len(_ADDRESS_FIELDS) :]
+        summaries.append(
+            PropertySummary(
+                address=_address(row[: len(_ADDRESS_FIELDS)]),
+                ward=ward,
+                usage=Property.Usage(usage),
+                cpz_zone=cpz_zone,
+                permit_free=permit_free,
+                retired=retired_at is not None,
+                residents=tuple(residents.get(uprn, {}).values()),
+            )
+        )
+    return summaries
+
+
+def address_order_key(address: Address) -> tuple:
+    """The order residential_addresses_at_postcode lists addresses in, for callers sorting
+    addresses of their own: street, house number as a number, building, then flat."""
+    return _address_order(address)
+
+
 # --- For the records staff pages ---------------------------------------------------------------
 
 
@@ -295,6 +653,10 @@ _FLOORS = {
     "fourth": 6,
     "fifth": 7,
 }
+
+
+def _address_row(prop: Property) -> tuple:
+    return tuple(getattr(prop, field) for field in _ADDRESS_FIELDS)
 
 
 def _address(row) -> Address:

@@ -1,0 +1,505 @@
+"""The contact centre's search: one box for a name, an address, a postcode, a UPRN, a council
+tax account number, a vehicle registration, a permit number or an application reference.
+
+What was typed is read every way it could be meant (`parse_query`); each reading asks the app
+that owns the records through its public selectors. Exact identifiers (UPRN, postcode, account
+number, registration, reference) come first, then people, then addresses. Names are ranked
+here, in plain Python over the candidates records.selectors finds (by trigram on PostgreSQL, by
+prefix on SQLite), so the ranking is the same on both and testable without a database:
+
+* the typed words are read as "given names then surname" and as "surname then given names",
+  split at every place ("Zoe Smith Jones" may be Zoe of Smith-Jones, or Zoe Smith of Jones);
+* a surname scores 1 when its key matches exactly (name_key: case, accents, apostrophes and
+  hyphens aside, "o brien" = "O'Brien"), less for one word of a double-barrelled surname, a
+  prefix, a typo or two;
+* given names add up to 1: the same names, the first of them, a prefix, an initial, a typo;
+  given names that do not agree at all rule that reading out;
+* people much weaker than the best match are left out, then the rest are ordered by score,
+  current residents before former ones at the same score.
+
+Only the page shown is fetched in full (addresses, roles, years of birth).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.core.paginator import Page, Paginator
+from django.urls import NoReverseMatch, reverse
+
+from balances.selectors import AccountSummary, account_for_search
+from parking.selectors import (
+    ApplicationSummary,
+    application_reference_for_search,
+    applications_for_search,
+    registration_for_search,
+)
+from records.matching import name_key
+from records.selectors import (
+    ADDRESS_CANDIDATES_LIMIT,
+    PersonSummary,
+    PropertySummary,
+    address_order_key,
+    names_with_surname_like,
+    people_named,
+    people_summaries,
+    properties_at_postcode,
+    properties_with_address_words,
+    property_summaries,
+)
+
+MAX_QUERY_LENGTH = 100
+MIN_QUERY_LENGTH = 2
+MAX_NAME_WORDS = 5  # more words than any name: read only the first five
+PER_PAGE = 20  # one kind of result, page by page
+PREVIEW = 5  # each kind's first few, when every kind is shown
+KEEP_FROM_BEST = 0.6  # people scoring under 60% of the best match are left out
+
+PEOPLE = "people"
+PROPERTIES = "properties"
+ACCOUNTS = "accounts"
+APPLICATIONS = "applications"
+PERMITS = "permits"
+KIND_LABELS = {
+    ACCOUNTS: "Council tax accounts",
+    APPLICATIONS: "Permit applications",
+    PERMITS: "Permits",
+    PROPERTIES: "Addresses",
+    PEOPLE: "People",
+}
+
+_UPRN = re.compile(r"\d{1,12}")
+_ACCOUNT_REF = re.compile(r"3\d{7}")
+_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}")
+
+
+class QueryError(ValueError):
+    """What was typed cannot be searched for; the message says what to type instead."""
+
+
+# --- Reading what was typed ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """Every way the text may be meant. Identifiers are normalised as their owners write them;
+    None (or empty) when the text cannot be one."""
+
+    text: str
+    uprn: int | None = None
+    account_ref: str | None = None
+    postcode: str | None = None
+    registration: str | None = None
+    application_reference: str | None = None
+    permit_number: str | None = None
+    name_words: tuple[str, ...] = ()  # name_key words: "Seán O'Brien" -> ("sean", "obrien")
+    address_words: tuple[str, ...] = ()  # lower case words: "12 Mare St" -> ("12", "mare", "st")
+
+    @property
+    def identifier(self) -> bool:
+        """Whether the text is an identifier rather than words to look for."""
+        return any(
+            (
+                self.uprn is not None,
+                self.account_ref,
+                self.postcode,
+                self.registration,
+                self.application_reference,
+                self.permit_number,
+            )
+        )
+
+
+def parse_query(text: str) -> Query:
+    """Read the search box. Raises QueryError for an empty, one-letter or over-long search."""
+    text = " ".join((text or "").split())
+    if not text:
+        raise QueryError(
+            "Enter a name, address, postcode, UPRN, account number, registration or reference"
+        )
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"Search must be {MAX_QUERY_LENGTH} characters or fewer")
+    compact = "".join(text.split())
+    if len(compact) < MIN_QUERY_LENGTH:
+        raise QueryError(f"Enter at least {MIN_QUERY_LENGTH} letters or numbers")
+    upper = compact.upper()
+    digits = _UPRN.fullmatch(compact)
+    words = name_key(text).split()
+    return Query(
+        text=text,
+        uprn=int(compact) if digits else None,
+        account_ref=compact if _ACCOUNT_REF.fullmatch(compact) else None,
+        postcode=f"{upper[:-3]} {upper[-3:]}" if _POSTCODE.fullmatch(upper) else None,
+        registration=None if digits else registration_for_search(text),
+        application_reference=application_reference_for_search(text),
+        permit_number=permit_number_for_search(text),
+        name_words=tuple(w for w in words if not w.isdigit())[:MAX_NAME_WORDS]
+        if not digits
+        else (),
+        address_words=tuple(re.findall(r"[^\W_]+", text.lower())) if not digits else (),
+    )
+
+
+def permit_number_for_search(text: str) -> str | None:
+    """HOOK (issue 11, parking part 2): a permit number, normalised, once parking has permits.
+    No Permit model exists in this branch, so nothing is a permit number yet; when it does,
+    recognise its shape here and fill _permit_results below."""
+    return None
+
+
+# --- Ranking names (pure) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read the typed words as a name: given names, and a surname (compact)."""
+
+    given: tuple[str, ...]
+    surname: str
+    surname_first: bool = False
+
+    words: int = 1  # how many typed words make the surname
+
+    @property
+    def typo_tolerant(self) -> bool:
+        """Whether to look for surnames a typo away from this one: one word, in the usual order
+        (given names first), of four letters or more. A trigram query on a short string, or on
+        words run together ("smithjones" is as like Smith as Jones), makes PostgreSQL recheck
+        thousands of people (docs/performance.md); other readings find a surname by its start
+        (in the usual order) or whole (surname first), which the database answers cheaply."""
+        return not self.surname_first and self.words == 1 and len(self.surname) >= 4
+
+
+def readings(words: Sequence[str]) -> list[Reading]:
+    """Every split of the words into given names and a surname, in either order."""
+    words = list(words)
+    found = [
+        Reading(tuple(words[:i]), "".join(words[i:]), words=len(words) - i)
+        for i in range(len(words))
+    ]
+    found += [
+        Reading(tuple(words[j:]), "".join(words[:j]), surname_first=True, words=j)
+        for j in range(1, len(words))
+    ]
+    return list(dict.fromkeys(found))
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    """pg_trgm's similarity, in Python: shared trigrams of the padded words over all."""
+    ta, tb = _trigrams(a), _trigrams(b)
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / len(ta | tb)
+
+
+@lru_cache(maxsize=50_000)
+def _trigrams(text: str) -> frozenset[str]:
+    grams = set()
+    for word in re.findall(r"[^\W_]+", text.lower()):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return frozenset(grams)
+
+
+@lru_cache(maxsize=50_000)
+def edit_distance(a: str, b: str) -> int:
+    """Letters to insert, delete, change or swap with a neighbour to turn `a` into `b`
+    (optimal string alignment distance): "obrein" is 1 from "obrien"."""
+    if a == b:
+        return 0
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            row.append(cost)
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+@lru_cache(maxsize=50_000)
+def surname_score(record_surname_key: str, typed: str) -> float | None:
+    """How well a typed surname (compact) matches a record's surname key; None: not at all."""
+    record = record_surname_key.replace(" ", "")
+    if not typed or not record:
+        return None
+    if record == typed:
+        return 1.0
+    if typed in record_surname_key.split():
+        return 0.9  # one word of a double-barrelled surname: "Jones" for "Smith-Jones"
+    if _typo(record, typed):
+        return 0.8 if edit_distance(record, typed) == 1 else 0.6
+    if len(typed) >= 3 and record.startswith(typed):
+        return 0.75  # the start of it: "O'Bri"
+    similarity = trigram_similarity(record, typed)
+    return similarity if similarity >= 0.3 else None
+
+
+@lru_cache(maxsize=50_000)
+def given_score(record_given_key: str, typed: tuple[str, ...]) -> float | None:
+    """How well typed given names match a record's (its name key); 0 when none were typed,
+    None when they disagree."""
+    if not typed:
+        return 0.0
+    record = record_given_key.split()
+    if not record:
+        return None
+    first, theirs = typed[0], record[0]
+    if "".join(typed) == "".join(record):
+        return 1.0
+    if first == theirs:
+        return 0.9
+    if len(first) == 1:
+        return 0.6 if theirs.startswith(first) else None  # an initial: "S O'Brien"
+    if theirs.startswith(first):
+        return 0.7  # the start of it: "Seá"
+    if _typo(theirs, first):
+        return 0.6 if edit_distance(theirs, first) == 1 else 0.5
+    return None
+
+
+def _typo(record: str, typed: str) -> bool:
+    """One slip in a word of four letters or more, two in one of seven or more."""
+    allowed = 2 if len(record) >= 7 else 1 if len(record) >= 4 else 0
+    return (
+        allowed > 0
+        and abs(len(record) - len(typed)) <= allowed
+        and (edit_distance(record, typed) <= allowed)
+    )
+
+
+def name_score(first_name_key: str, last_name_key: str, options: Sequence[Reading]) -> float:
+    """The best score of any reading (up to 2: surname and given names); 0 when none fits."""
+    best = 0.0
+    for reading in options:
+        surname = surname_score(last_name_key, reading.surname)
+        if surname is None:
+            continue
+        given = given_score(first_name_key, reading.given)
+        if given is None:
+            continue
+        best = max(best, surname + given)
+    return best
+
+
+@dataclass(frozen=True)
+class RankedPerson:
+    person_ref: str
+    score: float
+    current: bool
+
+
+def keep_names(
+    names: Sequence[tuple[str, str]], options: Sequence[Reading]
+) -> dict[tuple[str, str], float]:
+    """The names (first_name_key, last_name_key) that match, with their scores: those close to
+    the best match."""
+    scores = {name: name_score(*name, options) for name in names}
+    best = max(scores.values(), default=0.0)
+    if best <= 0:
+        return {}
+    return {name: score for name, score in scores.items() if score >= best * KEEP_FROM_BEST}
+
+
+def rank_people(candidates, scores: dict[tuple[str, str], float]) -> list[RankedPerson]:
+    """The candidates (anything with person_ref, first_name_key, last_name_key and current)
+    whose names were kept, best first, current residents before former ones at the same
+    score, then by surname and first name."""
+    ranked = [
+        (RankedPerson(c.person_ref, score, c.current), (c.last_name_key, c.first_name_key))
+        for c in candidates
+        if (score := scores.get((c.first_name_key, c.last_name_key), 0.0)) > 0
+    ]
+    ranked.sort(
+        key=lambda pair: (
+            -round(pair[0].score, 2),
+            not pair[0].current,
+            pair[1],
+            pair[0].person_ref,
+        )
+    )
+    return [person for person, _ in ranked]
+
+
+# --- Searching -------------------------------------------------------------------------------
+
+
+@dataclass
+class Group:
+    """One kind of result: its page (of summaries, or ResultItem) and how many there are."""
+
+    kind: str
+    page: Page
+    exact: bool  # matched an identifier exactly
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def total(self) -> int:
+        return self.page.paginator.count
+
+    @property
+    def items(self) -> list:
+        return list(self.page.object_list)
+
+    @property
+    def capped(self) -> bool:
+        """Addresses stop at ADDRESS_CANDIDATES_LIMIT: there may be more than the total."""
+        return self.kind == PROPERTIES and not self.exact and self.total >= ADDRESS_CANDIDATES_LIMIT
+
+
+@dataclass(frozen=True)
+class ResultItem:
+    """A result and where it leads: the case view of a person or a property (None until the
+    case view exists)."""
+
+    kind: str
+    summary: PersonSummary | PropertySummary | AccountSummary | ApplicationSummary
+    url: str | None
+
+
+@dataclass
+class Results:
+    query: Query
+    kind: str | None  # one kind, page by page; None: every kind, the first few of each
+    groups: list[Group] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(group.total for group in self.groups)
+
+
+def search(text: str, *, kind: str | None = None, page: int | str | None = 1) -> Results:
+    """Search for `text`: every kind it may be, or only `kind` (one of KIND_LABELS) page by
+    page. Raises QueryError when the text cannot be searched for."""
+    query = parse_query(text)
+    if kind not in KIND_LABELS:
+        kind = None
+    results = Results(query=query, kind=kind)
+    per_page = PER_PAGE if kind else PREVIEW
+    number = page if kind else 1
+    found_any = False
+    for group_kind, finder in _FINDERS:
+        if kind and group_kind != kind:
+            continue
+        keys, exact, fetch = finder(query, found_any=found_any)
+        found_any = found_any or bool(keys)
+        if not keys:
+            continue
+        group_page = Paginator(keys, per_page).get_page(number)
+        group_page.object_list = fetch(list(group_page.object_list))
+        results.groups.append(Group(kind=group_kind, page=group_page, exact=exact))
+    results.groups.sort(key=lambda group: not group.exact)  # exact identifiers first
+    return results
+
+
+# A finder takes the query and whether an earlier one found anything; it returns its keys
+# (ranked), whether they match an identifier exactly, and how to fetch a page of them.
+Finder = Callable[..., tuple[list, bool, Callable[[list], list]]]
+
+
+def _accounts(query: Query, *, found_any: bool):
+    account = account_for_search(account_ref=query.account_ref) if query.account_ref else None
+    items = [account] if account else []
+    return items, True, lambda page: [_item(ACCOUNTS, a, uprn=a.uprn) for a in page]
+
+
+def _applications(query: Query, *, found_any: bool):
+    if not (query.registration or query.application_reference):
+        return [], True, list
+    found = applications_for_search(
+        registration=query.registration or "", reference=query.application_reference or ""
+    )
+    return found, True, lambda page: [_item(APPLICATIONS, a, uprn=a.uprn) for a in page]
+
+
+def _permits(query: Query, *, found_any: bool):
+    """HOOK (parking part 2): permits by number and by registration, once a Permit model exists
+    (see permit_number_for_search)."""
+    return [], True, list
+
+
+def _properties(query: Query, *, found_any: bool):
+    exact = True
+    if query.uprn is not None:
+        uprns = [summary.uprn for summary in property_summaries(uprns=[query.uprn])]
+    elif query.postcode:
+        uprns = [address.uprn for address in properties_at_postcode(postcode=query.postcode)]
+    elif query.address_words:
+        exact = False
+        found = properties_with_address_words(words=query.address_words)
+        if not found and not found_any:
+            # Typos cost ten times the work: only when nothing else matched what was typed.
+            found = properties_with_address_words(words=query.address_words, typos=True)
+        phrase = " ".join(query.address_words)
+
+        def order(c):
+            # The words as typed, together and in order ("1 mare street"), before addresses
+            # that merely hold them all ("Flat 1, Holly Point, Mare Street").
+            together = phrase in " ".join(re.findall(r"[^\W_]+", c.address.label.lower()))
+            similarity = trigram_similarity(c.address.label, query.text)
+            return (c.retired, not together, -round(similarity, 1), address_order_key(c.address))
+
+        found.sort(key=order)
+        uprns = [c.address.uprn for c in found]
+    else:
+        uprns = []
+
+    def fetch(page: list[int]) -> list[ResultItem]:
+        return [_item(PROPERTIES, s, uprn=s.uprn) for s in property_summaries(uprns=page)]
+
+    return uprns, exact, fetch
+
+
+def _people(query: Query, *, found_any: bool):
+    if query.identifier or not query.name_words:
+        return [], False, list
+    options = readings(query.name_words)
+    names = names_with_surname_like(
+        prefixes=[r.surname for r in options if not r.surname_first],
+        exactly=[r.surname for r in options if r.surname_first],
+        similar_to=[r.surname for r in options if r.typo_tolerant],
+    )
+    kept = keep_names(names, options)
+    refs = [person.person_ref for person in rank_people(people_named(names=list(kept)), kept)]
+
+    def fetch(page: list[str]) -> list[ResultItem]:
+        return [_item(PEOPLE, s, person=s.person_ref) for s in people_summaries(person_refs=page)]
+
+    return refs, False, fetch
+
+
+# The order groups appear in (exact identifiers are then moved first).
+_FINDERS: tuple[tuple[str, Finder], ...] = (
+    (ACCOUNTS, _accounts),
+    (APPLICATIONS, _applications),
+    (PERMITS, _permits),
+    (PEOPLE, _people),
+    (PROPERTIES, _properties),
+)
+
+
+def _item(kind: str, summary, *, person: str | None = None, uprn: int | None = None):
+    return ResultItem(kind=kind, summary=summary, url=case_url(person=person, uprn=uprn))
+
+
+def case_url(*, person: str | None = None, uprn: int | None = None) -> str | None:
+    """The case view of a person (by their records reference) or else of a property: the URL
+    names `casework:case_person` and `casework:case_property`, each given one positional
+    argument. None while the case view is not there (the results then show no link)."""
+    try:
+        if person:
+            return reverse("casework:case_person", args=[person])
+        if uprn is not None:
+            return reverse("casework:case_property", args=[uprn])
+    except NoReverseMatch:
+        return None
+    return None

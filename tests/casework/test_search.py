@@ -1,0 +1,341 @@
+"""The contact centre's search (casework.search): names however they are typed, and every
+identifier in any spacing or case. The records come through the real sync pipeline."""
+
+import pytest
+
+from casework.search import (
+    ACCOUNTS,
+    APPLICATIONS,
+    PEOPLE,
+    PROPERTIES,
+    QueryError,
+    Reading,
+    case_url,
+    edit_distance,
+    given_score,
+    keep_names,
+    name_score,
+    parse_query,
+    rank_people,
+    readings,
+    search,
+    surname_score,
+    trigram_similarity,
+)
+from records.selectors import NameCandidate
+from tests.casework.search_records import (
+    ACCOUNT,
+    BERG,
+    FLAT,
+    HOME,
+    OLD_HOME,
+    load_search_borough,
+)
+
+
+@pytest.fixture
+def borough(db):
+    return load_search_borough()
+
+
+def refs(results, kind=PEOPLE) -> list[str]:
+    """The person references (or UPRNs, account numbers, application references) of a kind."""
+    group = next((g for g in results.groups if g.kind == kind), None)
+    if group is None:
+        return []
+    return [
+        getattr(item.summary, "person_ref", None)
+        or getattr(item.summary, "account_ref", None)
+        or getattr(item.summary, "reference", None)
+        or item.summary.uprn
+        for item in group.items
+    ]
+
+
+# --- Reading the box (pure) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "postcode"), [("E8 1NE", "E8 1NE"), ("e81ne", "E8 1NE"), (" e8  1ne ", "E8 1NE")]
+)
+def test_a_postcode_in_any_case_and_spacing_is_read_as_a_postcode(typed, postcode):
+    assert parse_query(typed).postcode == postcode
+
+
+@pytest.mark.parametrize("typed", ["lb19 pet", "LB19PET", "Lb 19 Pet", "lb19-pet"])
+def test_a_registration_in_any_case_and_spacing_is_read_as_dvla_writes_it(typed):
+    assert parse_query(typed).registration == "LB19PET"
+
+
+@pytest.mark.parametrize("typed", ["PA-7KQ3-4M9X", "pa 7kq3 4m9x", "PA7KQ34M9X", "pa-7kq3 4m9x"])
+def test_an_application_reference_in_any_case_spacing_or_dashes_is_read_as_one(typed):
+    assert parse_query(typed).application_reference == "PA-7KQ3-4M9X"
+
+
+def test_eight_digits_starting_with_3_are_an_account_number_and_a_uprn():
+    query = parse_query("3010 4729")
+    assert (query.account_ref, query.uprn) == ("30104729", 30104729)
+
+
+def test_a_name_is_not_read_as_an_identifier():
+    query = parse_query("Seán O'Brien")
+    assert not query.identifier
+    assert query.name_words == ("sean", "obrien")
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Enter a name, address, postcode, UPRN, account number, registration or reference"),
+        ("   ", "Enter a name, address, postcode, UPRN, account number, registration or reference"),
+        ("a", "Enter at least 2 letters or numbers"),
+        ("x" * 101, "Search must be 100 characters or fewer"),
+    ],
+)
+def test_a_search_that_cannot_be_made_says_what_to_type(typed, message):
+    with pytest.raises(QueryError, match=message):
+        parse_query(typed)
+
+
+def test_the_words_are_read_as_given_names_then_surname_and_the_other_way_round():
+    assert readings(["zoe", "smith", "jones"]) == [
+        Reading((), "zoesmithjones", words=3),
+        Reading(("zoe",), "smithjones", words=2),
+        Reading(("zoe", "smith"), "jones", words=1),
+        Reading(("smith", "jones"), "zoe", surname_first=True, words=1),
+        Reading(("jones",), "zoesmith", surname_first=True, words=2),
+    ]
+
+
+def test_only_a_single_word_surname_in_the_usual_order_is_looked_for_with_typos():
+    tolerant = [r.surname for r in readings(["zoe", "smith", "jones"]) if r.typo_tolerant]
+    assert tolerant == ["jones"]
+
+
+def test_swapped_letters_are_one_slip():
+    assert edit_distance("obrein", "obrien") == 1
+
+
+def test_trigram_similarity_is_pg_trgms():
+    # SELECT similarity('obrian', 'obrien') on PostgreSQL gives 0.4.
+    assert trigram_similarity("obrian", "obrien") == pytest.approx(0.4)
+
+
+@pytest.mark.parametrize(
+    ("record", "typed", "score"),
+    [
+        ("obrien", "obrien", 1.0),
+        ("smith jones", "smithjones", 1.0),
+        ("smith jones", "jones", 0.9),
+        ("obrien", "obrein", 0.8),
+        ("obrien", "obri", 0.75),
+        ("mensah", "murphy", None),
+    ],
+)
+def test_surname_scores(record, typed, score):
+    assert surname_score(record, typed) == score
+
+
+@pytest.mark.parametrize(
+    ("record", "typed", "score"),
+    [
+        ("sean", (), 0.0),
+        ("sean", ("sean",), 1.0),
+        ("mary anne", ("maryanne",), 1.0),
+        ("kwame ama", ("kwame",), 0.9),
+        ("sean", ("sea",), 0.7),
+        ("sean", ("s",), 0.6),
+        ("sean", ("saen",), 0.6),
+        ("sean", ("k",), None),
+        ("sean", ("kwame",), None),
+    ],
+)
+def test_given_name_scores(record, typed, score):
+    assert given_score(record, typed) == score
+
+
+def test_a_name_scores_its_best_reading():
+    assert name_score("sean", "obrien", readings(["obrien", "sean"])) == 2.0
+
+
+def test_current_residents_come_before_former_ones_with_the_same_name():
+    former = NameCandidate("P1", "sean", "obrien", current=False)
+    current = NameCandidate("P2", "sean", "obrien", current=True)
+    scores = keep_names([("sean", "obrien")], readings(["sean", "obrien"]))
+    ranked = rank_people([former, current], scores)
+    assert [person.person_ref for person in ranked] == ["P2", "P1"]
+
+
+def test_a_better_match_comes_before_a_current_resident():
+    a_slip_away = NameCandidate("P1", "sean", "obrian", current=True)
+    former = NameCandidate("P2", "sean", "obrien", current=False)
+    scores = keep_names([("sean", "obrian"), ("sean", "obrien")], readings(["sean", "obrien"]))
+    assert scores == {("sean", "obrian"): 1.8, ("sean", "obrien"): 2.0}
+    assert [p.person_ref for p in rank_people([a_slip_away, former], scores)] == ["P2", "P1"]
+
+
+def test_names_much_weaker_than_the_best_match_are_left_out():
+    scores = keep_names([("sean", "obrien"), ("roisin", "obrien")], readings(["sean", "obrien"]))
+    assert scores == {("sean", "obrien"): 2.0}
+
+
+# --- Names, against the records --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed", ["Seán O'Brien", "sean obrien", "SEAN O BRIEN", "Sean O\u2019Brien", "O'Brien, Seán"]
+)
+def test_a_name_typed_any_way_finds_the_current_resident_first(borough, typed):
+    found = refs(search(typed))
+    assert found[0] == "P1"
+
+
+def test_the_former_namesake_comes_after_the_current_resident(borough):
+    assert refs(search("Sean O'Brien"))[:2] == ["P1", "P2"]
+
+
+@pytest.mark.parametrize("typed", ["O'Brien", "OBrien", "o brien", "obrien"])
+def test_a_surname_alone_finds_everyone_of_that_name_current_residents_first(borough, typed):
+    found = refs(search(typed))
+    assert set(found) == {"P1", "P2", "P3", "P6"}
+    assert found[-1] == "P2"  # the only former resident
+
+
+def test_an_initial_and_surname_finds_the_people_with_that_initial(borough):
+    assert set(refs(search("S O'Brien"))) == {"P1", "P2", "P3", "P6"}
+    assert refs(search("K Mensah")) == ["P5"]
+
+
+@pytest.mark.parametrize("typed", ["Smith-Jones", "smith jones", "smithjones", "Zoe Smith Jones"])
+def test_a_hyphenated_surname_is_found_typed_with_a_space_or_run_together(borough, typed):
+    assert refs(search(typed)) == ["P4"]
+
+
+def test_one_half_of_a_double_barrelled_surname_finds_it(borough):
+    assert "P4" in refs(search("Zoe Jones"))
+
+
+def test_a_surname_with_particles_is_found_however_they_are_joined(borough):
+    for typed in ("van der Berg", "Vanderberg", "Jan van der berg"):
+        assert refs(search(typed)) == ["P7"], typed
+
+
+@pytest.mark.parametrize("typed", ["Sean OBrein", "Saen O'Brien", "Kwame Mensha", "Brian Murphey"])
+def test_a_typo_in_a_name_still_finds_the_person(borough, typed):
+    expected = {"Kwame Mensha": "P5", "Brian Murphey": "P8"}.get(typed, "P1")
+    assert refs(search(typed))[0] == expected
+
+
+def test_the_start_of_a_surname_finds_it(borough):
+    assert "P5" in refs(search("Mens"))
+
+
+def test_a_person_result_says_where_they_live_their_role_and_year_of_birth(borough):
+    (group,) = search("Seán O'Brien", kind=PEOPLE).groups
+    sean = group.items[0].summary
+    assert (sean.name, sean.year_of_birth, sean.current) == ("Seán O'Brien", 1976, True)
+    (home,) = sean.homes
+    assert (home.uprn, home.role.label) == (HOME, "Liable for council tax")
+    former = group.items[1].summary
+    assert former.current is False
+    assert [home.uprn for home in former.homes] == [OLD_HOME]
+
+
+# --- Addresses and identifiers ---------------------------------------------------------------
+
+
+def test_a_house_number_and_street_finds_that_address_first(borough):
+    found = refs(search("1 Mare Street"), PROPERTIES)
+    assert found[0] == HOME
+    assert FLAT in found  # Flat 1, Holly Point, Mare Street holds every word too
+
+
+def test_part_of_an_address_finds_it(borough):
+    assert refs(search("holly point"), PROPERTIES) == [FLAT]
+
+
+def test_a_letter_missing_from_a_street_name_still_finds_it(borough):
+    assert refs(search("10 Wick Rod"), PROPERTIES) == [BERG]
+    assert refs(search("1 Mare Stret"), PROPERTIES)[0] == HOME
+    # Trigrams forgive a slip, not two letters swapped in a short word.
+    assert refs(search("10 Wcik Raod"), PROPERTIES) == []
+
+
+@pytest.mark.parametrize("typed", ["E8 1NE", "e81ne", "E81NE"])
+def test_a_postcode_finds_every_address_there(borough, typed):
+    results = search(typed)
+    assert refs(results, PROPERTIES) == [HOME, OLD_HOME]
+    assert results.groups[0].exact
+
+
+def test_an_address_result_lists_who_lives_there_now(borough):
+    (group,) = search(str(HOME)).groups
+    home = group.items[0].summary
+    assert [(r.name, r.year_of_birth) for r in home.residents] == [
+        ("Seán O'Brien", 1976),
+        ("Siobhán O'Brien", 1978),
+    ]
+
+
+@pytest.mark.embedded
+def test_a_uprn_finds_its_property(borough):
+    assert refs(search(str(FLAT)), PROPERTIES) == [FLAT]
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize("typed", [ACCOUNT, "3010 4729"])
+def test_an_account_number_finds_the_account_with_its_lead_and_address(borough, typed):
+    results = search(typed)
+    assert results.groups[0].kind == ACCOUNTS
+    account = results.groups[0].items[0].summary
+    assert (account.account_ref, account.lead_name, account.live) == (ACCOUNT, "Seán O'Brien", True)
+    assert account.address.startswith("1 Mare Street")
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize("typed", ["LB19PET", "lb19 pet", "Lb19 Pet"])
+def test_a_registration_in_any_spacing_or_case_finds_its_applications(borough, typed):
+    assert refs(search(typed), APPLICATIONS) == [borough["draft"]]
+
+
+@pytest.mark.embedded
+def test_an_application_reference_in_any_case_finds_it(borough):
+    reference = borough["submitted"]
+    results = search(reference.lower().replace("-", " "))
+    assert refs(results, APPLICATIONS) == [reference]
+    application = results.groups[0].items[0].summary
+    assert (application.status_label, application.registration) == ("Needs evidence", "AB12CDE")
+
+
+@pytest.mark.embedded
+def test_exact_names_and_name_prefixes_are_found_on_either_database(borough):
+    assert refs(search("Seán O'Brien"))[0] == "P1"
+    assert refs(search("o'bri")) != []
+    assert refs(search("Smith-Jones")) == ["P4"]
+
+
+@pytest.mark.embedded
+def test_nothing_found_is_an_empty_result_not_an_error(borough):
+    assert search("Nobody Atall").groups == []
+
+
+def test_a_kind_is_paged_20_at_a_time_and_the_overview_shows_5(borough, monkeypatch):
+    overview = search("Mare Street")
+    (group,) = [g for g in overview.groups if g.kind == PROPERTIES]
+    assert group.total == 3 and len(group.items) == 3
+    monkeypatch.setattr("casework.search.PER_PAGE", 2)
+    second = search("Mare Street", kind=PROPERTIES, page=2)
+    assert [g.page.number for g in second.groups] == [2]
+    assert len(second.groups[0].items) == 1
+
+
+def test_results_do_not_link_to_a_case_view_that_does_not_exist_yet():
+    # casework:case_person / casework:case_property come with the case view (issue 11).
+    try:
+        from django.urls import reverse
+
+        reverse("casework:case_person", args=["P1"])
+    except Exception:
+        assert case_url(person="P1") is None
+    else:
+        assert case_url(person="P1") == reverse("casework:case_person", args=["P1"])

@@ -1,0 +1,131 @@
+"""The search page (/staff/search/): who may use it, what it shows, and its queries (pinned)."""
+
+import re
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from tests.casework.search_records import ACCOUNT, HOME, load_search_borough
+from tests.helpers import sign_in
+
+URL = reverse("casework:search")
+
+
+@pytest.fixture
+def borough(db):
+    return load_search_borough()
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    sign_in(client, agent)
+    return client
+
+
+def text(response) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def test_signed_out_visitors_are_asked_to_sign_in(client, db):
+    response = client.get(URL, {"q": "O'Brien"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("persona", ["agent", "parking_officer", "revenues_officer"])
+def test_staff_who_view_cases_can_search(client, request, persona, borough):
+    sign_in(client, request.getfixturevalue(persona))
+    assert client.get(URL, {"q": "O'Brien"}).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["resident", "records_admin"])
+def test_residents_and_staff_without_the_case_view_permission_cannot(client, request, persona):
+    sign_in(client, request.getfixturevalue(persona))
+    assert client.get(URL, {"q": "O'Brien"}).status_code == 403
+
+
+def test_the_empty_page_is_the_search_box(agent_client):
+    response = agent_client.get(URL)
+    page = response.content.decode()
+    assert '<label class="govuk-label govuk-label--l lbh-label" for="q">' in page
+    assert "There is a problem" not in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Enter a name, address, postcode, UPRN, account number, registration or reference"),
+        ("x", "Enter at least 2 letters or numbers"),
+    ],
+)
+def test_a_search_that_cannot_be_made_says_what_to_type_next_to_the_box(
+    agent_client, typed, message
+):
+    page = text(agent_client.get(URL, {"q": typed}))
+    assert f"There is a problem {message}" in page
+    assert f"Error: {message}" in page
+
+
+def test_results_are_grouped_by_kind_with_what_tells_residents_apart(agent_client, borough):
+    page = text(agent_client.get(URL, {"q": "Sean O'Brien"}))
+    assert "People 2 results" in page
+    assert "Mr Seán O'Brien Born 1976 · Lives in Hackney now · reference P1" in page
+    assert "1 Mare Street, E8 1NE: liable for council tax (council tax records), since" in page
+    assert "Mr Sean OBrien Born 1980 · Former resident" in page
+    assert "(moved out)" in page
+
+
+def test_an_identifier_match_is_shown_first_and_marked_exact(agent_client, borough):
+    page = text(agent_client.get(URL, {"q": ACCOUNT}))
+    assert "Council tax accounts (exact match) 1 result" in page
+    assert f"Council tax account {ACCOUNT} Live · Seán O'Brien (reference P1)" in page
+
+
+def test_nothing_found_says_what_to_try(agent_client, borough):
+    page = text(agent_client.get(URL, {"q": "Nobody Atall"}))
+    assert "No results for “Nobody Atall”" in page
+
+
+def test_results_link_to_nothing_until_the_case_view_exists(agent_client, borough):
+    page = agent_client.get(URL, {"q": str(HOME)}).content.decode()
+    assert "1 Mare Street, E8 1NE" in page
+    assert 'href="/staff/case' not in page
+
+
+def test_a_kind_with_more_results_links_to_all_of_them_page_by_page(
+    agent_client, borough, monkeypatch
+):
+    monkeypatch.setattr("casework.search.PREVIEW", 1)
+    monkeypatch.setattr("casework.search.PER_PAGE", 1)
+    page = agent_client.get(URL, {"q": "O'Brien"}).content.decode()
+    assert 'href="?q=O%27Brien&amp;kind=people">See all 4 people</a>' in page
+    second = agent_client.get(URL, {"q": "O'Brien", "kind": "people", "page": "2"})
+    html = second.content.decode()
+    assert "4 results, page 2 of 4" in text(second)
+    assert 'href="?q=O%27Brien&amp;kind=people&amp;page=1" rel="prev"' in html
+    assert 'href="?q=O%27Brien&amp;kind=people&amp;page=3" rel="next"' in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "queries"),
+    [
+        # The session, the user, the authenticator check, the permissions (2); the names like
+        # the surname (in a savepoint with SET LOCAL of the trigram threshold: 4), the people
+        # with the names kept, their homes; the addresses holding the words (none here).
+        ("O'Brien", 12),
+        ("Sean O'Brien", 12),
+        # The same 5; the account; the property with that number as a UPRN (there is none).
+        (ACCOUNT, 7),
+        # The same 5; the names like "street" (4: no one is named so, so no people query); the
+        # addresses holding the words, then the page's properties and their residents.
+        ("1 Mare Street", 12),
+    ],
+)
+def test_the_results_page_makes_a_fixed_number_of_queries(
+    agent_client, borough, django_assert_num_queries, typed, queries
+):
+    agent_client.get(URL, {"q": typed})  # the session and permissions as a later visit finds them
+    with django_assert_num_queries(queries):
+        response = agent_client.get(URL, {"q": typed})
+    assert response.status_code == 200
