@@ -1,13 +1,26 @@
+import time
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from accounts.roles import ROLES, is_staff_member, role_names
+from balances.models import COUNCIL_TAX_LEDGER_VIEW
+from parking.evidence import download_name, evidence_file_open_for_staff
+from parking.models import EvidenceFile
 from records.models import SYNC_VIEW
 
-from .forms import AuditFilterForm
-from .permissions import AUDIT_LOG_VIEW
-from .selectors import audit_entries_page
+from .audit import Action, audit_record
+from .exceptions import NoteEmpty
+from .forms import AuditFilterForm, CaseReasonForm, NoteForm
+from .permissions import AUDIT_LOG_VIEW, CASE_NOTE_ADD, CASE_VIEW
+from .selectors import audit_entries_page, case_for_person, case_for_property, case_uprns
+from .services import case_note_add
 
 
 @login_required
@@ -56,3 +69,180 @@ def audit_log(request):
             "query": query.urlencode(),
         },
     )
+
+
+# --- The case view ---------------------------------------------------------------------------
+
+# A reason given for opening a case covers the views of it for this long after the last one.
+CASE_REASON_LASTS = 30 * 60
+_REASONS_KEY = "casework_case_reasons"
+
+
+def _case_reason(request, kind: str, key: str) -> str | None:
+    """The reason this member of staff gave for opening this case, if it still holds (each
+    view of the case keeps it for another CASE_REASON_LASTS)."""
+    reasons = request.session.get(_REASONS_KEY, {})
+    given = reasons.get(f"{kind}:{key}")
+    if given is None or time.time() - given["at"] > CASE_REASON_LASTS:
+        return None
+    given["at"] = time.time()
+    request.session.modified = True
+    return given["reason"]
+
+
+def _give_case_reason(request, kind: str, key: str, reason: str) -> None:
+    now = time.time()
+    reasons = {
+        case: given
+        for case, given in request.session.get(_REASONS_KEY, {}).items()
+        if now - given["at"] <= CASE_REASON_LASTS
+    }
+    reasons[f"{kind}:{key}"] = {"reason": reason, "at": now}
+    request.session[_REASONS_KEY] = reasons
+
+
+def _case_url(kind: str, key: str) -> str:
+    if kind == "person":
+        return reverse("casework:person_case", kwargs={"person_ref": key})
+    return reverse("casework:property_case", kwargs={"uprn": int(key)})
+
+
+def _audited_about(kind: str, key: str) -> dict:
+    return {"person_ref": key} if kind == "person" else {"uprn": int(key)}
+
+
+@login_required
+@permission_required(CASE_VIEW, raise_exception=True)
+def person_case(request, person_ref: str):
+    return _case_page(request, "person", person_ref)
+
+
+@login_required
+@permission_required(CASE_VIEW, raise_exception=True)
+def property_case(request, uprn: int):
+    return _case_page(request, "property", str(uprn))
+
+
+def _case_page(request, kind: str, key: str, *, note_form=None):
+    """The case, once the member of staff has said why they are opening it; every view of it
+    is audited with that reason."""
+    if request.method == "POST":
+        form = CaseReasonForm(request.POST)
+        if form.is_valid():
+            _give_case_reason(request, kind, key, form.reason_text)
+            return redirect(_case_url(kind, key))
+        return _reason_page(request, kind, key, form)
+    reason = _case_reason(request, kind, key)
+    if reason is None:
+        return _reason_page(request, kind, key, CaseReasonForm())
+    today = timezone.localdate()
+    if kind == "person":
+        case = case_for_person(person_ref=key, user=request.user, today=today)
+    else:
+        case = case_for_property(uprn=int(key), user=request.user, today=today)
+    if case is None:
+        raise Http404
+    audit_record(
+        request=request, action=Action.CASE_VIEW, reason=reason, **_audited_about(kind, key)
+    )
+    return render(
+        request,
+        "casework/case.html",
+        {
+            "case": case,
+            "reason": reason,
+            "note_form": note_form or NoteForm(),
+            "can_add_notes": request.user.has_perm(CASE_NOTE_ADD),
+            "can_see_ledger": request.user.has_perm(COUNCIL_TAX_LEDGER_VIEW),
+            "notes_url": reverse(f"casework:{kind}_case_notes", kwargs=_url_kwargs(kind, key)),
+            "evidence_url_name": f"casework:{kind}_case_evidence",
+        },
+    )
+
+
+def _url_kwargs(kind: str, key: str) -> dict:
+    return {"person_ref": key} if kind == "person" else {"uprn": int(key)}
+
+
+def _reason_page(request, kind: str, key: str, form):
+    return render(
+        request,
+        "casework/case_reason.html",
+        {"form": form, "kind": kind, "key": key, "action": _case_url(kind, key)},
+    )
+
+
+@require_POST
+@login_required
+@permission_required(CASE_NOTE_ADD, raise_exception=True)
+def person_case_notes(request, person_ref: str):
+    return _note_add(request, "person", person_ref)
+
+
+@require_POST
+@login_required
+@permission_required(CASE_NOTE_ADD, raise_exception=True)
+def property_case_notes(request, uprn: int):
+    return _note_add(request, "property", str(uprn))
+
+
+def _note_add(request, kind: str, key: str):
+    if _case_reason(request, kind, key) is None:
+        return redirect(_case_url(kind, key))  # open the case (with a reason) first
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            case_note_add(
+                request=request, text=form.cleaned_data["text"], **_audited_about(kind, key)
+            )
+        except NoteEmpty as problem:
+            form.add_error("text", str(problem))
+        else:
+            messages.success(request, "Your note is added to the case.")
+            return redirect(_case_url(kind, key) + "#notes")
+    return _case_page(request_as_get(request), kind, key, note_form=form)
+
+
+def request_as_get(request):
+    """The same request, read as a GET: a refused note shows the case again with the error."""
+    request.method = "GET"
+    return request
+
+
+@login_required
+@permission_required(CASE_VIEW, raise_exception=True)
+def person_case_evidence(request, person_ref: str, evidence_id):
+    return _evidence_download(request, "person", person_ref, evidence_id)
+
+
+@login_required
+@permission_required(CASE_VIEW, raise_exception=True)
+def property_case_evidence(request, uprn: int, evidence_id):
+    return _evidence_download(request, "property", str(uprn), evidence_id)
+
+
+def _evidence_download(request, kind: str, key: str, evidence_id):
+    """A file a resident sent, downloaded by a member of staff from the case it belongs to:
+    audited with the reason the case was opened for."""
+    reason = _case_reason(request, kind, key)
+    if reason is None:
+        return redirect(_case_url(kind, key))
+    uprns = case_uprns(person_ref=key) if kind == "person" else (int(key),)
+    try:
+        item, content = evidence_file_open_for_staff(evidence_id=evidence_id, uprns=uprns)
+    except EvidenceFile.DoesNotExist:
+        raise Http404 from None
+    audit_record(
+        request=request,
+        action=Action.EVIDENCE_DOWNLOAD,
+        reason=reason,
+        subject=f"{item.application.reference}: {item.original_name}",
+        detail={"evidence": str(item.public_id), "application": item.application.reference},
+        **_audited_about(kind, key),
+    )
+    response = FileResponse(
+        content, as_attachment=True, filename=download_name(item), content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -95,3 +95,19 @@ def permits_held_at_property(*, uprn: int | None, excluding: str = "") -> int:
         .exclude(reference=excluding)
         .count()
     )
+
+
+# --- For the contact centre ----------------------------------------------------------------------
+
+
+def applications_at_properties(*, uprns) -> list[PermitApplication]:
+    """Staff read (the contact centre, which checks the member of staff's permission and audits
+    the look): the submitted applications for these addresses, newest first, each with its
+    resident's portal account and its evidence files. Two queries, however many there are."""
+    return list(
+        PermitApplication.objects.submitted()
+        .filter(uprn__in=list(uprns))
+        .select_related("user")
+        .prefetch_related("evidence_files")
+        .order_by("-submitted_at", "-id")
+    )

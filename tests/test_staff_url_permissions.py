@@ -7,6 +7,7 @@ not by the roles; here every one of its URLs is checked to refuse residents and 
 out."""
 
 import re
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
@@ -37,6 +38,18 @@ class Rule:
 STAFF_URLS: dict[str, Rule] = {
     "casework:home": Rule(EVERY_ROLE),
     "casework:audit_log": Rule(frozenset({RECORDS_ADMIN})),
+    "casework:person_case": Rule(EVERY_ROLE, kwargs={"person_ref": "person_ref"}),
+    "casework:person_case_notes": Rule(
+        EVERY_ROLE, method="post", kwargs={"person_ref": "person_ref"}
+    ),
+    "casework:person_case_evidence": Rule(
+        EVERY_ROLE, kwargs={"person_ref": "person_ref", "evidence_id": "evidence_id"}
+    ),
+    "casework:property_case": Rule(EVERY_ROLE, kwargs={"uprn": "uprn"}),
+    "casework:property_case_notes": Rule(EVERY_ROLE, method="post", kwargs={"uprn": "uprn"}),
+    "casework:property_case_evidence": Rule(
+        EVERY_ROLE, kwargs={"uprn": "uprn", "evidence_id": "evidence_id"}
+    ),
     "records:run_list": Rule(frozenset({RECORDS_ADMIN})),
     "records:upload": Rule(frozenset({RECORDS_ADMIN})),
     "records:run_detail": Rule(frozenset({RECORDS_ADMIN}), kwargs={"pk": "run"}),
@@ -121,7 +134,8 @@ def made(db):
         started_at=timezone.now(),
         finished_at=timezone.now(),
     )
-    return {"run": run.pk}
+    # A case's pages ask why before anything else, so the person and property need not exist.
+    return {"run": run.pk, "person_ref": "P0000001", "uprn": 10001, "evidence_id": uuid.uuid4()}
 
 
 def signed_in(client, persona: str):

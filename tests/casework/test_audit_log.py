@@ -270,6 +270,7 @@ def test_the_log_is_paginated_and_the_pages_keep_the_filters(client, records_adm
 def test_the_log_page_makes_the_same_queries_whatever_its_size(client, records_admin, agent):
     sign_in(client, records_admin)
     entry_for(agent)
+    client.get(AUDIT_LOG)  # the first page after signing in also notes the time in the session
     with CaptureQueriesContext(connection) as small:
         client.get(AUDIT_LOG, {"date_from": "2020-01-01"})
     AuditEntry.objects.bulk_create(
