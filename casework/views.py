@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import ROLES, is_staff_member, role_names
-from balances.models import COUNCIL_TAX_LEDGER_VIEW
 from parking.evidence import download_name, evidence_file_open_for_staff
 from parking.models import EvidenceFile
 from records.models import SYNC_VIEW
@@ -123,9 +122,8 @@ def property_case(request, uprn: int):
     return _case_page(request, "property", str(uprn))
 
 
-def _case_page(request, kind: str, key: str, *, note_form=None):
-    """The case, once the member of staff has said why they are opening it; every view of it
-    is audited with that reason."""
+def _case_page(request, kind: str, key: str):
+    """The case, once the member of staff has said why they are opening it."""
     if request.method == "POST":
         form = CaseReasonForm(request.POST)
         if form.is_valid():
@@ -135,6 +133,11 @@ def _case_page(request, kind: str, key: str, *, note_form=None):
     reason = _case_reason(request, kind, key)
     if reason is None:
         return _reason_page(request, kind, key, CaseReasonForm())
+    return _show_case(request, kind, key, reason, NoteForm())
+
+
+def _show_case(request, kind: str, key: str, reason: str, note_form):
+    """Every showing of a case is audited, with the reason given for opening it."""
     today = timezone.localdate()
     if kind == "person":
         case = case_for_person(person_ref=key, user=request.user, today=today)
@@ -151,9 +154,8 @@ def _case_page(request, kind: str, key: str, *, note_form=None):
         {
             "case": case,
             "reason": reason,
-            "note_form": note_form or NoteForm(),
+            "note_form": note_form,
             "can_add_notes": request.user.has_perm(CASE_NOTE_ADD),
-            "can_see_ledger": request.user.has_perm(COUNCIL_TAX_LEDGER_VIEW),
             "notes_url": reverse(f"casework:{kind}_case_notes", kwargs=_url_kwargs(kind, key)),
             "evidence_url_name": f"casework:{kind}_case_evidence",
         },
@@ -187,7 +189,8 @@ def property_case_notes(request, uprn: int):
 
 
 def _note_add(request, kind: str, key: str):
-    if _case_reason(request, kind, key) is None:
+    reason = _case_reason(request, kind, key)
+    if reason is None:
         return redirect(_case_url(kind, key))  # open the case (with a reason) first
     form = NoteForm(request.POST)
     if form.is_valid():
@@ -200,13 +203,7 @@ def _note_add(request, kind: str, key: str):
         else:
             messages.success(request, "Your note is added to the case.")
             return redirect(_case_url(kind, key) + "#notes")
-    return _case_page(request_as_get(request), kind, key, note_form=form)
-
-
-def request_as_get(request):
-    """The same request, read as a GET: a refused note shows the case again with the error."""
-    request.method = "GET"
-    return request
+    return _show_case(request, kind, key, reason, form)  # the case again, with the error
 
 
 @login_required
