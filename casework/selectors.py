@@ -139,6 +139,15 @@ OUTCOME_TAGS = {
     Outcome.UNKNOWN: ("Unknown: a person decides", "lbh-tag--yellow"),
 }
 EVIDENCE_LABELS = dict(EvidenceFile.Kind.choices)
+# What a rule relied on, named for staff (parking.eligibility's keys; others are spelled out).
+RELIED_ON_LABELS = {
+    "uprn": "UPRN",
+    "cpz_zone": "Zone",
+    "person_ref": "Person",
+    "people_checked": "People checked",
+    "properties_sync_run": "Properties sync run",
+    "people_sync_run": "People sync run",
+}
 
 
 def case_for_person(*, person_ref: str, user, today: date) -> Case | None:
@@ -210,7 +219,7 @@ def _application_seen(application: PermitApplication) -> ApplicationSeen:
                 tag=OUTCOME_TAGS[result.outcome][1],
                 reason=result.reason,
                 relied_on=tuple(
-                    (what.replace("_", " ").capitalize(), str(value))
+                    (RELIED_ON_LABELS.get(what, what.replace("_", " ").capitalize()), _plain(value))
                     for what, value in result.relied_on.items()
                 ),
                 evidence=tuple(EVIDENCE_LABELS[item] for item in result.evidence),
@@ -221,6 +230,19 @@ def _application_seen(application: PermitApplication) -> ApplicationSeen:
         evidence_needed=tuple(EVIDENCE_LABELS[item] for item in decision.evidence_needed),
         evidence_files=tuple(application.evidence_files.all()),
     )
+
+
+def _plain(value) -> str:
+    """A relied-on value as text: lists joined, records as "key value" pairs."""
+    if value is None or value == "" or value == []:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "; ".join(_plain(item) for item in value)
+    return str(value)
 
 
 def _timeline(occupancies, accounts, applications, notes) -> tuple[Event, ...]:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from balances.models import LinkAttempt
 from casework.models import AuditEntry, CaseNote
 from casework.permissions import CASE_VIEW
+from casework.selectors import _plain
 from casework.views import _REASONS_KEY
 from tests.casework.cases import (
     ARREARS,
@@ -266,6 +267,7 @@ def test_applications_show_each_rules_outcome_reason_and_the_records_used(client
     assert "Unknown: a person decides" in html
     assert "We could not match your name to the people at this address." in html
     assert "People sync run: 7" in html
+    assert "UPRN: 20001" in html
     assert "council-tax-bill.pdf" in html
 
 
@@ -429,3 +431,11 @@ def test_the_audit_log_links_to_the_cases(client, records_admin, case):
 
     assert f'href="{person_url()}"' in html
     assert f'href="{property_url()}"' in html
+
+
+def test_what_a_rule_relied_on_reads_as_text():
+    assert _plain([{"source": "council_tax", "from": "2019-06-01", "to": None}]) == (
+        "source council_tax, from 2019-06-01, to none"
+    )
+    assert _plain(["PA-1", "PA-2"]) == "PA-1; PA-2"
+    assert (_plain(True), _plain(None), _plain(7)) == ("yes", "none", "7")
