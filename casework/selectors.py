@@ -309,6 +309,13 @@ def _timeline(occupancies, accounts, applications, notes) -> tuple[Event, ...]:
     return tuple(sorted(events, key=lambda event: event.when, reverse=True))
 
 
+def case_exists(*, person_ref: str | None = None, uprn: int | None = None) -> bool:
+    """Whether the records know this person or property (one query)."""
+    if person_ref is not None:
+        return person_by_ref(person_ref=person_ref) is not None
+    return property_by_uprn(uprn=uprn) is not None
+
+
 def case_uprns(*, person_ref: str) -> tuple[int, ...]:
     """The properties a person's case covers: the homes they live at now (one query)."""
     return _homes(occupancy_history(person_ref=person_ref), person_ref)

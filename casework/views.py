@@ -18,7 +18,13 @@ from .audit import Action, audit_record
 from .exceptions import NoteEmpty
 from .forms import AuditFilterForm, CaseReasonForm, NoteForm
 from .permissions import AUDIT_LOG_VIEW, CASE_NOTE_ADD, CASE_VIEW
-from .selectors import audit_entries_page, case_for_person, case_for_property, case_uprns
+from .selectors import (
+    audit_entries_page,
+    case_exists,
+    case_for_person,
+    case_for_property,
+    case_uprns,
+)
 from .services import case_note_add
 
 
@@ -101,12 +107,11 @@ def _give_case_reason(request, kind: str, key: str, reason: str) -> None:
 
 
 def _case_url(kind: str, key: str) -> str:
-    if kind == "person":
-        return reverse("casework:person_case", kwargs={"person_ref": key})
-    return reverse("casework:property_case", kwargs={"uprn": int(key)})
+    return reverse(f"casework:{kind}_case", kwargs=_case_kwargs(kind, key))
 
 
-def _audited_about(kind: str, key: str) -> dict:
+def _case_kwargs(kind: str, key: str) -> dict:
+    """Which person or property: for the case's URLs, its notes and its audit entries."""
     return {"person_ref": key} if kind == "person" else {"uprn": int(key)}
 
 
@@ -145,9 +150,7 @@ def _show_case(request, kind: str, key: str, reason: str, note_form):
         case = case_for_property(uprn=int(key), user=request.user, today=today)
     if case is None:
         raise Http404
-    audit_record(
-        request=request, action=Action.CASE_VIEW, reason=reason, **_audited_about(kind, key)
-    )
+    audit_record(request=request, action=Action.CASE_VIEW, reason=reason, **_case_kwargs(kind, key))
     return render(
         request,
         "casework/case.html",
@@ -156,14 +159,10 @@ def _show_case(request, kind: str, key: str, reason: str, note_form):
             "reason": reason,
             "note_form": note_form,
             "can_add_notes": request.user.has_perm(CASE_NOTE_ADD),
-            "notes_url": reverse(f"casework:{kind}_case_notes", kwargs=_url_kwargs(kind, key)),
+            "notes_url": reverse(f"casework:{kind}_case_notes", kwargs=_case_kwargs(kind, key)),
             "evidence_url_name": f"casework:{kind}_case_evidence",
         },
     )
-
-
-def _url_kwargs(kind: str, key: str) -> dict:
-    return {"person_ref": key} if kind == "person" else {"uprn": int(key)}
 
 
 def _reason_page(request, kind: str, key: str, form):
@@ -192,11 +191,13 @@ def _note_add(request, kind: str, key: str):
     reason = _case_reason(request, kind, key)
     if reason is None:
         return redirect(_case_url(kind, key))  # open the case (with a reason) first
+    if not case_exists(**_case_kwargs(kind, key)):
+        raise Http404
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
             case_note_add(
-                request=request, text=form.cleaned_data["text"], **_audited_about(kind, key)
+                request=request, text=form.cleaned_data["text"], **_case_kwargs(kind, key)
             )
         except NoteEmpty as problem:
             form.add_error("text", str(problem))
@@ -235,7 +236,7 @@ def _evidence_download(request, kind: str, key: str, evidence_id):
         reason=reason,
         subject=f"{item.application.reference}: {item.original_name}",
         detail={"evidence": str(item.public_id), "application": item.application.reference},
-        **_audited_about(kind, key),
+        **_case_kwargs(kind, key),
     )
     response = FileResponse(
         content, as_attachment=True, filename=download_name(item), content_type=item.content_type

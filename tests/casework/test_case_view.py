@@ -361,6 +361,15 @@ def test_a_note_needs_the_case_opened_with_a_reason(client, agent, case):
     assert CaseNote.objects.count() == 0
 
 
+def test_a_note_on_the_case_of_nobody_in_the_records_is_not_found(client, agent, case):
+    sign_in(client, agent)
+    client.post(person_url("P999"), {"reason": "phone"})
+    notes_url = reverse("casework:person_case_notes", kwargs={"person_ref": "P999"})
+
+    assert client.post(notes_url, {"text": "Hello"}).status_code == 404
+    assert CaseNote.objects.count() == 0
+
+
 def test_a_person_case_shows_notes_on_their_home_too(client, agent, case):
     CaseNote.objects.create(author=agent, uprn=HOME_UPRN, text="Door entry broken")
     sign_in(client, agent)
