@@ -1,5 +1,9 @@
+import time
+
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -34,3 +38,52 @@ class StaffMFARequiredMiddleware:
                 query = urlencode({"next": request.get_full_path()})
                 return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
         return self.get_response(request)
+
+
+# Session keys: whether the signed-in person is staff (noted at sign-in, so residents' pages ask
+# the database nothing more), and when a member of staff last made a request (epoch seconds).
+STAFF_SESSION_KEY = "portal_staff_member"
+LAST_SEEN_SESSION_KEY = "portal_staff_last_seen"
+# The last-seen time is written at most this often (not on every request), so a session ends
+# between STAFF_IDLE_TIMEOUT and STAFF_IDLE_TIMEOUT plus this many seconds after the last request.
+LAST_SEEN_RESOLUTION = 60
+
+
+def note_staff_member(request, user) -> None:
+    """At sign-in: remember in the session whether this is a member of staff."""
+    request.session[STAFF_SESSION_KEY] = is_staff_member(user)
+    request.session.pop(LAST_SEEN_SESSION_KEY, None)
+
+
+class StaffIdleTimeoutMiddleware:
+    """A member of staff's session ends after STAFF_IDLE_TIMEOUT seconds (30 minutes) without a
+    request: a contact centre screen left open shows no resident's data to the next person.
+    Residents keep the usual session (until the browser closes, or SESSION_COOKIE_AGE)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and self._staff(request):
+            now = time.time()
+            last_seen = request.session.get(LAST_SEEN_SESSION_KEY)
+            if last_seen is not None and now - last_seen > settings.STAFF_IDLE_TIMEOUT:
+                logout(request)
+                minutes = settings.STAFF_IDLE_TIMEOUT // 60
+                messages.info(
+                    request,
+                    f"You were signed out because you did nothing for {minutes} minutes. "
+                    "Sign in again to carry on.",
+                )
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('account_login')}?{query}")
+            if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION:
+                request.session[LAST_SEEN_SESSION_KEY] = now
+        return self.get_response(request)
+
+    @staticmethod
+    def _staff(request) -> bool:
+        staff = request.session.get(STAFF_SESSION_KEY)
+        if staff is None:  # a session from before this was noted at sign-in
+            staff = request.session[STAFF_SESSION_KEY] = is_staff_member(request.user)
+        return staff

@@ -28,28 +28,38 @@ PERMISSIONS: dict[str, str] = {
     for permission, description in module.PERMISSIONS.items()
 }
 
+# What every role can do: find a resident's case, read it (council tax accounts included) and
+# add notes. Each role then adds its own work.
+CASEWORK = [casework.CASE_VIEW, casework.CASE_NOTE_ADD, balances.COUNCIL_TAX_ACCOUNT_VIEW]
+
 # role -> (description, permissions)
 ROLES: dict[str, tuple[str, list[str]]] = {
     CONTACT_CENTRE_AGENT: (
         "Contact centre agent: looks up residents' cases and adds notes",
-        [casework.CASE_VIEW, casework.CASE_NOTE_ADD, balances.COUNCIL_TAX_ACCOUNT_VIEW],
+        CASEWORK,
     ),
     PARKING_OFFICER: (
         "Parking officer: decides permit applications that need a person",
-        [casework.CASE_VIEW, casework.CASE_NOTE_ADD, parking.APPLICATION_DECIDE],
+        [*CASEWORK, parking.APPLICATION_DECIDE],
     ),
     REVENUES_OFFICER: (
-        "Revenues officer: council tax accounts and account links",
+        "Revenues officer: council tax accounts, their full ledgers and account links",
         [
-            casework.CASE_VIEW,
-            casework.CASE_NOTE_ADD,
-            balances.COUNCIL_TAX_ACCOUNT_VIEW,
+            *CASEWORK,
+            balances.COUNCIL_TAX_LEDGER_VIEW,
             balances.COUNCIL_TAX_LINK_MANAGE,
         ],
     ),
     RECORDS_ADMIN: (
-        "Records administrator: record feeds, syncs and their quality; the emails sent",
-        [records.SYNC_VIEW, records.SYNC_MANAGE, notifications.NOTIFICATION_VIEW],
+        "Records administrator: record feeds, syncs and their quality, the audit log and the "
+        "emails sent",
+        [
+            *CASEWORK,
+            records.SYNC_VIEW,
+            records.SYNC_MANAGE,
+            casework.AUDIT_LOG_VIEW,
+            notifications.NOTIFICATION_VIEW,
+        ],
     ),
 }
 

@@ -12,8 +12,10 @@ from records.models import Person, Property, SyncedRecord
 # permissions on accounts.User (so they read "accounts.<codename>") and accounts.roles creates them.
 COUNCIL_TAX_ACCOUNT_VIEW = "accounts.view_council_tax_account"
 COUNCIL_TAX_LINK_MANAGE = "accounts.manage_council_tax_link"
+COUNCIL_TAX_LEDGER_VIEW = "accounts.view_council_tax_ledger"
 PERMISSIONS = {
     COUNCIL_TAX_ACCOUNT_VIEW: "Can view residents' council tax accounts",
+    COUNCIL_TAX_LEDGER_VIEW: "Can view an account's full council tax ledger and its link attempts",
     COUNCIL_TAX_LINK_MANAGE: "Can link and unlink residents' council tax accounts",
 }
 

@@ -21,7 +21,7 @@ from records.models import Property
 from records.selectors import feeds_last_applied_at
 
 from .exceptions import AccountNotLinked
-from .models import AccountLink, CouncilTaxAccount, Instalment, Transaction
+from .models import AccountLink, CouncilTaxAccount, Instalment, LinkAttempt, Transaction
 
 COUNCIL_TAX_FEEDS = ("council_tax_accounts", "council_tax_instalments", "council_tax_transactions")
 STALE_AFTER = timedelta(days=2)
@@ -363,6 +363,180 @@ def council_tax_freshness(*, now: datetime | None = None) -> Freshness:
     return Freshness(as_of=as_of, stale=now - as_of > STALE_AFTER)
 
 
+# --- For the contact centre ---------------------------------------------------------------------
+# Staff reads, not scoped to a resident: the caller (casework) has checked the member of staff's
+# permission and audits the look.
+
+
+@dataclass(frozen=True)
+class AccountLinkSeen:
+    """A portal account that has linked a council tax account."""
+
+    email: str
+    linked_at: datetime
+
+
+@dataclass(frozen=True)
+class LinkAttemptSeen:
+    at: datetime
+    email: str  # "" when the resident's portal account has gone
+    account_ref: str
+    postcode: str
+    succeeded: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """A council tax account as the contact centre sees it in a case."""
+
+    account_ref: str
+    address: str
+    uprn: int
+    lead_person_ref: str
+    lead_name: str
+    band: str
+    status: str
+    live: bool
+    opened_on: date
+    closed_on: date | None
+    payment_method: str
+    balance_pence: int
+    arrears_pence: int
+    missed_pence: int
+    next_instalment: ScheduledInstalment | None
+    links: tuple[AccountLinkSeen, ...]
+    ledger: tuple[Entry, ...] | None  # oldest first with the running balance; None: not asked
+    link_attempts: tuple[LinkAttemptSeen, ...] | None  # newest first; None: not asked
+
+    @property
+    def headline(self) -> Headline:
+        return Headline.of(self.balance_pence)
+
+
+def accounts_for_case(
+    *,
+    uprns: list[int] | tuple[int, ...],
+    person_ref: str = "",
+    today: date,
+    with_ledger: bool = False,
+    with_link_attempts: bool = False,
+) -> list[AccountSummary]:
+    """The council tax accounts at these properties, and those `person_ref` leads anywhere: each
+    with its balance, arrears, missed and next instalment and the portal accounts that linked
+    it; with the whole ledger and every attempt to link it when asked (revenues officers). A
+    fixed number of queries (four, and one each for the ledger and the attempts) whatever the
+    number of accounts and the length of their ledgers."""
+    where = Q(property__uprn__in=list(uprns))
+    if person_ref:
+        where |= Q(lead_person__person_ref=person_ref)
+    accounts = sorted(
+        CouncilTaxAccount.objects.filter(where).select_related("property", "lead_person"),
+        # Live accounts first, then the newest.
+        key=lambda a: (not _live(a), -a.opened_on.toordinal(), a.account_ref),
+    )
+    if not accounts:
+        return []
+    ids = [account.pk for account in accounts]
+    year = financial_year_of(today)
+
+    balance: dict[int, int] = {}
+    arrears: dict[int, int] = {}
+    paid: dict[int, int] = {}
+    for account_id, financial_year, kind, total in (
+        Transaction.objects.filter(account_id__in=ids, withdrawn_at__isnull=True)
+        .values_list("account_id", "financial_year", "kind")
+        .annotate(total=Sum("amount_pence"))
+        .order_by()
+    ):
+        balance[account_id] = balance.get(account_id, 0) + total
+        if financial_year < year:
+            arrears[account_id] = arrears.get(account_id, 0) + total
+        elif financial_year == year and kind in PAYMENT_KINDS:
+            paid[account_id] = paid.get(account_id, 0) - total
+
+    schedules: dict[int, list[ScheduledInstalment]] = {}
+    for account_id, due_on, amount in (
+        Instalment.objects.filter(
+            account_id__in=ids, financial_year=year, withdrawn_at__isnull=True
+        )
+        .order_by("account_id", "due_on")
+        .values_list("account_id", "due_on", "amount_pence")
+    ):
+        schedules.setdefault(account_id, []).append(
+            ScheduledInstalment(due_on=due_on, amount_pence=amount, due=due_on <= today)
+        )
+
+    links: dict[int, list[AccountLinkSeen]] = {}
+    for account_id, email, linked_at in (
+        AccountLink.objects.filter(account_id__in=ids)
+        .order_by("linked_at", "pk")
+        .values_list("account_id", "user__email", "linked_at")
+    ):
+        links.setdefault(account_id, []).append(AccountLinkSeen(email, linked_at))
+
+    ledgers: dict[int, list[Entry]] | None = None
+    if with_ledger:
+        ledgers, running = {}, {}
+        for t in (
+            Transaction.objects.filter(account_id__in=ids, withdrawn_at__isnull=True)
+            .order_by("account_id", "posted_on", "transaction_ref")
+            .only("account_id", *_ENTRY_FIELDS)
+        ):
+            running[t.account_id] = running.get(t.account_id, 0) + t.amount_pence
+            ledgers.setdefault(t.account_id, []).append(_entry(t, running=running[t.account_id]))
+
+    attempts: dict[str, list[LinkAttemptSeen]] | None = None
+    if with_link_attempts:
+        attempts = {}
+        for at, email, account_ref, postcode, succeeded, reason in (
+            LinkAttempt.objects.filter(account_ref__in=[a.account_ref for a in accounts])
+            .order_by("-at", "-pk")
+            .values_list("at", "user__email", "account_ref", "postcode", "succeeded", "reason")
+        ):
+            attempts.setdefault(account_ref, []).append(
+                LinkAttemptSeen(
+                    at=at,
+                    email=email or "",
+                    account_ref=account_ref,
+                    postcode=postcode,
+                    succeeded=succeeded,
+                    reason=LinkAttempt.Reason(reason).label,
+                )
+            )
+
+    summaries = []
+    for account in accounts:
+        schedule = schedules.get(account.pk, [])
+        due_to_date = sum(item.amount_pence for item in schedule if item.due)
+        lead = account.lead_person
+        summaries.append(
+            AccountSummary(
+                account_ref=account.account_ref,
+                address=_address_label(account),
+                uprn=account.property.uprn,
+                lead_person_ref=lead.person_ref,
+                lead_name=f"{lead.first_name} {lead.last_name}",
+                band=account.band,
+                status=account.get_status_display(),
+                live=_live(account),
+                opened_on=account.opened_on,
+                closed_on=account.closed_on,
+                payment_method=account.get_payment_method_display(),
+                balance_pence=balance.get(account.pk, 0),
+                arrears_pence=arrears.get(account.pk, 0),
+                missed_pence=max(0, due_to_date - paid.get(account.pk, 0)),
+                next_instalment=next((item for item in schedule if not item.due), None),
+                links=tuple(links.get(account.pk, ())),
+                ledger=None if ledgers is None else tuple(ledgers.get(account.pk, ())),
+                link_attempts=None
+                if attempts is None
+                else tuple(attempts.get(account.account_ref, ())),
+            )
+        )
+    return summaries
+
+
 # --- Helpers -------------------------------------------------------------------------------------
 
 _ENTRY_FIELDS = (
@@ -487,7 +661,7 @@ def _address_label(account: CouncilTaxAccount) -> str:
 
 
 @dataclass(frozen=True)
-class AccountSummary:
+class AccountFound:
     """A council tax account as a staff search lists it: whose, where, and whether it is live."""
 
     account_ref: str
@@ -498,7 +672,7 @@ class AccountSummary:
     live: bool
 
 
-def account_for_search(*, account_ref: str) -> AccountSummary | None:
+def account_for_search(*, account_ref: str) -> AccountFound | None:
     """The account with this number (spaces allowed: "3010 4729"), live or not; None when there
     is none or the value is not an account number. For staff with the case-view permission
     (the caller checks it): it is not scoped to a resident."""
@@ -513,7 +687,7 @@ def account_for_search(*, account_ref: str) -> AccountSummary | None:
     if account is None:
         return None
     lead = account.lead_person
-    return AccountSummary(
+    return AccountFound(
         account_ref=account.account_ref,
         uprn=account.property.uprn,
         address=_address_label(account),

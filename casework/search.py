@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.core.paginator import Page, Paginator
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
-from balances.selectors import AccountSummary, account_for_search
+from balances.selectors import AccountFound, account_for_search
 from parking.selectors import (
     ApplicationSummary,
     application_reference_for_search,
@@ -362,7 +362,7 @@ class ResultItem:
     case view exists)."""
 
     kind: str
-    summary: PersonSummary | PropertySummary | AccountSummary | ApplicationSummary
+    summary: PersonSummary | PropertySummary | AccountFound | ApplicationSummary
     url: str | None
 
 
@@ -492,14 +492,10 @@ def _item(kind: str, summary, *, person: str | None = None, uprn: int | None = N
 
 
 def case_url(*, person: str | None = None, uprn: int | None = None) -> str | None:
-    """The case view of a person (by their records reference) or else of a property: the URL
-    names `casework:case_person` and `casework:case_property`, each given one positional
-    argument. None while the case view is not there (the results then show no link)."""
-    try:
-        if person:
-            return reverse("casework:case_person", args=[person])
-        if uprn is not None:
-            return reverse("casework:case_property", args=[uprn])
-    except NoReverseMatch:
-        return None
+    """The case view of a person (by their records reference) or else of a property; None
+    when the result names neither."""
+    if person:
+        return reverse("casework:person_case", args=[person])
+    if uprn is not None:
+        return reverse("casework:property_case", args=[uprn])
     return None

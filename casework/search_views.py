@@ -3,6 +3,8 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 
+from .audit import audit_record
+from .models import AuditEntry
 from .permissions import CASE_VIEW
 from .search import KIND_LABELS, QueryError, search
 
@@ -20,13 +22,12 @@ def search_page(request):
             context["error"] = str(error)
         else:
             context["results"] = results
-            # AUDIT (issue 11, for the lead to connect to casework.audit): every staff search
-            # writes an entry: request.user, the search text (results.query.text), no person
-            # or property (a search names none), the reason (none: searching asks for none),
-            # UTC time and request's IP address. Nothing is recorded for a refused query.
-            _audit_search(request, results)
+            # Every search made is audited (a refused query looked at nothing): what was typed,
+            # and how much it found; a search names no one person or property.
+            audit_record(
+                request=request,
+                action=AuditEntry.Action.SEARCH,
+                subject=text,
+                detail={"kind": request.GET.get("kind") or "", "found": results.total},
+            )
     return render(request, "casework/search.html", context)
-
-
-def _audit_search(request, results) -> None:
-    """The one call site for the audit entry of a search (see above); not connected yet."""

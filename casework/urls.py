@@ -6,4 +6,21 @@ app_name = "casework"
 urlpatterns = [
     path("", views.staff_home, name="home"),
     path("search/", search_views.search_page, name="search"),
+    path("audit/", views.audit_log, name="audit_log"),
+    # Until search exists a case is reached by its address: a person's reference in the
+    # council's records, or a property's UPRN (and from the audit log's links).
+    path("cases/person/<str:person_ref>/", views.person_case, name="person_case"),
+    path("cases/person/<str:person_ref>/notes/", views.person_case_notes, name="person_case_notes"),
+    path(
+        "cases/person/<str:person_ref>/evidence/<uuid:evidence_id>/",
+        views.person_case_evidence,
+        name="person_case_evidence",
+    ),
+    path("cases/property/<int:uprn>/", views.property_case, name="property_case"),
+    path("cases/property/<int:uprn>/notes/", views.property_case_notes, name="property_case_notes"),
+    path(
+        "cases/property/<int:uprn>/evidence/<uuid:evidence_id>/",
+        views.property_case_evidence,
+        name="property_case_evidence",
+    ),
 ]

@@ -7,8 +7,8 @@ claims: a "scan.pdf" that is really a PNG is stored and served as a PNG, and a p
 file leaves nothing behind. Files go through Django's storage API (every web process sees the
 same storage) under a name the server makes; the resident's name for a file is for display only.
 
-Staff access (the contact centre) attaches beside `evidence_file_open` as its own function that
-checks the staff member's permission and writes the audit entry, then calls `_open`.
+Staff access (the contact centre) is `evidence_file_open_for_staff`: casework checks the member
+of staff's permission and writes the audit entry (parking cannot import casework).
 """
 
 from __future__ import annotations
@@ -204,6 +204,22 @@ def evidence_file_open(*, user, reference: str, evidence_id) -> tuple[EvidenceFi
             public_id=evidence_id,
             application__user=user,
             application__reference=reference.strip().upper(),
+        )
+    except ValidationError:  # not a UUID at all
+        raise EvidenceFile.DoesNotExist from None
+    return evidence, _open(evidence)
+
+
+def evidence_file_open_for_staff(*, evidence_id, uprns) -> tuple[EvidenceFile, File]:
+    """For the contact centre: a file sent for a submitted application at one of these
+    addresses (the case open on the screen), and its content. The caller has checked the member
+    of staff's permission and audits the download. Raises EvidenceFile.DoesNotExist for a file
+    of any other application, exactly as for none."""
+    try:
+        evidence = (
+            EvidenceFile.objects.select_related("application")
+            .exclude(application__status=PermitApplication.Status.DRAFT)
+            .get(public_id=evidence_id, application__uprn__in=list(uprns))
         )
     except ValidationError:  # not a UUID at all
         raise EvidenceFile.DoesNotExist from None

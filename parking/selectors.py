@@ -178,3 +178,19 @@ def applications_for_search(
         )
         for ref, status, reg, uprn, address, first, last, created_at, submitted_at in rows
     ]
+
+
+# --- For the contact centre ----------------------------------------------------------------------
+
+
+def applications_at_properties(*, uprns) -> list[PermitApplication]:
+    """Staff read (the contact centre, which checks the member of staff's permission and audits
+    the look): the submitted applications for these addresses, newest first, each with its
+    resident's portal account and its evidence files. Two queries, however many there are."""
+    return list(
+        PermitApplication.objects.submitted()
+        .filter(uprn__in=list(uprns))
+        .select_related("user")
+        .prefetch_related("evidence_files")
+        .order_by("-submitted_at", "-id")
+    )

@@ -116,6 +116,37 @@ class RecordsFreshness:
         return min(self.properties.finished_at, self.people.finished_at)
 
 
+@dataclass(frozen=True)
+class PersonDetails:
+    """Someone in the council's people records."""
+
+    person_ref: str
+    title: str
+    first_name: str
+    last_name: str
+    date_of_birth: date | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True)
+class OccupancyHistory:
+    """One source's word that a person lives, or lived, at a property: current or not, with the
+    sync run that last wrote it (None for a record no sync wrote)."""
+
+    person: PersonDetails
+    address: Address
+    role: Occupancy.Role
+    source: Occupancy.Source
+    occupied_from: date
+    occupied_to: date | None  # the last day, as the source gives it
+    ended_at: datetime | None  # when a snapshot no longer had it
+    current: bool
+    sync_run: AppliedRun | None
+
+
 # --- The public reads ------------------------------------------------------------------------
 
 
@@ -204,6 +235,49 @@ def current_occupants(*, uprn: int) -> list[Occupant]:
         )
         for pk, person in people.items()
     ]
+
+
+def person_by_ref(*, person_ref: str) -> PersonDetails | None:
+    """The person with this reference in the people records; None if there is none."""
+    row = (
+        Person.objects.filter(person_ref=person_ref)
+        .values_list("person_ref", "title", "first_name", "last_name", "date_of_birth")
+        .first()
+    )
+    return None if row is None else PersonDetails(*row)
+
+
+def occupancy_history(
+    *, person_ref: str | None = None, uprn: int | None = None
+) -> list[OccupancyHistory]:
+    """Who lives or lived where, current records and ended ones, each with the sync run that
+    last wrote it, in one query. For a person (`person_ref`): their own records, and everyone's
+    at the properties they live at now (their household). For a property (`uprn`): everyone's
+    there. Current first, then by surname, first name, and from-date, newest first."""
+    if (person_ref is None) == (uprn is None):
+        raise TypeError("occupancy_history takes a person_ref or a uprn")
+    today = timezone.localdate()
+    current = Q(ended_at__isnull=True) & (Q(occupied_to__isnull=True) | Q(occupied_to__gte=today))
+    if uprn is not None:
+        where = Q(property__uprn=uprn)
+    else:
+        homes = Occupancy.objects.filter(current, person__person_ref=person_ref).values(
+            "property_id"
+        )
+        where = Q(person__person_ref=person_ref) | (Q(property_id__in=homes) & current)
+    rows = (
+        Occupancy.objects.filter(where)
+        .select_related("person", "property", "sync_run")
+        .order_by(
+            "person__last_name_key",
+            "person__first_name_key",
+            "person__person_ref",
+            "-occupied_from",
+            "source",
+        )
+    )
+    history = [_occupancy_history(row, today) for row in rows]
+    return sorted(history, key=lambda item: not item.current)  # stable: keeps the order above
 
 
 def feed_last_applied_run(*, feed: str) -> AppliedRun | None:
@@ -662,6 +736,34 @@ def _address_row(prop: Property) -> tuple:
 def _address(row) -> Address:
     uprn, *lines, postcode = row
     return Address(uprn=uprn, lines=tuple(line for line in lines if line), postcode=postcode)
+
+
+def _occupancy_history(row: Occupancy, today: date) -> OccupancyHistory:
+    person, home, run = row.person, row.property, row.sync_run
+    lines = (home.address_line_1, home.address_line_2, home.address_line_3, home.address_line_4)
+    return OccupancyHistory(
+        person=PersonDetails(
+            person.person_ref,
+            person.title,
+            person.first_name,
+            person.last_name,
+            person.date_of_birth,
+        ),
+        address=Address(
+            uprn=home.uprn, lines=tuple(line for line in lines if line), postcode=home.postcode
+        ),
+        role=Occupancy.Role(row.role),
+        source=Occupancy.Source(row.source),
+        occupied_from=row.occupied_from,
+        occupied_to=row.occupied_to,
+        ended_at=row.ended_at,
+        current=row.ended_at is None and (row.occupied_to is None or row.occupied_to >= today),
+        sync_run=None
+        if run is None
+        else AppliedRun(
+            feed=run.feed, run_id=run.pk, file_name=run.file_name, finished_at=run.finished_at
+        ),
+    )
 
 
 def _natural(text: str) -> tuple:

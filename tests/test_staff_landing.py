@@ -72,3 +72,9 @@ def test_staff_signing_in_on_the_narrowest_phone_land_on_their_work(page, agent)
     assert_fits_width(page)
     assert_accessible(page, context="staff home with staff link (320px)")
     screenshot(page, "staff-home-320px")
+
+
+def test_the_staff_pages_link_every_role_to_search(client, agent):
+    sign_in(client, agent)
+    html = client.get(reverse("casework:home")).content.decode()
+    assert f'href="{reverse("casework:search")}">Find a resident</a>' in html

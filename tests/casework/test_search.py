@@ -329,13 +329,7 @@ def test_a_kind_is_paged_20_at_a_time_and_the_overview_shows_5(borough, monkeypa
     assert len(second.groups[0].items) == 1
 
 
-def test_results_do_not_link_to_a_case_view_that_does_not_exist_yet():
-    # casework:case_person / casework:case_property come with the case view (issue 11).
-    try:
-        from django.urls import reverse
-
-        reverse("casework:case_person", args=["P1"])
-    except Exception:
-        assert case_url(person="P1") is None
-    else:
-        assert case_url(person="P1") == reverse("casework:case_person", args=["P1"])
+def test_results_link_to_the_case_of_a_person_or_else_of_a_property():
+    assert case_url(person="P0000001", uprn=100021000003) == "/staff/cases/person/P0000001/"
+    assert case_url(uprn=100021000003) == "/staff/cases/property/100021000003/"
+    assert case_url() is None

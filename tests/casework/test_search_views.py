@@ -33,15 +33,16 @@ def test_signed_out_visitors_are_asked_to_sign_in(client, db):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-@pytest.mark.parametrize("persona", ["agent", "parking_officer", "revenues_officer"])
-def test_staff_who_view_cases_can_search(client, request, persona, borough):
+@pytest.mark.parametrize(
+    "persona", ["agent", "parking_officer", "revenues_officer", "records_admin"]
+)
+def test_every_role_can_search(client, request, persona, borough):
     sign_in(client, request.getfixturevalue(persona))
     assert client.get(URL, {"q": "O'Brien"}).status_code == 200
 
 
-@pytest.mark.parametrize("persona", ["resident", "records_admin"])
-def test_residents_and_staff_without_the_case_view_permission_cannot(client, request, persona):
-    sign_in(client, request.getfixturevalue(persona))
+def test_residents_cannot_search(client, resident):
+    sign_in(client, resident)
     assert client.get(URL, {"q": "O'Brien"}).status_code == 403
 
 
@@ -87,10 +88,20 @@ def test_nothing_found_says_what_to_try(agent_client, borough):
     assert "No results for “Nobody Atall”" in page
 
 
-def test_results_link_to_nothing_until_the_case_view_exists(agent_client, borough):
+def test_results_link_to_the_case_view(agent_client, borough):
     page = agent_client.get(URL, {"q": str(HOME)}).content.decode()
-    assert "1 Mare Street, E8 1NE" in page
-    assert 'href="/staff/case' not in page
+    assert f'href="/staff/cases/property/{HOME}/">1 Mare Street, E8 1NE</a>' in page
+
+
+def test_every_search_made_is_audited_and_a_refused_one_is_not(agent_client, agent, borough):
+    from casework.models import AuditEntry
+
+    agent_client.get(URL, {"q": "O'Brien"})
+    agent_client.get(URL, {"q": "x"})  # one letter: refused, nothing looked at
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.action, entry.subject) == (agent, "search", "O'Brien")
+    assert entry.detail == {"kind": "", "found": 4}
+    assert entry.ip_address == "127.0.0.1"
 
 
 def test_a_kind_with_more_results_links_to_all_of_them_page_by_page(
@@ -113,13 +124,14 @@ def test_a_kind_with_more_results_links_to_all_of_them_page_by_page(
         # The session, the user, the authenticator check, the permissions (2); the names like
         # the surname (in a savepoint with SET LOCAL of the trigram threshold: 4), the people
         # with the names kept, their homes; the addresses holding the words (none here).
-        ("O'Brien", 12),
-        ("Sean O'Brien", 12),
+        # And the audit entry (1).
+        ("O'Brien", 13),
+        ("Sean O'Brien", 13),
         # The same 5; the account; the property with that number as a UPRN (there is none).
-        (ACCOUNT, 7),
+        (ACCOUNT, 8),
         # The same 5; the names like "street" (4: no one is named so, so no people query); the
         # addresses holding the words, then the page's properties and their residents.
-        ("1 Mare Street", 12),
+        ("1 Mare Street", 13),
     ],
 )
 def test_the_results_page_makes_a_fixed_number_of_queries(

@@ -492,3 +492,26 @@ def test_no_url_serves_the_media_folder(settings, signed_in, resident, applicati
                 yield entry.callback
 
     assert serve not in set(views(get_resolver().url_patterns))
+
+
+# --- For the contact centre ------------------------------------------------------------------
+
+
+def test_staff_open_a_file_of_an_application_at_the_case_addresses(resident, media):
+    application = make_application(resident)
+    PermitApplication.objects.filter(pk=application.pk).update(uprn=10001)
+    (item,) = evidence_upload(
+        user=resident, reference=application.reference, kind=POA, files=[upload("bill.pdf", PDF)]
+    )
+
+    found, content = evidence.evidence_file_open_for_staff(
+        evidence_id=item.public_id, uprns=[10001]
+    )
+
+    assert found == item
+    assert content.read() == PDF
+    content.close()
+    with pytest.raises(EvidenceFile.DoesNotExist):
+        evidence.evidence_file_open_for_staff(evidence_id=item.public_id, uprns=[10002])
+    with pytest.raises(EvidenceFile.DoesNotExist):
+        evidence.evidence_file_open_for_staff(evidence_id="not-a-uuid", uprns=[10001])

@@ -1,0 +1,98 @@
+from django import forms
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters, all optional, read from the query string."""
+
+    staff = forms.EmailField(
+        label="Member of staff",
+        required=False,
+        max_length=320,
+        help_text="Their email address",
+        error_messages={
+            "invalid": "Enter the member of staff's email address, like name@hackney.gov.uk"
+        },
+    )
+    resident = forms.CharField(
+        label="Resident or property",
+        required=False,
+        max_length=50,
+        help_text="A person's reference in the council's records, or a property's UPRN",
+    )
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": "Enter a real date"},
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": "Enter a real date"},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date must be the same as or after the start date")
+        return cleaned
+
+
+class Radios(forms.RadioSelect):
+    """Radios whose field id is the first radio's, so an error summary can link to it."""
+
+    def id_for_label(self, id_, index=None):
+        return id_ if index in (None, "0", 0) else f"{id_}-{int(index) + 1}"
+
+
+class CaseReasonForm(forms.Form):
+    """Why a member of staff is opening a resident's case: asked every time, and audited."""
+
+    REASONS = {
+        "phone": "Resident on the phone",
+        "application": "Reviewing an application",
+        "correspondence": "Correspondence",
+        "other": "Other",
+    }
+
+    reason = forms.ChoiceField(
+        label="Why are you opening this case?",
+        choices=list(REASONS.items()),
+        widget=Radios,
+        error_messages={"required": "Select why you are opening this case"},
+    )
+    other = forms.CharField(
+        label="Other reason",
+        required=False,
+        max_length=200,
+        help_text="Say why, if none of the above",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == "other" and not cleaned.get("other", "").strip():
+            self.add_error("other", "Say why you are opening this case")
+        return cleaned
+
+    @property
+    def reason_text(self) -> str:
+        """The reason as the audit log records it."""
+        reason = self.cleaned_data["reason"]
+        if reason == "other":
+            return f"Other: {self.cleaned_data['other'].strip()}"
+        return self.REASONS[reason]
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Add a note",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Notes cannot be changed or deleted once added: to correct one, add another",
+        error_messages={"required": "Enter the note"},
+    )

@@ -1,0 +1,193 @@
+"""Who may open every staff page, generated from the URL configuration: each URL under /staff/
+must have a rule in STAFF_URLS below, and is tried as every role, a resident and someone
+signed out. A new staff page without a rule fails test_every_staff_url_has_a_rule.
+
+The Django admin (/staff/admin/) is Django's own: its pages are governed by model permissions,
+not by the roles; here every one of its URLs is checked to refuse residents and people signed
+out."""
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.middleware import STAFF_PATH_PREFIX
+from accounts.roles import CONTACT_CENTRE_AGENT, PARKING_OFFICER, RECORDS_ADMIN, REVENUES_OFFICER
+from accounts.roles import ROLES as ROLE_TABLE
+from records.models import SyncRun
+from tests.factories import UserFactory, make_staff
+from tests.helpers import sign_in
+
+ROLES = tuple(ROLE_TABLE)
+EVERY_ROLE = frozenset(ROLES)
+ANONYMOUS, RESIDENT = "anonymous", "resident"
+PERSONAS = (ANONYMOUS, RESIDENT, *ROLES)
+
+
+@dataclass(frozen=True)
+class Rule:
+    allowed: frozenset[str]  # the roles that may use the URL; residents and anonymous never
+    method: str = "get"
+    kwargs: dict = field(default_factory=dict)  # names of the objects in `made` to fill the URL
+
+
+# URL name -> who may use it.
+STAFF_URLS: dict[str, Rule] = {
+    "casework:home": Rule(EVERY_ROLE),
+    "casework:audit_log": Rule(frozenset({RECORDS_ADMIN})),
+    "casework:search": Rule(EVERY_ROLE),
+    "casework:person_case": Rule(EVERY_ROLE, kwargs={"person_ref": "person_ref"}),
+    "casework:person_case_notes": Rule(
+        EVERY_ROLE, method="post", kwargs={"person_ref": "person_ref"}
+    ),
+    "casework:person_case_evidence": Rule(
+        EVERY_ROLE, kwargs={"person_ref": "person_ref", "evidence_id": "evidence_id"}
+    ),
+    "casework:property_case": Rule(EVERY_ROLE, kwargs={"uprn": "uprn"}),
+    "casework:property_case_notes": Rule(EVERY_ROLE, method="post", kwargs={"uprn": "uprn"}),
+    "casework:property_case_evidence": Rule(
+        EVERY_ROLE, kwargs={"uprn": "uprn", "evidence_id": "evidence_id"}
+    ),
+    "records:run_list": Rule(frozenset({RECORDS_ADMIN})),
+    "records:upload": Rule(frozenset({RECORDS_ADMIN})),
+    "records:run_detail": Rule(frozenset({RECORDS_ADMIN}), kwargs={"pk": "run"}),
+    "records:run_progress": Rule(frozenset({RECORDS_ADMIN}), kwargs={"pk": "run"}),
+    "records:decide": Rule(frozenset({RECORDS_ADMIN}), method="post", kwargs={"pk": "run"}),
+}
+# Sample values for the Django admin's URL arguments.
+ADMIN_KWARGS = {
+    "app_label": "accounts",
+    "object_id": "1",
+    "content_type_id": "1",
+    "id": "1",
+    "url": "x",
+}
+
+
+def staff_url_patterns(patterns=None, prefix: str = "", namespace: str = ""):
+    """(full route, URL name, pattern) of every URL pattern under the staff prefix."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from staff_url_patterns(pattern.url_patterns, route, inner)
+        elif isinstance(pattern, URLPattern) and f"/{route.lstrip('^')}".startswith(
+            STAFF_PATH_PREFIX
+        ):
+            yield route, namespace + (pattern.name or ""), pattern
+
+
+def is_admin(name: str) -> bool:
+    return name.startswith("admin:")
+
+
+STAFF_NAMES = sorted({name for _, name, _ in staff_url_patterns() if not is_admin(name)})
+
+
+def admin_url(route: str, name: str, pattern) -> str:
+    """A URL for an admin pattern: reversed by name, or (the admin's unnamed redirects) made
+    from the route with sample arguments."""
+    arguments = pattern.pattern.regex.groupindex
+    if name != "admin:":
+        return reverse(name, kwargs={argument: ADMIN_KWARGS[argument] for argument in arguments})
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: ADMIN_KWARGS[m.group(1)], route)
+
+
+ADMIN_URLS = sorted(
+    {
+        admin_url(route, name, pattern)
+        for route, name, pattern in staff_url_patterns()
+        if is_admin(name) and name not in ("admin:login", "admin:logout", "admin:view_on_site")
+    }
+)
+
+
+def test_every_staff_url_has_a_rule():
+    unnamed = [route for route, name, _ in staff_url_patterns() if name.endswith(":")]
+    assert [route for route in unnamed if not route.startswith("staff/admin/")] == []
+    assert [name for name in STAFF_NAMES if name not in STAFF_URLS] == []
+
+
+def test_every_rule_is_for_a_staff_url_that_exists():
+    assert [name for name in STAFF_URLS if name not in STAFF_NAMES] == []
+
+
+def test_the_staff_urls_include_the_admin_and_every_app_under_staff():
+    namespaces = {name.split(":")[0] for _, name, _ in staff_url_patterns()}
+    assert {"admin", "records", "casework"} <= namespaces
+
+
+@pytest.fixture
+def made(db):
+    """The objects the staff URLs name."""
+    run = SyncRun.objects.create(
+        feed="people",
+        file_name="people.csv",
+        file_path="record-feeds/people.csv",
+        checksum="0" * 64,
+        started_by_label="test",
+        status=SyncRun.Status.APPLIED,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
+    # A case's pages ask why before anything else, so the person and property need not exist.
+    return {"run": run.pk, "person_ref": "P0000001", "uprn": 10001, "evidence_id": uuid.uuid4()}
+
+
+def signed_in(client, persona: str):
+    if persona == RESIDENT:
+        sign_in(client, UserFactory())
+    elif persona != ANONYMOUS:
+        sign_in(client, make_staff(persona))
+    return client
+
+
+def refused(response) -> bool:
+    """Refused: forbidden, or sent to sign in."""
+    if response.status_code == 403:
+        return True
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    return location.startswith((reverse("account_login"), reverse("admin:login")))
+
+
+def allowed(response) -> bool:
+    return response.status_code < 400 and not refused(response)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_staff_url_lets_in_exactly_the_roles_its_rule_names(client, made, persona):
+    signed_in(client, persona)
+    wrong = []
+    for name in STAFF_NAMES:
+        rule = STAFF_URLS[name]
+        url = reverse(name, kwargs={key: made[value] for key, value in rule.kwargs.items()})
+        response = getattr(client, rule.method)(url)
+        expected = "allowed" if persona in rule.allowed else "refused"
+        ok = allowed(response) if expected == "allowed" else refused(response)
+        if not ok:
+            wrong.append(f"{name} ({url}): expected {expected}, got {response.status_code}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("persona", [ANONYMOUS, RESIDENT])
+def test_every_admin_url_refuses_residents_and_people_signed_out(client, db, persona):
+    signed_in(client, persona)
+    # (Not the admin's sign-in and sign-out pages themselves, nor its redirect to the site.)
+    wrong = []
+    for url in ADMIN_URLS:
+        response = client.get(url)
+        if not refused(response):
+            wrong.append(f"{url}: {response.status_code}")
+    assert len(ADMIN_URLS) > 100
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", [CONTACT_CENTRE_AGENT, PARKING_OFFICER, REVENUES_OFFICER])
+def test_staff_without_model_permissions_see_no_admin_model_page(client, db, role):
+    sign_in(client, make_staff(role))
+    assert client.get(reverse("admin:records_syncrun_changelist")).status_code == 403
