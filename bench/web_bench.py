@@ -523,6 +523,7 @@ def bench(args) -> int:
             ALLAUTH_TRUSTED_PROXY_COUNT="0",
             SECURE_SSL_REDIRECT="false",
             VEHICLE_DATA_CLIENT="local",  # no network here; the balance pages use no vehicles
+            PAYMENTS_CLIENT="local",  # nor payments
             BENCH_STATIC_ROOT=str(tmp / "static"),
             MEDIA_ROOT=str(tmp / "media"),
             SYNC_INBOX_DIR=str(tmp / "inbox"),

@@ -299,3 +299,44 @@ class EvidenceFile(models.Model):
 
     def __str__(self):
         return f"{self.application.reference}: {self.original_name}"
+
+
+# --- The local payment simulator ---------------------------------------------------------------
+
+
+class SimulatedPayment(models.Model):
+    """A payment on the portal's own payment page (parking.clients.payments.LocalPaymentsClient,
+    PAYMENTS_CLIENT=local): what GOV.UK Pay would hold about it. No money is ever taken; the
+    table stays empty when the portal uses GOV.UK Pay."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", "Created"
+        STARTED = "started", "Started"
+        SUCCESS = "success", "Paid"
+        FAILED = "failed", "Declined"
+        CANCELLED = "cancelled", "Cancelled"
+
+    payment_id = models.CharField(max_length=26, unique=True)
+    idempotency_key = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    amount = models.BigIntegerField(help_text="In pence")
+    reference = models.CharField(max_length=255)
+    description = models.CharField(max_length=255)
+    return_url = models.URLField(max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED)
+    code = models.CharField(max_length=10, blank=True, help_text="Why it did not succeed")
+    message = models.CharField(max_length=200, blank=True)
+    card_last_digits = models.CharField(max_length=4, blank=True)
+    refunded = models.BigIntegerField(default=0, help_text="Refunded so far, in pence")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(refunded__gte=0) & Q(refunded__lte=F("amount")),
+                name="parking_simulated_payment_refunds_within_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return self.payment_id

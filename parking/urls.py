@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import evidence_views, views
+from . import evidence_views, simulator_views, views
 
 app_name = "parking"
 
@@ -27,4 +27,5 @@ urlpatterns = [
         evidence_views.evidence_download,
         name="evidence_file",
     ),
+    path("pay-simulator/<str:payment_id>/", simulator_views.pay_simulator, name="pay_simulator"),
 ]

@@ -20,6 +20,8 @@ PRODUCTION = {
     "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
     "VEHICLE_DATA_CLIENT": "dvla",
     "DVLA_VES_API_KEY": "an-api-key-from-the-dvla",
+    "PAYMENTS_CLIENT": "govuk_pay",
+    "GOVUK_PAY_API_KEY": "api_live_a-key-from-gov-uk-pay",
 }
 
 
