@@ -1,0 +1,182 @@
+"""The paying and permit pages through Django's test client: pay, the return page in each
+state, the permit page, and 404 for another resident on every page."""
+
+import pytest
+from django.urls import reverse
+
+from hackney_portal.templatetags.portal import pounds
+from parking.models import Payment, Permit
+from tests.parking.application_records import CAR, load_borough
+from tests.parking.permit_helpers import (
+    DECLINED_CARD,
+    approved_application,
+    issued_permit,
+    on_payment_page,
+    start_payment,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def borough(db):
+    return load_borough()
+
+
+@pytest.fixture
+def signed_in(client, resident):
+    client.force_login(resident)
+    return client
+
+
+def test_pay_sends_the_resident_to_the_payment_page_and_back_to_their_permit(
+    signed_in, resident, borough
+):
+    application = approved_application(resident)
+    html = signed_in.get(reverse("parking:application", args=[application.reference])).content
+    assert f"Pay {pounds(application.price_pence)}".encode() in html
+
+    response = signed_in.post(reverse("parking:pay", args=[application.reference]))
+    payment = Payment.objects.get(application=application)
+    assert response["Location"] == payment.next_url
+    page = signed_in.get(payment.next_url)
+    assert pounds(application.price_pence) in page.content.decode()
+    response = signed_in.post(
+        payment.next_url, {"card_number": "4444333322221111", "cardholder_name": "Zoë O'Brien"}
+    )
+    assert response["Location"] == f"http://testserver/parking/payments/{payment.reference}/"
+
+    response = signed_in.get(response["Location"])
+    permit = Permit.objects.get(application=application)
+    assert response["Location"] == reverse("parking:permit", args=[permit.number])
+    html = signed_in.get(response["Location"]).content.decode()
+    assert f"Payment received: your permit {permit.number}" in html
+    assert "Your virtual permit" in html
+    assert CAR in html
+    assert "How your price is worked out" in html
+    assert "Permit issued for LB19PET" in html
+    # A refresh of the return page, later: the same permit, still one.
+    signed_in.get(f"/parking/payments/{payment.reference}/")
+    assert Permit.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("how", "heading"),
+    [
+        ("cancel", "Your payment was cancelled"),
+        ("decline", "Your payment did not go through"),
+    ],
+)
+def test_a_payment_not_taken_offers_to_try_again(signed_in, resident, borough, how, heading):
+    application = approved_application(resident)
+    payment = start_payment(resident, application)
+    if how == "cancel":
+        on_payment_page(payment, cancel=True)
+    else:
+        on_payment_page(payment, card=DECLINED_CARD)
+    html = signed_in.get(reverse("parking:payment_return", args=[payment.reference])).content
+    html = html.decode()
+    assert heading in html
+    assert "No money has been taken" in html
+    assert reverse("parking:pay", args=[application.reference]) in html
+    assert not Permit.objects.exists()
+
+
+def test_coming_back_before_paying_offers_to_carry_on(signed_in, resident, borough):
+    payment = start_payment(resident, approved_application(resident))
+    html = signed_in.get(reverse("parking:payment_return", args=[payment.reference])).content
+    assert b"Your payment is not finished" in html
+    assert payment.next_url.encode() in html
+
+
+def test_the_payment_service_being_down_says_so_and_changes_nothing(
+    signed_in, resident, borough, settings, httpserver
+):
+    application = approved_application(resident)
+    settings.PAYMENTS_CLIENT = "govuk_pay"
+    settings.GOVUK_PAY_URL = httpserver.url_for("/").rstrip("/")
+    httpserver.expect_request("/v1/payments").respond_with_data("down", status=503)
+    response = signed_in.post(reverse("parking:pay", args=[application.reference]))
+    assert response.status_code == 503
+    assert b"Sorry, you cannot pay just now" in response.content
+    assert Payment.objects.get().status == "new"  # asked again with the same key next time
+
+
+def test_the_return_page_when_the_payment_service_cannot_answer(
+    signed_in, resident, borough, settings, httpserver
+):
+    payment = start_payment(resident, approved_application(resident))
+    settings.PAYMENTS_CLIENT = "govuk_pay"
+    settings.GOVUK_PAY_URL = httpserver.url_for("/").rstrip("/")
+    httpserver.expect_request(f"/v1/payments/{payment.provider_id}").respond_with_data(
+        "down", status=500
+    )
+    response = signed_in.get(reverse("parking:payment_return", args=[payment.reference]))
+    assert response.status_code == 503
+    assert b"We are checking your payment" in response.content
+
+
+def test_your_permits_lists_them(signed_in, resident, borough):
+    assert b"You have no parking permits yet" in signed_in.get(reverse("parking:permits")).content
+    permit = issued_permit(resident)
+    html = signed_in.get(reverse("parking:permits")).content.decode()
+    assert permit.number in html
+    assert "Active" in html
+    home = signed_in.get(reverse("accounts:home")).content.decode()
+    assert f"Permit {permit.number}" in home
+
+
+def test_an_issued_application_links_to_its_permit(signed_in, resident, borough):
+    permit = issued_permit(resident)
+    html = signed_in.get(reverse("parking:application", args=[permit.application.reference]))
+    assert reverse("parking:permit", args=[permit.number]).encode() in html.content
+
+
+def test_a_lapsed_application_says_so(signed_in, resident, borough):
+    application = approved_application(resident)
+    application.status = "lapsed"
+    application.save()
+    html = signed_in.get(reverse("parking:application", args=[application.reference])).content
+    assert b"This approval has lapsed" in html
+
+
+def test_every_permit_page_is_a_404_for_another_resident(client, resident, other_resident, borough):
+    permit = issued_permit(resident)
+    payment = permit.payment
+    application = permit.application
+    client.force_login(other_resident)
+    n = permit.number
+    gets = [
+        reverse("parking:permit", args=[n]),
+        reverse("parking:permit_vehicle", args=[n]),
+        reverse("parking:permit_vehicle_confirm", args=[n, "LB19EVE"]),
+        reverse("parking:permit_renew", args=[n]),
+        reverse("parking:permit_cancel", args=[n]),
+        reverse("parking:permit_moved", args=[n]),
+        reverse("parking:permit_moved_next", args=[n, "same_zone"]),
+        reverse("parking:payment_return", args=[payment.reference]),
+    ]
+    posts = [
+        (reverse("parking:pay", args=[application.reference]), {}),
+        (reverse("parking:permit_vehicle", args=[n]), {"registration": "LB19EVE"}),
+        (reverse("parking:permit_vehicle_confirm", args=[n, "LB19EVE"]), {}),
+        (reverse("parking:permit_renew", args=[n]), {"months": "12"}),
+        (reverse("parking:permit_cancel", args=[n]), {}),
+        (reverse("parking:permit_moved", args=[n]), {"where": "out_of_borough"}),
+    ]
+    for path in gets:
+        assert client.get(path).status_code == 404, path
+    for path, data in posts:
+        assert client.post(path, data).status_code == 404, path
+    permit.refresh_from_db()
+    assert (permit.status, permit.registration, permit.flagged_at) == ("active", CAR, None)
+    assert Payment.objects.count() == 1
+    assert other_resident.email.encode() not in client.get(reverse("parking:permits")).content
+    assert permit.number.encode() not in client.get(reverse("parking:permits")).content
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, resident, borough):
+    permit = issued_permit(resident)
+    response = client.get(reverse("parking:permit", args=[permit.number]))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
