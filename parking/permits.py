@@ -455,7 +455,8 @@ def permit_vehicle_change_quote(*, user, number: str, registration: str) -> Vehi
     )
     if limits.outcome != eligibility.Outcome.PASS:
         raise VehicleChangeRefused(limits.reason)
-    tariff = tariff_in_force(on=permit.valid_from)
+    # Both vehicles at today's prices: the difference is the vehicle's, not a tariff change's.
+    tariff = tariff_in_force(on=today)
     held = permits_held_at_property(
         uprn=permit.uprn, excluding=permit.application.reference, excluding_permit=permit.number
     )
@@ -887,7 +888,7 @@ def permit_report_move(*, user, number: str, where: str) -> Permit:
         _check_live(permit, timezone.localdate())
         if permit.flagged_at is None:
             permit.flagged_at = timezone.now()
-        permit.flag_reason = f"The resident says: {MOVES[where].lower()}"
+        permit.flag_reason = f"The resident says: {MOVES[where][0].lower()}{MOVES[where][1:]}"
         permit.save(update_fields=["flagged_at", "flag_reason"])
         _event(permit, Kind.MOVE_REPORTED, f"{MOVES[where]}, the resident told us.", by=user)
         _after_commit_email("move_reported", permit_id=permit.pk, where=where)

@@ -180,3 +180,140 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, resident, borough):
     response = client.get(reverse("parking:permit", args=[permit.number]))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+# --- Managing a permit -------------------------------------------------------------------------
+
+
+def test_changing_to_a_dearer_vehicle_shows_the_difference_then_pays_it(
+    signed_in, resident, borough
+):
+    permit = issued_permit(resident)
+    url = reverse("parking:permit_vehicle", args=[permit.number])
+    assert b"What is the registration number of your new vehicle?" in signed_in.get(url).content
+    response = signed_in.post(url, {"registration": "lb19 dsl"})
+    confirm = reverse("parking:permit_vehicle_confirm", args=[permit.number, "LB19DSL"])
+    assert response["Location"] == confirm
+    html = signed_in.get(confirm).content.decode()
+    assert "You pay" in html
+    assert "11 of 12" in html
+    response = signed_in.post(confirm)
+    payment = Payment.objects.get(purpose="vehicle_change")
+    assert response["Location"] == payment.next_url
+    assert f"Confirm and pay {pounds(payment.amount_pence)}" in html
+    on_payment_page(payment)
+    response = signed_in.get(reverse("parking:payment_return", args=[payment.reference]))
+    assert response["Location"] == reverse("parking:permit", args=[permit.number])
+    permit.refresh_from_db()
+    assert permit.registration == "LB19DSL"
+
+
+def test_a_cancelled_vehicle_payment_offers_to_try_again(signed_in, resident, borough):
+    permit = issued_permit(resident)
+    confirm = reverse("parking:permit_vehicle_confirm", args=[permit.number, "LB19DSL"])
+    signed_in.post(confirm)
+    payment = Payment.objects.get(purpose="vehicle_change")
+    on_payment_page(payment, cancel=True)
+    html = signed_in.get(reverse("parking:payment_return", args=[payment.reference])).content
+    assert b"The vehicle on your permit" in html
+    assert confirm.encode() in html
+
+
+def test_changing_to_a_cheaper_vehicle_shows_the_refund(signed_in, resident, borough):
+    permit = issued_permit(resident)
+    confirm = reverse("parking:permit_vehicle_confirm", args=[permit.number, "LB19EVE"])
+    html = signed_in.get(confirm).content.decode()
+    assert "We refund you" in html
+    assert "Confirm the change and refund" in html
+    response = signed_in.post(confirm, follow=True)
+    assert b"Your permit is now for LB19EVE" in response.content
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Enter the registration number of your new vehicle"),
+        ("not a reg!", "Enter a registration number in the right format"),
+    ],
+)
+def test_a_bad_registration_is_explained(signed_in, resident, borough, typed, message):
+    permit = issued_permit(resident)
+    response = signed_in.post(
+        reverse("parking:permit_vehicle", args=[permit.number]), {"registration": typed}
+    )
+    assert message in response.content.decode()
+
+
+def test_a_refused_vehicle_is_explained_on_the_form(signed_in, resident, borough):
+    permit = issued_permit(resident)
+    response = signed_in.get(
+        reverse("parking:permit_vehicle_confirm", args=[permit.number, "LB19HGV"])
+    )
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "7,500 kg" in html
+
+
+def test_renewing_before_the_window_says_when_it_opens(signed_in, resident, borough):
+    permit = issued_permit(resident)
+    html = signed_in.get(reverse("parking:permit_renew", args=[permit.number])).content.decode()
+    assert "You cannot renew this permit yet" in html
+    page = signed_in.get(reverse("parking:permit", args=[permit.number])).content.decode()
+    assert "You can renew this permit from" in page
+
+
+def test_renewing_in_the_window_shows_prices_and_makes_the_renewal(signed_in, resident, borough):
+    from tests.parking.permit_helpers import ending_in
+
+    permit = ending_in(issued_permit(resident), 20)
+    url = reverse("parking:permit_renew", args=[permit.number])
+    html = signed_in.get(url).content.decode()
+    assert "Renew your permit" in html
+    assert "Choose how long" in signed_in.post(url, {}).content.decode()
+    response = signed_in.post(url, {"months": "6"})
+    renewal = permit.renewals.get()
+    assert response["Location"] == reverse("parking:application", args=[renewal.reference])
+    decision = signed_in.get(response["Location"]).content.decode()
+    assert "Your renewal is approved" in decision
+    page = signed_in.get(reverse("parking:permit", args=[permit.number])).content.decode()
+    assert renewal.reference in page
+
+
+def test_cancelling_shows_the_refund_before_confirming(signed_in, resident, borough):
+    permit = issued_permit(resident)
+    url = reverse("parking:permit_cancel", args=[permit.number])
+    refund = permit.paid_pence * 11 // 12
+    html = signed_in.get(url).content.decode()
+    assert "Are you sure you want to cancel your permit?" in html
+    assert f"Cancel permit and refund {pounds(refund)}" in html
+    response = signed_in.post(url, follow=True)
+    html = response.content.decode()
+    assert f"We are refunding {pounds(refund)}" in html
+    assert "Cancelled" in html
+    assert "Manage your permit" not in html
+    # A cancelled permit's pages that change it go back to it.
+    again = signed_in.get(url)
+    assert again["Location"] == reverse("parking:permit", args=[permit.number])
+
+
+@pytest.mark.parametrize(
+    ("where", "next_step"),
+    [
+        ("same_zone", "A parking officer will move your permit to your new address"),
+        ("other_zone", "Apply for a permit at your new address"),
+        ("out_of_borough", "You cannot keep a Hackney resident permit"),
+    ],
+)
+def test_telling_us_you_moved_gives_the_next_step(signed_in, resident, borough, where, next_step):
+    permit = issued_permit(resident)
+    url = reverse("parking:permit_moved", args=[permit.number])
+    assert b"Where have you moved to?" in signed_in.get(url).content
+    assert b"Choose where you have moved to" in signed_in.post(url, {}).content
+    response = signed_in.post(url, {"where": where}, follow=True)
+    assert next_step in response.content.decode()
+    page = signed_in.get(reverse("parking:permit", args=[permit.number])).content.decode()
+    assert "A parking officer will check your permit" in page
+    assert (
+        signed_in.get(reverse("parking:permit_moved_next", args=[permit.number, "x"])).status_code
+        == 404
+    )
