@@ -379,3 +379,18 @@ def test_a_renewed_permit_gets_no_reminder(resident, permit):
     on_payment_page(payment)
     permits.payment_refresh(payment_id=payment.pk)
     assert permits.permits_remind() == []
+
+
+def test_flagged_permits_are_listed_for_staff_in_the_admin(client, resident, permit):
+    from tests.factories import make_staff
+    from tests.helpers import sign_in
+
+    other = issued_permit(resident, registration="LB19EVE")
+    permits.permit_report_move(user=resident, number=permit.number, where="same_zone")
+    admin_user = make_staff(None, is_superuser=True, email="admin@example.com")
+    sign_in(client, admin_user)
+    html = client.get("/staff/admin/parking/permit/?flagged=yes").content.decode()
+    assert permit.number in html
+    assert other.number not in html
+    page = client.get(f"/staff/admin/parking/permit/{permit.pk}/change/").content.decode()
+    assert "Moved to another home in the same parking zone, the resident told us." in page

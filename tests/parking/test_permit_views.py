@@ -29,6 +29,7 @@ def signed_in(client, resident):
     return client
 
 
+@pytest.mark.embedded
 def test_pay_sends_the_resident_to_the_payment_page_and_back_to_their_permit(
     signed_in, resident, borough
 ):
@@ -219,6 +220,7 @@ def test_a_cancelled_vehicle_payment_offers_to_try_again(signed_in, resident, bo
     assert confirm.encode() in html
 
 
+@pytest.mark.embedded
 def test_changing_to_a_cheaper_vehicle_shows_the_refund(signed_in, resident, borough):
     permit = issued_permit(resident)
     confirm = reverse("parking:permit_vehicle_confirm", args=[permit.number, "LB19EVE"])
@@ -279,6 +281,7 @@ def test_renewing_in_the_window_shows_prices_and_makes_the_renewal(signed_in, re
     assert renewal.reference in page
 
 
+@pytest.mark.embedded
 def test_cancelling_shows_the_refund_before_confirming(signed_in, resident, borough):
     permit = issued_permit(resident)
     url = reverse("parking:permit_cancel", args=[permit.number])
