@@ -1,5 +1,6 @@
 """Staff roles: Django groups, each granted permissions that the apps declare themselves
-(records.models, balances.models, parking.permissions, casework.permissions).
+(records.models, balances.models, parking.permissions, casework.permissions,
+notifications.permissions).
 
 A member of staff is anyone with is_staff or a role; staff must use an authenticator app
 (see middleware.StaffMFARequiredMiddleware).
@@ -9,6 +10,7 @@ their permission constants (the import contracts in pyproject.toml allow exactly
 
 from balances import models as balances
 from casework import permissions as casework
+from notifications import permissions as notifications
 from parking import permissions as parking
 from records import models as records
 
@@ -18,7 +20,7 @@ REVENUES_OFFICER = "revenues_officer"
 RECORDS_ADMIN = "records_admin"
 
 # The modules that declare staff permissions, each in a PERMISSIONS dict of its constants.
-DECLARED_IN = (casework, parking, balances, records)
+DECLARED_IN = (casework, parking, balances, records, notifications)
 # Every staff permission: "app_label.codename" -> what it allows.
 PERMISSIONS: dict[str, str] = {
     permission: description
@@ -46,8 +48,8 @@ ROLES: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     RECORDS_ADMIN: (
-        "Records administrator: record feeds, syncs and their quality",
-        [records.SYNC_VIEW, records.SYNC_MANAGE],
+        "Records administrator: record feeds, syncs and their quality; the emails sent",
+        [records.SYNC_VIEW, records.SYNC_MANAGE, notifications.NOTIFICATION_VIEW],
     ),
 }
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from records.models import Property
 from records.selectors import feeds_last_applied_at
 
 from .exceptions import AccountNotLinked
@@ -203,16 +206,46 @@ def _linked(links) -> list[LinkedAccount]:
 
 def balance_for(*, user, account_ref: str, today: date) -> AccountBalance:
     """Everything the balance page shows about one of the resident's linked accounts, on
-    `today` (a London date). Five queries, whatever the size of the ledger."""
-    account = _linked_account(user=user, account_ref=account_ref)
-    year = financial_year_of(today)
+    `today` (a London date). Three queries, whatever the size of the ledger: the account, its
+    ledger, and the feeds' freshness.
 
-    totals = (
-        Transaction.objects.filter(account=account, withdrawn_at__isnull=True)
-        .values_list("financial_year", "kind")
-        .annotate(total=Sum("amount_pence"))
-        .order_by()
-    )
+    The busiest page of the portal, so its queries are plain SQL (_BALANCE_SQL): building them
+    with the ORM took three times as long as running them (bench/web_bench.py,
+    docs/performance.md). A test reads every part again with the ORM and compares."""
+    year = financial_year_of(today)
+    with connection.cursor() as cursor:
+        cursor.execute(_BALANCE_SQL["account"], [user.pk, account_ref])
+        row = cursor.fetchone()
+        if row is None:
+            raise AccountNotLinked(account_ref)
+        account = _AccountRow(*row)
+        cursor.execute(
+            _BALANCE_SQL["ledger"],
+            [account.id, account.id, year, account.id, *PAYMENT_KINDS, RECENT_PAYMENTS + 1],
+        )
+        ledger = cursor.fetchall()
+    totals, instalments, recent = [], [], []
+    for part, ref, financial_year, kind, amount, day, description in ledger:
+        if part == "total":
+            totals.append((financial_year, kind, int(amount)))  # PostgreSQL sums as numeric
+        elif part == "instalment":
+            instalments.append((_date(day), int(amount)))
+        else:
+            recent.append(
+                Entry(
+                    transaction_ref=ref,
+                    posted_on=_date(day),
+                    financial_year=financial_year,
+                    kind=kind,
+                    kind_label=_KIND_LABELS[kind],
+                    amount_pence=int(amount),
+                    description=description,
+                )
+            )
+    # A UNION keeps no order: each part is put in its own here.
+    instalments.sort()
+    recent.sort(key=lambda entry: (entry.posted_on, entry.transaction_ref), reverse=True)
+
     balance = arrears = this_year = charge = discount = paid = 0
     for financial_year, kind, total in totals:
         balance += total
@@ -229,11 +262,7 @@ def balance_for(*, user, account_ref: str, today: date) -> AccountBalance:
 
     schedule = tuple(
         ScheduledInstalment(due_on=due_on, amount_pence=amount, due=due_on <= today)
-        for due_on, amount in Instalment.objects.filter(
-            account=account, financial_year=year, withdrawn_at__isnull=True
-        )
-        .order_by("due_on")
-        .values_list("due_on", "amount_pence")
+        for due_on, amount in instalments
     )
     due_to_date = sum(item.amount_pence for item in schedule if item.due)
     missed = max(0, due_to_date - paid)
@@ -246,15 +275,15 @@ def balance_for(*, user, account_ref: str, today: date) -> AccountBalance:
             covered = 0
             missed_count += 1
 
-    recent = list(_payments(account)[: RECENT_PAYMENTS + 1])
     codes = [code for code in account.discounts.split(";") if code]
+    lines = (account.line_1, account.line_2, account.line_3, account.line_4)
     return AccountBalance(
         account_ref=account.account_ref,
-        address_lines=_address_lines(account),
-        postcode=account.property.postcode,
+        address_lines=tuple(line for line in lines if line),
+        postcode=account.postcode,
         band=account.band,
-        live=_live(account),
-        payment_method=account.get_payment_method_display(),
+        live=account.ended_at is None and account.status == CouncilTaxAccount.Status.LIVE,
+        payment_method=_PAYMENT_METHOD_LABELS.get(account.payment_method, account.payment_method),
         instalments_a_year=account.instalments,
         today=today,
         financial_year=year,
@@ -272,7 +301,7 @@ def balance_for(*, user, account_ref: str, today: date) -> AccountBalance:
         missed_count=missed_count if missed else 0,
         next_instalment=next((item for item in schedule if not item.due), None),
         schedule=schedule,
-        recent_payments=tuple(_entry(t) for t in recent[:RECENT_PAYMENTS]),
+        recent_payments=tuple(recent[:RECENT_PAYMENTS]),
         more_payments=len(recent) > RECENT_PAYMENTS,
         freshness=council_tax_freshness(),
     )
@@ -344,6 +373,66 @@ _ENTRY_FIELDS = (
     "amount_pence",
     "description",
 )
+
+
+# The balance page's queries (balance_for). Table names come from the models; every value is a
+# query parameter.
+_LINK, _ACCOUNT, _PROPERTY = (m._meta.db_table for m in (AccountLink, CouncilTaxAccount, Property))
+_INSTALMENT, _TRANSACTION = Instalment._meta.db_table, Transaction._meta.db_table
+_BALANCE_SQL = {
+    # The account, only through the resident's own link to it.
+    "account": f"""
+        SELECT a.id, a.account_ref, a.band, a.status, a.ended_at, a.payment_method,
+               a.instalments, a.discounts, p.address_line_1, p.address_line_2,
+               p.address_line_3, p.address_line_4, p.postcode
+        FROM {_LINK} l
+        JOIN {_ACCOUNT} a ON a.id = l.account_id
+        JOIN {_PROPERTY} p ON p.{Property._meta.pk.column} = a.property_id
+        WHERE l.user_id = %s AND a.account_ref = %s""",
+    # The rest in one round trip: this year's sums by year and kind, this year's schedule and
+    # the latest payments (one more than shown, to know if there are more).
+    "ledger": f"""
+        SELECT 'total', NULL, financial_year, kind, SUM(amount_pence), NULL, NULL
+        FROM {_TRANSACTION}
+        WHERE account_id = %s AND withdrawn_at IS NULL
+        GROUP BY financial_year, kind
+        UNION ALL
+        SELECT 'instalment', NULL, NULL, NULL, amount_pence, due_on, NULL
+        FROM {_INSTALMENT}
+        WHERE account_id = %s AND financial_year = %s AND withdrawn_at IS NULL
+        UNION ALL
+        SELECT * FROM (
+            SELECT 'payment', transaction_ref, financial_year, kind, amount_pence, posted_on,
+                   description
+            FROM {_TRANSACTION}
+            WHERE account_id = %s AND withdrawn_at IS NULL AND kind IN (%s, %s)
+            ORDER BY posted_on DESC, transaction_ref DESC
+            LIMIT %s
+        ) AS recent""",
+}
+_KIND_LABELS = dict(Transaction.Kind.choices)
+_PAYMENT_METHOD_LABELS = dict(CouncilTaxAccount.PaymentMethod.choices)
+
+
+class _AccountRow(NamedTuple):
+    id: int
+    account_ref: str
+    band: str
+    status: str
+    ended_at: datetime | None
+    payment_method: str
+    instalments: int
+    discounts: str
+    line_1: str
+    line_2: str
+    line_3: str
+    line_4: str
+    postcode: str
+
+
+def _date(value) -> date:
+    """A date from the ledger query: SQLite hands back the text of a date in a UNION."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _linked_account(*, user, account_ref: str) -> CouncilTaxAccount:

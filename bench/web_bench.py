@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -524,6 +525,10 @@ def bench(args) -> int:
             SECURE_SSL_REDIRECT="false",
             VEHICLE_DATA_CLIENT="local",  # no network here; the balance pages use no vehicles
             PAYMENTS_CLIENT="local",  # nor payments
+            # Production requires Notify; the balance pages send no email, so a made-up key in
+            # Notify's shape is never used.
+            NOTIFY_API_KEY="bench-" + str(uuid.uuid4()) + "-" + str(uuid.uuid4()),
+            NOTIFY_TEMPLATE_ID=str(uuid.uuid4()),
             BENCH_STATIC_ROOT=str(tmp / "static"),
             MEDIA_ROOT=str(tmp / "media"),
             SYNC_INBOX_DIR=str(tmp / "inbox"),

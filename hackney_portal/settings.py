@@ -5,6 +5,7 @@ environment (see `.env.example`). With nothing set the portal runs in *demo mode
 `var/`, Celery tasks run eagerly in-process, a local-memory cache and emails on the console.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -47,6 +48,13 @@ def _count(name: str, default: int) -> int:
         value = -1
     if value < 0:
         raise ImproperlyConfigured(f"{name} must be a whole number, 0 or more, not {raw!r}.")
+    return value
+
+
+def _seconds(name: str, default: float) -> float:
+    value = env.float(name, default=default)
+    if not value > 0:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds above 0, not {value}.")
     return value
 
 
@@ -94,6 +102,7 @@ INSTALLED_APPS = [
     "parking",
     "balances",
     "casework",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -294,6 +303,57 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 
+# --- Emails to residents (notifications/) ---------------------------------------------------
+# With NOTIFY_API_KEY set, residents' emails go through GOV.UK Notify (one generic email template
+# whose subject is ((subject)) and body ((body)): NOTIFY_TEMPLATE_ID); without it, through
+# Django's email backend above (the console in the demo). Production must use Notify.
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="").strip()
+NOTIFY_TEMPLATE_ID = env.str("NOTIFY_TEMPLATE_ID", default="").strip().lower()
+NOTIFY_BASE_URL = env.str(
+    "NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk"
+).rstrip("/")
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+if not NOTIFY_API_KEY and not DEBUG:
+    raise ImproperlyConfigured(
+        "NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID must be set when DJANGO_DEBUG is off: residents' "
+        "emails go through GOV.UK Notify."
+    )
+if NOTIFY_API_KEY:
+    # Checked here (never echoed: it is a secret) so a mistyped key stops the start, not an email.
+    if not re.fullmatch(rf".+-{_UUID}-{_UUID}", NOTIFY_API_KEY, re.IGNORECASE):
+        raise ImproperlyConfigured(
+            "NOTIFY_API_KEY is not a GOV.UK Notify API key: its name, then the service id and "
+            "the secret key (two UUIDs), joined by hyphens."
+        )
+    if not re.fullmatch(_UUID, NOTIFY_TEMPLATE_ID):
+        raise ImproperlyConfigured(
+            "NOTIFY_TEMPLATE_ID must be set to the id (a UUID) of the Notify email template "
+            "whose subject is ((subject)) and body ((body)) when NOTIFY_API_KEY is set."
+        )
+    if not DEBUG and not NOTIFY_BASE_URL.startswith("https://"):
+        raise ImproperlyConfigured("NOTIFY_BASE_URL must be an https:// URL: it carries the key.")
+NOTIFY_CONNECT_TIMEOUT = _seconds("NOTIFY_CONNECT_TIMEOUT", 5.0)
+NOTIFY_READ_TIMEOUT = _seconds("NOTIFY_READ_TIMEOUT", 10.0)
+# A send attempt that runs longer than this many seconds is stopped (and is settled by the next
+# attempt asking Notify). It must leave room for a look-up and a send with their timeouts, and
+# stay under the 5 minutes a worker holds a claimed email (notifications.services.SEND_LEASE).
+NOTIFICATIONS_SEND_TIME_LIMIT = _count("NOTIFICATIONS_SEND_TIME_LIMIT", 60)
+if not 2 * (NOTIFY_CONNECT_TIMEOUT + NOTIFY_READ_TIMEOUT) + 10 < NOTIFICATIONS_SEND_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "NOTIFICATIONS_SEND_TIME_LIMIT must be more than twice NOTIFY_CONNECT_TIMEOUT plus "
+        "NOTIFY_READ_TIMEOUT, plus 10 seconds: an attempt may look an email up, then send it."
+    )
+if NOTIFICATIONS_SEND_TIME_LIMIT > 240:
+    raise ImproperlyConfigured("NOTIFICATIONS_SEND_TIME_LIMIT must be at most 240 seconds.")
+# A failed send worth retrying (5xx, 429, a timeout) is tried again after
+# NOTIFICATIONS_RETRY_BACKOFF seconds, doubling, until NOTIFICATIONS_MAX_ATTEMPTS attempts.
+NOTIFICATIONS_MAX_ATTEMPTS = _count("NOTIFICATIONS_MAX_ATTEMPTS", 5)
+if NOTIFICATIONS_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("NOTIFICATIONS_MAX_ATTEMPTS must be at least 1.")
+NOTIFICATIONS_RETRY_BACKOFF = _seconds("NOTIFICATIONS_RETRY_BACKOFF", 60.0)
+# An email still waiting this many seconds after it was due lost its task and is queued again.
+NOTIFICATIONS_REQUEUE_AFTER = _count("NOTIFICATIONS_REQUEUE_AFTER", 5 * 60)
+
 # --- Internationalisation and time ----------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 # Our en_GB wording for allauth's pages (sentence case, plain English) wins over allauth's own.
@@ -391,13 +451,6 @@ if VEHICLE_DATA_CLIENT == "dvla" and not DEBUG:
         )
     if not DVLA_VES_URL.startswith("https://"):
         raise ImproperlyConfigured("DVLA_VES_URL must be an https:// URL: it carries the API key.")
-
-
-def _seconds(name: str, default: float) -> float:
-    value = env.float(name, default=default)
-    if not value > 0:
-        raise ImproperlyConfigured(f"{name} must be a number of seconds above 0, not {value}.")
-    return value
 
 
 # One lookup makes at most DVLA_VES_ATTEMPTS requests, all within DVLA_VES_TIME_LIMIT seconds:

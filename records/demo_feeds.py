@@ -725,6 +725,9 @@ _HOUSEHOLDS = (
 # (given name, surname, date of birth): fixed, so the README can list them. The rest of the
 # borough, this person's home included, is drawn as usual.
 DEMO_RESIDENT = ("Seán", "O'Brien", date(1976, 6, 14))
+# The first household's council tax account (the first account number _accounts makes): always
+# in credit, so the README can name an account in credit to link by hand.
+DEMO_ACCOUNT_IN_CREDIT = "30104729"
 
 _OPENING_HOUSEHOLDS = (
     ("couple", "irish", "O'Brien", "Zoë", "Smith-Jones"),
@@ -1120,7 +1123,9 @@ class _Ledger:
     def rows(self, account: _Account, plans: list[_YearPlan]) -> list[Row]:
         rng, today = self.rng, self.cal.today
         rand, randint = rng.random, rng.randint
-        if self.pending and plans and plans[0].year == self.cal.prev_year:
+        if account.ref == DEMO_ACCOUNT_IN_CREDIT:
+            behaviour = _CREDIT
+        elif self.pending and plans and plans[0].year == self.cal.prev_year:
             behaviour = self.pending.pop(0)
         else:
             behaviour = _pick(rng, _BEHAVIOURS)

@@ -22,6 +22,10 @@ PRODUCTION = {
     "DVLA_VES_API_KEY": "an-api-key-from-the-dvla",
     "PAYMENTS_CLIENT": "govuk_pay",
     "GOVUK_PAY_API_KEY": "api_live_a-key-from-gov-uk-pay",
+    # A made-up key in Notify's shape: name, service id, secret.
+    "NOTIFY_API_KEY": "portal_live-26785a09-ab16-4eb0-8407-a37497a57506"
+    "-3d844edf-8d35-48ac-975b-e847b4f122b0",
+    "NOTIFY_TEMPLATE_ID": "f33517ff-2a88-4f6e-b855-c550268ce08a",
 }
 
 
@@ -63,6 +67,12 @@ def test_production_settings_pass_check_deploy():
         ({"SYNC_MAX_REJECTED_FRACTION": "lots"}, "SYNC_MAX_REJECTED_FRACTION"),
         ({"CELERY_VISIBILITY_TIMEOUT": "60"}, "CELERY_VISIBILITY_TIMEOUT must be longer"),
         ({"VEHICLE_DATA_CLIENT": ""}, "VEHICLE_DATA_CLIENT must be set when DJANGO_DEBUG is off"),
+        ({"NOTIFY_API_KEY": ""}, "NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID must be set when"),
+        ({"NOTIFY_API_KEY": "live-not-a-key"}, "NOTIFY_API_KEY is not a GOV.UK Notify API key"),
+        ({"NOTIFY_TEMPLATE_ID": ""}, "NOTIFY_TEMPLATE_ID must be set to the id"),
+        ({"NOTIFY_BASE_URL": "http://notify.example"}, "NOTIFY_BASE_URL must be an https:// URL"),
+        ({"NOTIFY_READ_TIMEOUT": "30"}, "NOTIFICATIONS_SEND_TIME_LIMIT must be more than twice"),
+        ({"NOTIFICATIONS_MAX_ATTEMPTS": "0"}, "NOTIFICATIONS_MAX_ATTEMPTS must be at least 1"),
     ],
 )
 def test_production_refuses_an_insecure_or_malformed_configuration(change, message):

@@ -62,3 +62,28 @@ def pounds(pence) -> str:
     sign = "\u2212" if pence < 0 else ""
     whole, part = divmod(abs(pence), 100)
     return f"{sign}£{whole:,}.{part:02d}"
+
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+@register.filter(expects_localtime=True)
+def long_date(value) -> str:
+    """A date as GOV.UK writes it, "14 June 2026" (a datetime in London time, as templates hand
+    it over): what |date:"j F Y" gives, without its formatting machinery, which cost the
+    balance page, with a date on every row of its tables, a tenth of its time
+    (docs/performance.md). English only, as the portal is."""
+    if not value:
+        return ""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+@register.filter(expects_localtime=True)
+def short_date(value) -> str:
+    """For tables, "14 Jun 2026": what |date:"j M Y" gives (see long_date)."""
+    if not value:
+        return ""
+    return f"{value.day} {MONTHS[value.month - 1][:3]} {value.year}"

@@ -38,6 +38,30 @@ def link(page, account_ref: str, postcode: str, surname: str):
     page.get_by_role("button", name="Link account").click()
 
 
+def printed(page):
+    """The statement as the printer gets it, on A4 (794 px wide at 96 dpi): the statement
+    alone, every column of its table."""
+    screen = page.viewport_size
+    page.set_viewport_size({"width": 794, "height": 1123})
+    page.emulate_media(media="print")
+    try:
+        for gone in (
+            ".lbh-header__links",
+            ".portal-footer",
+            ".govuk-back-link",
+            ".portal-no-print",
+        ):
+            assert page.locator(gone).first.is_hidden(), gone
+        table = page.locator(".portal-table-scroll")
+        assert table.evaluate("el => getComputedStyle(el).overflowX") == "visible"
+        assert table.evaluate("el => el.scrollWidth <= el.clientWidth"), "the table is cut off"
+        assert "Amounts you owe are positive" in page.locator("main").inner_text()
+        screenshot(page, "balances-statement-printed")
+    finally:
+        page.emulate_media(media="screen")
+        page.set_viewport_size(screen)
+
+
 def summary(page) -> str:
     return page.locator(".govuk-error-summary").inner_text()
 
@@ -93,6 +117,7 @@ def test_linking_and_the_balance_in_every_state(page, resident, viewport, width)
     page.get_by_role("link", name="See a statement to print").click()
     assert page.locator("h1").inner_text() == "Council tax statement"
     looked_at(page, f"statement-{width}")
+    printed(page)
 
     page.goto(f"/council-tax/{ARREARS}/payments/")
     assert page.locator("h1").inner_text() == "Payments"

@@ -20,7 +20,9 @@ from tests.balances.ledger import (
     TODAY,
     UP_TO_DATE,
     load_borough,
+    load_ledgers,
     load_people,
+    many_payments,
 )
 from tests.records.syncing import TRANSACTIONS_HEADER, sync
 
@@ -109,6 +111,40 @@ def test_withdrawn_transactions_do_not_count(borough, resident):
     assert account.arrears_pence == 8600 + 180000
 
 
+@pytest.mark.embedded
+def test_the_balance_pages_sql_reads_what_the_orm_reads(borough, resident):
+    """balance_for runs plain SQL for speed; here each of its parts is read again with the ORM,
+    on PostgreSQL and (in the smoke set) on SQLite, for every account of the borough."""
+    from django.db.models import Sum
+
+    from balances.models import Instalment, Transaction
+
+    load_ledgers(extra_transactions=many_payments(7), approved=True)
+    year = financial_year_of(TODAY)
+    more = {}
+    for account in CouncilTaxAccount.objects.all():
+        link(resident, account.account_ref)
+        read = selectors.balance_for(user=resident, account_ref=account.account_ref, today=TODAY)
+        ledger = Transaction.objects.filter(account=account, withdrawn_at__isnull=True)
+        assert read.balance_pence == (ledger.aggregate(s=Sum("amount_pence"))["s"] or 0)
+        assert read.arrears_pence == (
+            ledger.filter(financial_year__lt=year).aggregate(s=Sum("amount_pence"))["s"] or 0
+        )
+        schedule = Instalment.objects.filter(
+            account=account, financial_year=year, withdrawn_at__isnull=True
+        ).order_by("due_on")
+        assert [(i.due_on, i.amount_pence) for i in read.schedule] == [
+            (i.due_on, i.amount_pence) for i in schedule
+        ]
+        newest = selectors.payments_page(user=resident, account_ref=account.account_ref, page=1)
+        assert read.recent_payments == tuple(newest.object_list[: selectors.RECENT_PAYMENTS])
+        assert read.more_payments == (newest.paginator.count > selectors.RECENT_PAYMENTS)
+        assert (read.band, read.postcode) == (account.band, account.property.postcode)
+        more[account.account_ref] = read.more_payments
+    assert more[ARREARS] is True  # the 7 extra payments are more than the page shows
+
+
+@pytest.mark.embedded
 def test_freshness_is_the_oldest_council_tax_feed_and_stale_after_two_days(borough):
     fresh = selectors.council_tax_freshness()
     runs = [feed_last_applied_run(feed=f) for f in selectors.COUNCIL_TAX_FEEDS]

@@ -1,13 +1,14 @@
 """Link a council tax account in arrears to the demo resident, and print accounts to try
 linking by hand (demo mode only: it prints residents' names and addresses from the records).
 
-The demo ledgers are invented relative to the day they were loaded, so which accounts are in
-arrears or in credit is looked up, not written down once. The first household (Seán O'Brien at
-Basement Flat, 1 Mare Street, E8 1NE) is fixed: his account is always there to link by hand."""
+The demo ledgers are invented relative to the day they were loaded, so which account is in
+arrears is looked up, not written down once. The first household (Seán O'Brien at Basement
+Flat, 1 Mare Street, E8 1NE) is fixed: his account is always there to link by hand, and always
+in credit (records.demo_feeds.DEMO_ACCOUNT_IN_CREDIT)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -21,7 +22,7 @@ BY_HAND = {"postcode": "E8 1NE", "surname": "O'Brien"}
 
 
 class Command(BaseCommand):
-    help = "Link an account in arrears to resident@example.com; print accounts to link by hand."
+    help = "Link an account in arrears to resident@example.com; print the account to link by hand."
 
     def handle(self, *args, **options):
         if not (settings.DEMO_MODE and settings.DEBUG):
@@ -59,15 +60,8 @@ class Command(BaseCommand):
             .order_by("account_ref")
             .first()
         )
-        in_credit = (
-            others.annotate(balance=total())
-            .filter(balance__lt=0)
-            .exclude(Q(pk=getattr(in_arrears, "pk", None)))
-            .order_by("account_ref")
-            .first()
-        )
-        if in_arrears is None or in_credit is None:
-            raise CommandError("No demo account in arrears or in credit: reload the demo records.")
+        if in_arrears is None:
+            raise CommandError("No demo account in arrears: reload the demo records.")
         if not AccountLink.objects.filter(user=resident, account=in_arrears).exists():
             services.account_link(
                 user=resident,
@@ -79,8 +73,7 @@ class Command(BaseCommand):
         write = self.stdout.write
         write(f"\nCouncil tax at /council-tax/ signed in as {RESIDENT_EMAIL}:")
         write(f"  linked already, in arrears: {self._answers(in_arrears)}")
-        write(f"  to link by hand:            {self._answers(by_hand)}")
-        write(f"  to link by hand, in credit: {self._answers(in_credit)}")
+        write(f"  to link by hand, in credit: {self._answers(by_hand)}")
 
     @staticmethod
     def _answers(account: CouncilTaxAccount) -> str:
