@@ -100,11 +100,13 @@ def application_mark_approved(*, application: PermitApplication, by=None) -> Per
     rules leave an approved application in, so paying is the same path. For the parking
     officer's decision (casework); `by` is the officer."""
     now = timezone.now()
-    updated = PermitApplication.objects.filter(
-        pk=application.pk, status=Status.NEEDS_EVIDENCE
-    ).update(status=Status.APPROVED, approved_at=now, updated_at=now)
-    if not updated:
-        raise PaymentNotPossible(f"{application.reference} is not waiting for a decision")
+    with transaction.atomic():
+        updated = PermitApplication.objects.filter(
+            pk=application.pk, status=Status.NEEDS_EVIDENCE
+        ).update(status=Status.APPROVED, approved_at=now, updated_at=now)
+        if not updated:
+            raise PaymentNotPossible(f"{application.reference} is not waiting for a decision")
+        _after_commit_email("application_decided", application_id=application.pk)
     application.refresh_from_db()
     return application
 
@@ -634,9 +636,9 @@ def permit_renew(*, user, number: str, months: int) -> PermitApplication:
     try:
         with transaction.atomic():
             application.save()
+            _after_commit_email("application_received", application_id=application.pk)
     except IntegrityError:
         return permit_renewal(permit=permit)
-    _after_commit_email("application_decided", application_id=application.pk)
     return application
 
 
@@ -917,7 +919,7 @@ def _after_commit_refund(refund_id: int) -> None:
 
 def _after_commit_email(kind: str, **ids) -> None:
     """The resident's email about what just happened (parking/emails.py), queued in this
-    transaction."""
+    transaction: notifications sends it after the commit, once per event."""
     from .emails import queue_email
 
     queue_email(kind, **ids)

@@ -244,7 +244,7 @@ def application_submit(*, user, reference: str) -> Submitted:
         if updated:
             from .emails import queue_email
 
-            queue_email("application_decided", application_id=application.pk)
+            queue_email("application_received", application_id=application.pk)
     application.refresh_from_db()
     return Submitted(application, just_now=bool(updated))
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from notifications.models import EmailNotification
 from parking import permits
 from parking.models import PermitApplication, PermitEvent, Refund
 from parking.tasks import applications_lapse_task, permits_remind_task
@@ -32,6 +33,14 @@ def test_the_lapse_task_lapses_an_application_unpaid_for_a_day(celery_worker, re
         message="the worker did not lapse the application",
     )
     assert PermitApplication.objects.get(pk=fresh.pk).status == "approved"
+    # The lapse's email, queued with it, is sent by the worker after the commit.
+    sent = wait_for(
+        lambda: EmailNotification.objects.filter(
+            event_key=f"parking:application-lapsed:{application.reference}", status="sent"
+        ).first(),
+        message="the lapsed email was not sent",
+    )
+    assert sent.to == resident.email
 
 
 def test_the_reminder_task_sends_each_reminder_once(celery_worker, resident):
