@@ -524,6 +524,7 @@ def bench(args) -> int:
             ALLAUTH_TRUSTED_PROXY_COUNT="0",
             SECURE_SSL_REDIRECT="false",
             VEHICLE_DATA_CLIENT="local",  # no network here; the balance pages use no vehicles
+            PAYMENTS_CLIENT="local",  # nor payments
             # Production requires Notify; the balance pages send no email, so a made-up key in
             # Notify's shape is never used.
             NOTIFY_API_KEY="bench-" + str(uuid.uuid4()) + "-" + str(uuid.uuid4()),

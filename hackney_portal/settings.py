@@ -470,6 +470,39 @@ if DVLA_VES_ATTEMPTS < 1:
 VEHICLE_CACHE_SECONDS = _count("VEHICLE_CACHE_SECONDS", 24 * 60 * 60)
 VEHICLE_NOT_FOUND_CACHE_SECONDS = _count("VEHICLE_NOT_FOUND_CACHE_SECONDS", 15 * 60)
 
+# --- Parking: payments (parking/clients/payments.py) -------------------------------------------
+# "local" is the portal's own payment page, which takes test card numbers and no money (the demo,
+# and tests of other code); "govuk_pay" takes real payments through GOV.UK Pay.
+PAYMENTS_CLIENT = env.str("PAYMENTS_CLIENT", default="").strip().lower()
+if not PAYMENTS_CLIENT:
+    if not DEBUG:
+        # A resident must never be sent to a pretend payment page by default.
+        raise ImproperlyConfigured(
+            "PAYMENTS_CLIENT must be set when DJANGO_DEBUG is off: govuk_pay for GOV.UK Pay "
+            "(or local, for a test environment that takes no money)."
+        )
+    PAYMENTS_CLIENT = "local"
+if PAYMENTS_CLIENT not in {"local", "govuk_pay"}:
+    raise ImproperlyConfigured(
+        f"PAYMENTS_CLIENT must be local or govuk_pay, not {PAYMENTS_CLIENT!r}."
+    )
+GOVUK_PAY_URL = env.str(
+    "GOVUK_PAY_URL", default="https://publicapi.payments.service.gov.uk"
+).rstrip("/")
+GOVUK_PAY_API_KEY = env.str("GOVUK_PAY_API_KEY", default="")
+if PAYMENTS_CLIENT == "govuk_pay" and not DEBUG:
+    if not GOVUK_PAY_API_KEY:
+        raise ImproperlyConfigured(
+            "GOVUK_PAY_API_KEY must be set when PAYMENTS_CLIENT is govuk_pay and DJANGO_DEBUG is "
+            "off."
+        )
+    if not GOVUK_PAY_URL.startswith("https://"):
+        raise ImproperlyConfigured("GOVUK_PAY_URL must be an https:// URL: it carries the API key.")
+GOVUK_PAY_CONNECT_TIMEOUT = _seconds("GOVUK_PAY_CONNECT_TIMEOUT", 3.0)
+GOVUK_PAY_READ_TIMEOUT = _seconds("GOVUK_PAY_READ_TIMEOUT", 10.0)
+# An approved application left unpaid this many hours lapses (the resident can apply again).
+PERMIT_PAYMENT_WINDOW_HOURS = _count("PERMIT_PAYMENT_WINDOW_HOURS", 24)
+
 # --- Parking: eligibility (parking/eligibility.py) -----------------------------------------------
 # At most this many resident permits (live or pending) at one address.
 PERMITS_PER_HOUSEHOLD = _count("PERMITS_PER_HOUSEHOLD", 3)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import EmissionBand, EngineSizeBand, Tariff
+from .models import EmissionBand, EngineSizeBand, Permit, PermitEvent, Tariff
 
 
 class EmissionBandInline(admin.TabularInline):
@@ -28,3 +28,48 @@ class TariffAdmin(admin.ModelAdmin):
         ("Surcharges", {"fields": ("diesel_surcharge_pence", "additional_permit_surcharge_pence")}),
         ("Shorter permits", {"fields": ("three_month_percent", "six_month_percent")}),
     )
+
+
+class PermitEventInline(admin.TabularInline):
+    model = PermitEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "kind", "description", "by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class FlaggedFilter(admin.SimpleListFilter):
+    title = "flagged for a parking officer"
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Flagged (the holder may have moved)"), ("no", "Not flagged")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(flagged_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(flagged_at__isnull=True)
+        return queryset
+
+
+@admin.register(Permit)
+class PermitAdmin(admin.ModelAdmin):
+    """Read-only: a permit changes only through parking's services, which keep its history."""
+
+    list_display = ("number", "registration", "zone", "valid_from", "valid_to", "status")
+    list_filter = ("status", FlaggedFilter, "zone")
+    search_fields = ("number", "registration", "application__reference")
+    inlines = (PermitEventInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,11 +8,12 @@ class ParkingConfig(AppConfig):
     def ready(self):
         from accounts import home
 
-        from .selectors import applications_for_user
+        from .selectors import applications_for_user, permits_for_user
 
         def context(user) -> dict:
             applications = list(applications_for_user(user=user)[:5])
             return {
+                "permits": list(permits_for_user(user=user).active()[:5]),
                 "applications": applications,
                 "draft": any(application.is_draft for application in applications),
             }

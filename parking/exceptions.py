@@ -77,3 +77,59 @@ class EvidenceRejected(EvidenceError):
     def __init__(self, problems: Sequence[FileProblem]) -> None:
         self.problems = list(problems)
         super().__init__("; ".join(problem.message for problem in self.problems))
+
+
+# --- Payments ---
+
+
+class PaymentServiceError(ParkingError):
+    """The payment service did not do what was asked."""
+
+    def __init__(self, code: str = "", description: str = "") -> None:
+        self.code = code
+        self.description = description
+        super().__init__(f"{code}: {description}" if code else description)
+
+
+class PaymentServiceUnavailable(PaymentServiceError):
+    """The payment service could not answer (down, too slow, a wrong key, an answer we cannot
+    read). Nothing is known about the payment: ask again later."""
+
+    def __init__(self, description: str = "") -> None:
+        super().__init__("", description)
+
+
+class PaymentRefused(PaymentServiceError):
+    """The payment service answered no (GOV.UK Pay's error `code` says why)."""
+
+
+class RefundMismatch(PaymentRefused):
+    """The refund named an available amount the payment service disagrees with: another refund
+    was made meanwhile. Read the payment again before refunding."""
+
+
+# --- Permits ---
+
+
+class PermitError(ParkingError):
+    """A permit cannot do what was asked of it."""
+
+
+class PaymentNotPossible(PermitError):
+    """The application cannot be paid for: not approved, lapsed, or paid already."""
+
+
+class PermitNotLive(PermitError):
+    """The permit is cancelled or has ended: it can no longer change."""
+
+
+class RenewalNotOpen(PermitError):
+    """Renewal opens 6 weeks before a permit ends; this one is not within them."""
+
+
+class VehicleChangeRefused(PermitError):
+    """The new vehicle cannot go on this permit; `reason` says why, to the resident."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)

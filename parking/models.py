@@ -171,7 +171,8 @@ class PermitApplication(models.Model):
         APPROVED = "approved", "Approved"
         NEEDS_EVIDENCE = "needs_evidence", "Needs evidence"
         NOT_ELIGIBLE = "not_eligible", "Not eligible"
-        # Paying, lapsing and withdrawing come with the next parking issue.
+        ISSUED = "issued", "Paid: permit issued"
+        LAPSED = "lapsed", "Lapsed: not paid in time"
 
     class VehicleLookup(models.TextChoices):
         FOUND = "found", "Found in the vehicle records"
@@ -212,6 +213,16 @@ class PermitApplication(models.Model):
     decision = models.JSONField(
         null=True, blank=True, help_text="Every rule's outcome, reason and the records it used"
     )
+    # When it was approved, by the rules or by a parking officer: it lapses unpaid a day later.
+    approved_at = models.DateTimeField(null=True, blank=True)
+    renews = models.ForeignKey(
+        "Permit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewals",
+        help_text="The permit this application renews, when it is a renewal",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -241,6 +252,13 @@ class PermitApplication(models.Model):
                 | (Q(decision__isnull=False) & Q(submitted_at__isnull=False)),
                 name="parking_application_submitted_has_decision",
             ),
+            # A double click on "Renew" makes one renewal; a refused or lapsed one can be tried
+            # again.
+            models.UniqueConstraint(
+                fields=["renews"],
+                condition=Q(status__in=["approved", "needs_evidence", "issued"]),
+                name="parking_application_one_renewal_per_permit",
+            ),
         ]
         indexes = [
             models.Index(fields=["uprn", "status"], name="parking_app_uprn_status"),
@@ -253,6 +271,10 @@ class PermitApplication(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def payable(self) -> bool:
+        return self.status == self.Status.APPROVED
 
 
 # --- Evidence ----------------------------------------------------------------------------------
@@ -299,3 +321,319 @@ class EvidenceFile(models.Model):
 
     def __str__(self):
         return f"{self.application.reference}: {self.original_name}"
+
+
+# --- The local payment simulator ---------------------------------------------------------------
+
+
+class SimulatedPayment(models.Model):
+    """A payment on the portal's own payment page (parking.clients.payments.LocalPaymentsClient,
+    PAYMENTS_CLIENT=local): what GOV.UK Pay would hold about it. No money is ever taken; the
+    table stays empty when the portal uses GOV.UK Pay."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", "Created"
+        STARTED = "started", "Started"
+        SUCCESS = "success", "Paid"
+        FAILED = "failed", "Declined"
+        CANCELLED = "cancelled", "Cancelled"
+
+    payment_id = models.CharField(max_length=26, unique=True)
+    idempotency_key = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    amount = models.BigIntegerField(help_text="In pence")
+    reference = models.CharField(max_length=255)
+    description = models.CharField(max_length=255)
+    return_url = models.URLField(max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED)
+    code = models.CharField(max_length=10, blank=True, help_text="Why it did not succeed")
+    message = models.CharField(max_length=200, blank=True)
+    card_last_digits = models.CharField(max_length=4, blank=True)
+    refunded = models.BigIntegerField(default=0, help_text="Refunded so far, in pence")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(refunded__gte=0) & Q(refunded__lte=F("amount")),
+                name="parking_simulated_payment_refunds_within_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return self.payment_id
+
+
+# --- Permits and payments ----------------------------------------------------------------------
+
+
+def new_permit_number() -> str:
+    """`PP-XXXX-XXXX`, as unguessable as an application reference."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"PP-{chars[:4]}-{chars[4:]}"
+
+
+def new_payment_reference() -> str:
+    """`PY-XXXX-XXXX`: names a payment in the return URL the payment service sends people to."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"PY-{chars[:4]}-{chars[4:]}"
+
+
+class PermitQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+    def active(self):
+        """Paid and not cancelled: in force now, or starting later (a renewal)."""
+        return self.filter(status=Permit.Status.ACTIVE)
+
+    def live_on(self, day):
+        """In force on `day`, or starting after it: what holds a vehicle and a household place."""
+        return self.active().filter(valid_to__gte=day)
+
+
+class Permit(models.Model):
+    """A resident parking permit: paid for, in force from valid_from to valid_to (both
+    included). What a civil enforcement officer checks is its number, zone, registration and
+    dates. It keeps what its approval relied on (the address, the person and occupancy in the
+    council's records) so that a later sync that ends that occupancy can be noticed.
+
+    A vehicle is never on two active permits whose dates overlap: a database constraint
+    (migration 0007: an exclusion constraint on PostgreSQL, triggers on the demo's SQLite)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        CANCELLED = "cancelled", "Cancelled"
+
+    number = models.CharField(max_length=12, unique=True, default=new_permit_number, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="permits"
+    )
+    # One application makes at most one permit, and one payment pays for at most one: completing
+    # a payment twice (a refresh, a second tab, the reconciliation task) issues one permit.
+    application = models.OneToOneField(
+        PermitApplication, on_delete=models.PROTECT, related_name="permit"
+    )
+    payment = models.OneToOneField(
+        "Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="issued_permit"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    registration = models.CharField(max_length=10)
+    vehicle = models.JSONField(null=True, blank=True, help_text="DVLA's fields, when known")
+    zone = models.CharField(max_length=10, blank=True, help_text="Controlled parking zone")
+    uprn = models.BigIntegerField(null=True, blank=True)
+    address = models.CharField(max_length=400)
+    person_ref = models.CharField(
+        max_length=50, blank=True, help_text="The person in the council's records approval matched"
+    )
+    relied_on = models.JSONField(
+        default=dict, blank=True, help_text="The occupancies and sync runs the approval relied on"
+    )
+    valid_from = models.DateField()
+    valid_to = models.DateField(help_text="The last day the permit is valid")
+    months = models.PositiveSmallIntegerField()
+    price_pence = models.BigIntegerField(help_text="The permit's price when it was issued")
+    price_lines = models.JSONField(default=list, blank=True)
+    tariff_name = models.CharField(max_length=100, blank=True)
+    paid_pence = models.BigIntegerField(
+        help_text="Paid for it so far, less refunds: what a cancellation's refund is worked from"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Moving home: the records no longer show the person at the address, or the resident told
+    # us. For a parking officer to look at; nothing is cancelled automatically.
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    flag_reason = models.CharField(max_length=200, blank=True)
+    # Renewal reminders are sent once each: set by a conditional update before sending.
+    reminded_6_weeks_at = models.DateTimeField(null=True, blank=True)
+    reminded_2_weeks_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PermitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=F("valid_from")), name="parking_permit_dates_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(price_pence__gte=0) & Q(paid_pence__gte=0),
+                name="parking_permit_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", cancelled_at__isnull=True)
+                | Q(status="cancelled", cancelled_at__isnull=False),
+                name="parking_permit_cancelled_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["registration", "status"], name="parking_permit_reg_status"),
+            models.Index(fields=["uprn", "status"], name="parking_permit_uprn_status"),
+            models.Index(fields=["status", "valid_to"], name="parking_permit_status_to"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def live(self, today) -> bool:
+        return self.status == self.Status.ACTIVE and self.valid_to >= today
+
+
+class Payment(models.Model):
+    """One attempt to pay: for an approved application (the permit) or for a change of vehicle
+    that costs more. Its status is the payment service's, as last read."""
+
+    class Purpose(models.TextChoices):
+        PERMIT = "permit", "A new or renewed permit"
+        VEHICLE_CHANGE = "vehicle_change", "A change of vehicle"
+
+    class Status(models.TextChoices):
+        # GOV.UK Pay's statuses; `new` is ours: not yet accepted by the payment service.
+        NEW = "new", "Not started"
+        CREATED = "created", "Created"
+        STARTED = "started", "Started"
+        SUBMITTED = "submitted", "Submitted"
+        CAPTURABLE = "capturable", "Capturable"
+        SUCCESS = "success", "Paid"
+        FAILED = "failed", "Declined or expired"
+        CANCELLED = "cancelled", "Cancelled"
+        ERROR = "error", "Failed: payment service error"
+
+    OPEN = ("new", "created", "started", "submitted", "capturable")
+
+    reference = models.CharField(
+        max_length=12, unique=True, default=new_payment_reference, editable=False
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    application = models.ForeignKey(
+        PermitApplication, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    permit = models.ForeignKey(
+        Permit, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    amount_pence = models.BigIntegerField()
+    provider_id = models.CharField(
+        max_length=50, unique=True, null=True, blank=True, help_text="GOV.UK Pay's payment_id"
+    )
+    next_url = models.URLField(max_length=2000, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    code = models.CharField(max_length=10, blank=True)
+    message = models.CharField(max_length=200, blank=True)
+    change = models.JSONField(
+        null=True, blank=True, help_text="For a change of vehicle: the vehicle and new price"
+    )
+    # When what it paid for was done (the permit issued, the vehicle changed): once only.
+    applied_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_pence__gt=0), name="parking_payment_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=(Q(purpose="permit") & Q(application__isnull=False))
+                | (Q(purpose="vehicle_change") & Q(permit__isnull=False)),
+                name="parking_payment_pays_for_something",
+            ),
+            # One payment in progress at a time per application or permit: a second tab sends
+            # the resident to the same payment, so only one can ever take the money.
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(status__in=["new", "created", "started", "submitted", "capturable"]),
+                name="parking_payment_one_open_per_application",
+            ),
+            models.UniqueConstraint(
+                fields=["permit"],
+                condition=Q(status__in=["new", "created", "started", "submitted", "capturable"]),
+                name="parking_payment_one_open_per_permit",
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(status="success"),
+                name="parking_payment_one_success_per_application",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="parking_payment_open")]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class Refund(models.Model):
+    """Money given back on a payment: when a permit is cancelled, or a cheaper vehicle put on
+    it. Recorded first (pending), then asked of the payment service by a task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Not yet sent to the payment service"
+        SUBMITTED = "submitted", "Sent"
+        SUCCESS = "success", "Refunded"
+        ERROR = "error", "Failed: a person will look at it"
+
+    class Reason(models.TextChoices):
+        CANCELLED = "cancelled", "Permit cancelled"
+        VEHICLE_CHANGE = "vehicle_change", "Cheaper vehicle"
+        NOT_ISSUED = "not_issued", "Paid, but the permit or change could not be made"
+
+    permit = models.ForeignKey(
+        Permit, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_pence = models.BigIntegerField()
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    provider_id = models.CharField(max_length=50, blank=True, help_text="GOV.UK Pay's refund_id")
+    # What the payment service said could be refunded before the first attempt: every retry
+    # sends it again, so a refund that went through but was not recorded (a worker killed
+    # mid-call) is refused as a mismatch rather than paid twice.
+    available_before = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_pence__gt=0), name="parking_refund_amount_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.amount_pence}p on {self.payment}"
+
+
+class PermitEvent(models.Model):
+    """The permit's history: who did what, when. `by` is None when the portal did it (a
+    scheduled task, the payment service's answer)."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", "Permit issued"
+        VEHICLE_CHANGED = "vehicle_changed", "Vehicle changed"
+        CANCELLED = "cancelled", "Permit cancelled"
+        REFUND = "refund", "Refund"
+        RENEWED = "renewed", "Renewed"
+        REMINDER = "reminder", "Renewal reminder sent"
+        MOVE_FLAGGED = "move_flagged", "Records show a move"
+        MOVE_REPORTED = "move_reported", "Resident reported a move"
+
+    permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.CharField(max_length=500)
+    data = models.JSONField(default=dict, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.permit}: {self.get_kind_display()}"

@@ -276,3 +276,58 @@ def _ordinal(n: int) -> str:
         return _ORDINALS[n - 1]
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+# --- Permit periods, refunds and changes ----------------------------------------------------------
+#
+# A permit of N months runs from its first day to the day before the same date N months later
+# (a day that does not exist in a shorter month is its last day: 31 January + 1 month is
+# 28 or 29 February). A month of the permit counts as used once it has started, so a refund
+# or a change of price covers only the whole months not yet started. Amounts are rounded down
+# for the council when refunding and when charging: never more back than was paid, never more
+# charged than the difference.
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = _days_in_month(year, month)
+    return date(year, month, min(day.day, last))
+
+
+def _days_in_month(year: int, month: int) -> int:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return (following - date(year, month, 1)).days
+
+
+def permit_last_day(valid_from: date, months: int) -> date:
+    """The last day of a permit of `months` starting on `valid_from`."""
+    return date.fromordinal(add_months(valid_from, months).toordinal() - 1)
+
+
+def unused_whole_months(*, valid_from: date, months: int, today: date) -> int:
+    """The permit's months not yet started on `today` (all of them before it starts)."""
+    started = sum(1 for k in range(months) if add_months(valid_from, k) <= today)
+    return months - started
+
+
+def refund_for_unused_months(*, paid_pence: int, months: int, unused_months: int) -> int:
+    """What cancelling gives back: the unused whole months' share of what was paid, rounded
+    down. Never negative, never more than was paid."""
+    if not 0 <= unused_months <= months or months <= 0 or paid_pence < 0:
+        raise ValueError("unused months must be between 0 and the permit's months")
+    return paid_pence * unused_months // months
+
+
+def vehicle_change_difference(
+    *, old_price_pence: int, new_price_pence: int, months: int, unused_months: int
+) -> int:
+    """What changing vehicle costs (positive: the resident pays) or gives back (negative), over
+    the unused whole months only: the months started stay at the old vehicle's price. Rounded
+    towards zero, so neither side pays a penny more than the difference."""
+    if not 0 <= unused_months <= months or months <= 0:
+        raise ValueError("unused months must be between 0 and the permit's months")
+    difference = new_price_pence - old_price_pence
+    share = abs(difference) * unused_months // months
+    return share if difference >= 0 else -share

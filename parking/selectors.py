@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from .clients.vehicles import is_uk_registration, normalise_registration
 from .eligibility import HeldPermit, HeldStatus
-from .models import REFERENCE_ALPHABET, PermitApplication, Tariff
+from .models import REFERENCE_ALPHABET, Payment, Permit, PermitApplication, PermitEvent, Tariff
 from .pricing import EmissionRate, EngineSizeRate, NoTariffInForce, TariffRates
 
 
@@ -46,8 +47,8 @@ def tariff_in_force(*, on: date) -> TariffRates:
 
 # --- Applications ------------------------------------------------------------------------------
 
-# Which applications count against a vehicle's and a household's limits, and as what. Paid
-# (live) permits join this when paying is built.
+# Which applications count against a vehicle's and a household's limits, and as what; live
+# permits count too (permits_live_held).
 _HELD = {
     PermitApplication.Status.APPROVED: HeldStatus.PENDING,  # approved, waiting for payment
     PermitApplication.Status.NEEDS_EVIDENCE: HeldStatus.PENDING,  # waiting for a person
@@ -65,18 +66,24 @@ def application_for_user(*, user, reference: str) -> PermitApplication:
     return applications_for_user(user=user).get(reference=reference.strip().upper())
 
 
-def applications_held_for(*, user, registration: str, uprn: int | None) -> list[HeldPermit]:
-    """Pending applications (and, later, live permits) for this registration or at this
-    address, anyone's: what the limits rule counts."""
+def applications_held_for(
+    *, user, registration: str, uprn: int | None, excluding_permit: str = ""
+) -> list[HeldPermit]:
+    """Pending applications and live permits for this registration or at this address,
+    anyone's: what the limits rule counts. `excluding_permit` leaves out the permit being
+    renewed or changed, which never counts against itself."""
     where = Q(registration=registration)
     if uprn is not None:
         where |= Q(uprn=uprn)
+    today = timezone.localdate()
     rows = (
         PermitApplication.objects.filter(where, status__in=list(_HELD))
+        # A renewal holds the same place as the live permit it renews, counted below.
+        .exclude(renews__status=Permit.Status.ACTIVE, renews__valid_to__gte=today)
         .values_list("reference", "registration", "uprn", "status", "user_id")
         .order_by("submitted_at", "id")
     )
-    return [
+    held = [
         HeldPermit(
             reference=reference,
             registration=reg,
@@ -86,17 +93,92 @@ def applications_held_for(*, user, registration: str, uprn: int | None) -> list[
         )
         for reference, reg, at, status, user_id in rows
     ]
+    permits = (
+        Permit.objects.live_on(today)
+        .filter(where)
+        .exclude(number=excluding_permit)
+        .values_list("number", "registration", "uprn", "user_id")
+        .order_by("valid_from", "id")
+    )
+    held += [
+        HeldPermit(
+            reference=number,
+            registration=reg,
+            uprn=at,
+            status=HeldStatus.LIVE,
+            held_by_applicant=user_id == user.pk,
+        )
+        for number, reg, at, user_id in permits
+    ]
+    return held
 
 
-def permits_held_at_property(*, uprn: int | None, excluding: str = "") -> int:
+def permits_held_at_property(
+    *, uprn: int | None, excluding: str = "", excluding_permit: str = ""
+) -> int:
     """How many permits the address already has for pricing's further-permit surcharge: the
-    approved applications there (paid permits, once they exist), other than `excluding`."""
+    approved applications waiting for payment and the live permits there, other than the
+    application `excluding` and the permit `excluding_permit` (one being renewed or changed)."""
     if uprn is None:
         return 0
-    return (
+    today = timezone.localdate()
+    approved = (
         PermitApplication.objects.filter(uprn=uprn, status=PermitApplication.Status.APPROVED)
         .exclude(reference=excluding)
+        # A renewal waiting for payment holds the same place as the live permit it renews.
+        .exclude(renews__status=Permit.Status.ACTIVE, renews__valid_to__gte=today)
         .count()
+    )
+    live = (
+        Permit.objects.live_on(today)
+        .filter(uprn=uprn)
+        .exclude(number=excluding_permit)
+        .exclude(application__reference=excluding)
+        .count()
+    )
+    return approved + live
+
+
+# --- Permits and payments -----------------------------------------------------------------------
+
+
+def permits_for_user(*, user) -> QuerySet[Permit]:
+    """A resident's permits, newest first: the only permits they may see."""
+    return Permit.objects.for_user(user).order_by("-valid_from", "-id")
+
+
+def permit_for_user(*, user, number: str) -> Permit:
+    """One of the resident's permits by its number; Permit.DoesNotExist for anyone else's."""
+    return permits_for_user(user=user).get(number=number.strip().upper())
+
+
+def payment_for_user(*, user, reference: str) -> Payment:
+    """One of the resident's payments by its reference; Payment.DoesNotExist for anyone
+    else's."""
+    return Payment.objects.filter(user=user).get(reference=reference.strip().upper())
+
+
+def permit_events(*, permit: Permit) -> QuerySet[PermitEvent]:
+    return permit.events.select_related("by").order_by("at", "id")
+
+
+def permits_flagged() -> QuerySet[Permit]:
+    """Active permits flagged for a parking officer (the holder may have moved), oldest first."""
+    return Permit.objects.active().filter(flagged_at__isnull=False).order_by("flagged_at", "id")
+
+
+def permit_renewal(*, permit: Permit) -> PermitApplication | None:
+    """The renewal application of the permit that is in progress or paid, if any."""
+    return (
+        permit.renewals.filter(
+            status__in=[
+                PermitApplication.Status.APPROVED,
+                PermitApplication.Status.NEEDS_EVIDENCE,
+                PermitApplication.Status.ISSUED,
+            ]
+        )
+        .order_by("-created_at")
+        .first()
     )
 
 

@@ -177,7 +177,9 @@ def application_price(*, application: PermitApplication, months: int | None = No
         tariff=tariff_in_force(on=day),
         vehicle=_pricing_facts(application.vehicle),
         permits_held=permits_held_at_property(
-            uprn=application.uprn, excluding=application.reference
+            uprn=application.uprn,
+            excluding=application.reference,
+            excluding_permit=application.renews.number if application.renews_id else "",
         ),
         months=months or application.months or 12,
     )
@@ -233,9 +235,16 @@ def application_submit(*, user, reference: str) -> Submitted:
                 price_lines=application.price_lines,
                 tariff_name=application.tariff_name,
                 submitted_at=now,
+                approved_at=now
+                if decision.outcome == eligibility.DecisionOutcome.APPROVED
+                else None,
                 updated_at=now,
             )
         )
+        if updated:
+            from .emails import queue_email
+
+            queue_email("application_received", application_id=application.pk)
     application.refresh_from_db()
     return Submitted(application, just_now=bool(updated))
 
@@ -249,7 +258,11 @@ def application_decide(*, application: PermitApplication) -> eligibility.Decisio
             date_of_birth=application.date_of_birth,
         ),
         held=applications_held_for(
-            user=application.user, registration=application.registration, uprn=application.uprn
+            user=application.user,
+            registration=application.registration,
+            uprn=application.uprn,
+            # A renewal never counts the permit it renews against itself.
+            excluding_permit=application.renews.number if application.renews_id else "",
         ),
         vehicle=_eligibility_facts(application),
         application_reference=application.reference,

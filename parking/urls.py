@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import evidence_views, views
+from . import evidence_views, permit_views, simulator_views, views
 
 app_name = "parking"
 
@@ -27,4 +27,23 @@ urlpatterns = [
         evidence_views.evidence_download,
         name="evidence_file",
     ),
+    path("applications/<str:reference>/pay/", permit_views.application_pay, name="pay"),
+    path("payments/<str:reference>/", permit_views.payment_return, name="payment_return"),
+    path("permits/", permit_views.permit_list, name="permits"),
+    path("permits/<str:number>/", permit_views.permit_detail, name="permit"),
+    path("permits/<str:number>/vehicle/", permit_views.permit_vehicle, name="permit_vehicle"),
+    path(
+        "permits/<str:number>/vehicle/<str:registration>/",
+        permit_views.permit_vehicle_confirm,
+        name="permit_vehicle_confirm",
+    ),
+    path("permits/<str:number>/renew/", permit_views.permit_renew, name="permit_renew"),
+    path("permits/<str:number>/cancel/", permit_views.permit_cancel, name="permit_cancel"),
+    path("permits/<str:number>/moved/", permit_views.permit_moved, name="permit_moved"),
+    path(
+        "permits/<str:number>/moved/<str:where>/",
+        permit_views.permit_moved_next,
+        name="permit_moved_next",
+    ),
+    path("pay-simulator/<str:payment_id>/", simulator_views.pay_simulator, name="pay_simulator"),
 ]

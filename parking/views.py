@@ -120,6 +120,12 @@ def application_detail(request, reference: str):
             "evidence": [EVIDENCE[item] for item in decision.evidence_needed],
             "vehicle": _vehicle(application),
             "vehicle_unchecked": application.vehicle_lookup != Lookup.FOUND,
+            "pay_by": (
+                application.approved_at + timedelta(hours=settings.PERMIT_PAYMENT_WINDOW_HOURS)
+                if application.approved_at
+                else None
+            ),
+            "window_hours": settings.PERMIT_PAYMENT_WINDOW_HOURS,
         },
     )
 

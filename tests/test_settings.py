@@ -20,6 +20,8 @@ PRODUCTION = {
     "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
     "VEHICLE_DATA_CLIENT": "dvla",
     "DVLA_VES_API_KEY": "an-api-key-from-the-dvla",
+    "PAYMENTS_CLIENT": "govuk_pay",
+    "GOVUK_PAY_API_KEY": "api_live_a-key-from-gov-uk-pay",
     # A made-up key in Notify's shape: name, service id, secret.
     "NOTIFY_API_KEY": "portal_live-26785a09-ab16-4eb0-8407-a37497a57506"
     "-3d844edf-8d35-48ac-975b-e847b4f122b0",

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from hackney_portal.templatetags.portal import pounds
 from parking.models import PermitApplication
 from tests.parking.application_records import (
     APPROVED_UPRN,
@@ -375,7 +376,8 @@ def test_approved(signed_in, borough):
     html = signed_in.get(url("application", application.reference)).content.decode()
     assert "Your permit is approved" in html
     assert application.reference in html
-    assert "Paying online is not available yet" in html
+    assert f"Pay {pounds(application.price_pence)}" in html
+    assert url("pay", application.reference) in html
     assert "records show you living at your address." in html
 
 

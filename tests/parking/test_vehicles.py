@@ -511,8 +511,13 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 def settings_problem(**env) -> str:
     """What start-up says of these settings in production: "" when it starts."""
     leaked = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
-    clean = {k: v for k, v in os.environ.items() if k not in leaked and not k.startswith("DVLA")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in leaked and not k.startswith(("DVLA", "GOVUK_PAY"))
+    }
     clean.pop("VEHICLE_DATA_CLIENT", None)
+    clean.pop("PAYMENTS_CLIENT", None)
     result = subprocess.run(
         [sys.executable, "-c", "import hackney_portal.settings"],
         cwd=ROOT,

@@ -1,0 +1,234 @@
+"""The emails parking sends a resident, through notifications.services.email_queue: queued in
+the transaction that records what happened, sent by a worker after it commits, once per event
+(the event key). Templates are parking/emails/<kind>{_subject.txt,.txt,.html} under templates/.
+
+Contexts hold text and numbers only (the notifications app stores them as JSON): dates and money
+are written out here, links are paths the templates put after `site_url`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from hackney_portal.templatetags.portal import pounds
+from notifications.services import email_queue
+
+from .eligibility import Decision, Outcome
+from .models import Permit, PermitApplication, PermitEvent, Refund
+
+
+def queue_email(kind: str, **ids) -> None:
+    """Queue the email `kind` about the objects `ids` name (see BUILDERS)."""
+    BUILDERS[kind](**ids)
+
+
+def _date(day) -> str:
+    return f"{day:%-d %B %Y}" if day else ""
+
+
+def _send(*, key: str, user, template: str, context: dict) -> None:
+    email_queue(
+        event_key=f"parking:{key}",
+        to=user.email,
+        template=f"parking/emails/{template}",
+        context=context,
+        user=user,
+    )
+
+
+def _application_context(application: PermitApplication) -> dict:
+    from .views import EVIDENCE, RULE_TITLES
+
+    decision = Decision.from_json(application.decision)
+    pay_by = None
+    if application.approved_at:
+        due = application.approved_at + timedelta(hours=settings.PERMIT_PAYMENT_WINDOW_HOURS)
+        pay_by = f"{timezone.localtime(due):%-d %B %Y, %-I:%M%p}".replace("AM", "am").replace(
+            "PM", "pm"
+        )
+    return {
+        "reference": application.reference,
+        "outcome": application.status,
+        "renewal": application.renews_id is not None,
+        "renews": application.renews.number if application.renews_id else "",
+        "registration": application.registration,
+        "address": application.address or f"an address not listed at {application.postcode}",
+        "price": pounds(application.price_pence),
+        "months": application.months,
+        "starts_on": _date(application.starts_on),
+        "pay_by": pay_by or "",
+        "evidence": [EVIDENCE[item] for item in decision.evidence_needed],
+        "reasons": [
+            {
+                "title": RULE_TITLES[result.rule],
+                "met": result.outcome == Outcome.PASS,
+                "reason": result.reason,
+            }
+            for result in decision.rules
+        ],
+        "path": reverse("parking:application", kwargs={"reference": application.reference}),
+    }
+
+
+def application_received(*, application_id: int) -> None:
+    """Submitted (a new application or a renewal), with the decision the rules made at once."""
+    application = PermitApplication.objects.select_related("user", "renews").get(pk=application_id)
+    _send(
+        key=f"application-received:{application.reference}",
+        user=application.user,
+        template="application_received",
+        context=_application_context(application),
+    )
+
+
+def application_decided(*, application_id: int) -> None:
+    """Decided by a person after waiting (parking.permits.application_mark_approved)."""
+    application = PermitApplication.objects.select_related("user", "renews").get(pk=application_id)
+    _send(
+        key=f"application-decided:{application.reference}:{application.status}",
+        user=application.user,
+        template="application_decided",
+        context=_application_context(application),
+    )
+
+
+def application_lapsed(*, application_id: int) -> None:
+    application = PermitApplication.objects.select_related("user").get(pk=application_id)
+    _send(
+        key=f"application-lapsed:{application.reference}",
+        user=application.user,
+        template="application_lapsed",
+        context={
+            "reference": application.reference,
+            "registration": application.registration,
+            "hours": settings.PERMIT_PAYMENT_WINDOW_HOURS,
+            "path": reverse("parking:apply"),
+        },
+    )
+
+
+def _permit_context(permit: Permit) -> dict:
+    return {
+        "number": permit.number,
+        "registration": permit.registration,
+        "zone": permit.zone,
+        "address": permit.address,
+        "valid_from": _date(permit.valid_from),
+        "valid_to": _date(permit.valid_to),
+        "price": pounds(permit.price_pence),
+        "path": reverse("parking:permit", kwargs={"number": permit.number}),
+    }
+
+
+def permit_issued(*, permit_id: int) -> None:
+    permit = Permit.objects.select_related("user", "payment").get(pk=permit_id)
+    _send(
+        key=f"permit-issued:{permit.number}",
+        user=permit.user,
+        template="permit_issued",
+        context={
+            **_permit_context(permit),
+            "paid": pounds(permit.payment.amount_pence) if permit.payment else "",
+        },
+    )
+
+
+def vehicle_changed(*, permit_id: int) -> None:
+    permit = Permit.objects.select_related("user").get(pk=permit_id)
+    event = permit.events.filter(kind=PermitEvent.Kind.VEHICLE_CHANGED).latest("at", "id")
+    _send(
+        key=f"vehicle-changed:{permit.number}:{event.pk}",
+        user=permit.user,
+        template="vehicle_changed",
+        context={
+            **_permit_context(permit),
+            "previous": event.data.get("previous", ""),
+            "what": event.description,
+        },
+    )
+
+
+def renewal_reminder(*, permit_id: int, weeks: int) -> None:
+    permit = Permit.objects.select_related("user").get(pk=permit_id)
+    _send(
+        key=f"renewal-reminder-{weeks}w:{permit.number}",
+        user=permit.user,
+        template="renewal_reminder",
+        context={
+            **_permit_context(permit),
+            "weeks": weeks,
+            "renew_path": reverse("parking:permit_renew", kwargs={"number": permit.number}),
+        },
+    )
+
+
+def permit_cancelled(*, permit_id: int) -> None:
+    permit = Permit.objects.select_related("user").get(pk=permit_id)
+    refund = sum(r.amount_pence for r in permit.refunds.filter(reason=Refund.Reason.CANCELLED))
+    _send(
+        key=f"permit-cancelled:{permit.number}",
+        user=permit.user,
+        template="permit_cancelled",
+        context={**_permit_context(permit), "refund": pounds(refund) if refund else ""},
+    )
+
+
+def refund_sent(*, refund_id: int) -> None:
+    refund = Refund.objects.select_related("permit__user", "payment").get(pk=refund_id)
+    permit = refund.permit
+    _send(
+        key=f"refund:{refund.pk}",
+        user=permit.user,
+        template="refund_sent",
+        context={
+            **_permit_context(permit),
+            "amount": pounds(refund.amount_pence),
+            "why": refund.get_reason_display().lower(),
+        },
+    )
+
+
+def move_flagged(*, permit_id: int) -> None:
+    permit = Permit.objects.select_related("user").get(pk=permit_id)
+    _send(
+        key=f"move-flagged:{permit.number}:{permit.flagged_at:%Y%m%d}",
+        user=permit.user,
+        template="move_flagged",
+        context={
+            **_permit_context(permit),
+            "moved_path": reverse("parking:permit_moved", kwargs={"number": permit.number}),
+        },
+    )
+
+
+def move_reported(*, permit_id: int, where: str) -> None:
+    permit = Permit.objects.select_related("user").get(pk=permit_id)
+    event = permit.events.filter(kind=PermitEvent.Kind.MOVE_REPORTED).latest("at", "id")
+    _send(
+        key=f"move-reported:{permit.number}:{event.pk}",
+        user=permit.user,
+        template="move_reported",
+        context={
+            **_permit_context(permit),
+            "where": where,
+            "cancel_path": reverse("parking:permit_cancel", kwargs={"number": permit.number}),
+            "apply_path": reverse("parking:apply"),
+        },
+    )
+
+
+BUILDERS = {
+    "application_received": application_received,
+    "application_decided": application_decided,
+    "application_lapsed": application_lapsed,
+    "permit_issued": permit_issued,
+    "vehicle_changed": vehicle_changed,
+    "renewal_reminder": renewal_reminder,
+    "permit_cancelled": permit_cancelled,
+    "refund_sent": refund_sent,
+    "move_flagged": move_flagged,
+    "move_reported": move_reported,
+}

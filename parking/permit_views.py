@@ -1,0 +1,351 @@
+"""Paying for an approved application, and the resident's permits: the permit page (the virtual
+permit), change of vehicle, renewal, cancellation and moving home. Views stay thin: the writes
+are parking.permits', the reads parking.selectors'. Every view is the signed-in resident's own:
+another resident's permit, application or payment is a 404."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hackney_portal.templatetags.portal import pounds
+
+from . import permits
+from .clients.vehicles import Vehicle, is_uk_registration, normalise_registration
+from .exceptions import (
+    PaymentNotPossible,
+    PaymentRefused,
+    PaymentServiceUnavailable,
+    PermitNotLive,
+    RenewalNotOpen,
+    VehicleChangeRefused,
+)
+from .forms import Radios
+from .models import Payment, Permit, PermitApplication
+from .pricing import DURATIONS, NoTariffInForce, permit_last_day
+from .selectors import (
+    application_for_user,
+    payment_for_user,
+    permit_events,
+    permit_for_user,
+    permit_renewal,
+    permits_for_user,
+)
+from .services import application_price
+
+
+def _return_url(request):
+    def url_for(payment_reference: str) -> str:
+        return request.build_absolute_uri(
+            reverse("parking:payment_return", kwargs={"reference": payment_reference})
+        )
+
+    return url_for
+
+
+def own_permit(view):
+    """The view gets the signed-in resident's permit; anyone else's is a 404."""
+
+    @login_required
+    @wraps(view)
+    def page(request, number: str, *args, **kwargs):
+        try:
+            permit = permit_for_user(user=request.user, number=number)
+        except Permit.DoesNotExist:
+            raise Http404 from None
+        return view(request, permit, *args, **kwargs)
+
+    return page
+
+
+def live_permit(view):
+    """As own_permit, for the pages that change a permit: a cancelled or ended one goes back
+    to its page, which says so."""
+
+    @own_permit
+    @wraps(view)
+    def page(request, permit: Permit, *args, **kwargs):
+        if not permit.live(timezone.localdate()):
+            return redirect("parking:permit", number=permit.number)
+        return view(request, permit, *args, **kwargs)
+
+    return page
+
+
+# --- Paying ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def application_pay(request, reference: str):
+    try:
+        application = application_for_user(user=request.user, reference=reference)
+    except PermitApplication.DoesNotExist:
+        raise Http404 from None
+    try:
+        started = permits.payment_start(
+            user=request.user, reference=application.reference, return_url_for=_return_url(request)
+        )
+    except PaymentNotPossible:
+        return redirect("parking:application", reference=application.reference)
+    except (PaymentServiceUnavailable, PaymentRefused):
+        return _payments_unavailable(request, back=application_url(application))
+    if isinstance(started, Permit):
+        return redirect("parking:permit", number=started.number)
+    return redirect(started.next_url)
+
+
+@login_required
+def payment_return(request, reference: str):
+    """Where the payment service sends the resident back, whatever happened: read the payment's
+    state, and go to the permit when it was paid."""
+    try:
+        payment = payment_for_user(user=request.user, reference=reference)
+    except Payment.DoesNotExist:
+        raise Http404 from None
+    try:
+        payment = permits.payment_refresh(payment_id=payment.pk)
+    except (PaymentServiceUnavailable, PaymentRefused):
+        # The reconciliation task finishes it later; nothing is lost.
+        return render(
+            request,
+            "parking/payment_status.html",
+            {"payment": payment, "checking": True, **_paid_for(payment)},
+            status=503,
+        )
+    if payment.status == Payment.Status.SUCCESS:
+        if payment.purpose == Payment.Purpose.PERMIT:
+            permit = Permit.objects.filter(application_id=payment.application_id).first()
+            if permit is not None:
+                messages.success(request, f"Payment received: your permit {permit.number}.")
+                return redirect("parking:permit", number=permit.number)
+            return redirect("parking:application", reference=payment.application.reference)
+        messages.success(request, "Payment received: the vehicle on your permit is changed.")
+        return redirect("parking:permit", number=payment.permit.number)
+    return render(
+        request, "parking/payment_status.html", {"payment": payment, **_paid_for(payment)}
+    )
+
+
+def _paid_for(payment: Payment) -> dict:
+    if payment.purpose == Payment.Purpose.PERMIT:
+        return {"application": payment.application}
+    return {"permit": payment.permit, "registration": payment.change["registration"]}
+
+
+def _payments_unavailable(request, *, back: str):
+    return render(request, "parking/payment_unavailable.html", {"back_url": back}, status=503)
+
+
+def application_url(application: PermitApplication) -> str:
+    return reverse("parking:application", kwargs={"reference": application.reference})
+
+
+# --- Permits -----------------------------------------------------------------------------------
+
+
+@login_required
+def permit_list(request):
+    return render(
+        request,
+        "parking/permit_list.html",
+        {"permits": permits_for_user(user=request.user), "today": timezone.localdate()},
+    )
+
+
+@own_permit
+def permit_detail(request, permit: Permit):
+    today = timezone.localdate()
+    return render(
+        request,
+        "parking/permit_detail.html",
+        {
+            "permit": permit,
+            "today": today,
+            "live": permit.live(today),
+            "started": permit.valid_from <= today,
+            "vehicle": Vehicle.from_dvla(permit.vehicle) if permit.vehicle else None,
+            "events": permit_events(permit=permit),
+            "renewal": permit_renewal(permit=permit),
+            "can_renew": permits.permit_can_renew(permit, today),
+            "renewal_opens_on": permits.permit_renewal_opens_on(permit),
+        },
+    )
+
+
+class RegistrationForm(forms.Form):
+    registration = forms.CharField(
+        label="What is the registration number of your new vehicle?",
+        max_length=20,
+        help_text="For example, LB19 PET",
+        error_messages={"required": "Enter the registration number of your new vehicle"},
+    )
+
+    def clean_registration(self) -> str:
+        value = self.cleaned_data["registration"]
+        if not is_uk_registration(value):
+            raise forms.ValidationError(
+                "Enter a registration number in the right format, like LB19 PET"
+            )
+        return normalise_registration(value)
+
+
+@live_permit
+@require_http_methods(["GET", "POST"])
+def permit_vehicle(request, permit: Permit):
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        return redirect(
+            "parking:permit_vehicle_confirm",
+            number=permit.number,
+            registration=form.cleaned_data["registration"],
+        )
+    return render(request, "parking/permit_vehicle.html", {"permit": permit, "form": form})
+
+
+@live_permit
+@require_http_methods(["GET", "POST"])
+def permit_vehicle_confirm(request, permit: Permit, registration: str):
+    try:
+        if request.method == "POST":
+            done = permits.permit_vehicle_change(
+                user=request.user,
+                number=permit.number,
+                registration=registration,
+                return_url_for=_return_url(request),
+            )
+            if isinstance(done, Payment):
+                return redirect(done.next_url)
+            messages.success(request, f"Your permit is now for {done.registration}.")
+            return redirect("parking:permit", number=done.number)
+        quote = permits.permit_vehicle_change_quote(
+            user=request.user, number=permit.number, registration=registration
+        )
+    except VehicleChangeRefused as refused:
+        form = RegistrationForm({"registration": registration})
+        form.is_valid()
+        form.add_error("registration", refused.reason)
+        return render(request, "parking/permit_vehicle.html", {"permit": permit, "form": form})
+    except (PaymentServiceUnavailable, PaymentRefused):
+        return _payments_unavailable(request, back=request.path)
+    return render(
+        request,
+        "parking/permit_vehicle_confirm.html",
+        {"permit": permit, "quote": quote, "refund_pence": -quote.difference_pence},
+    )
+
+
+class RenewForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label="How long do you want your renewed permit for?",
+        choices=[(m, f"{m} months") for m in DURATIONS],
+        coerce=int,
+        widget=Radios,
+        error_messages={"required": "Choose how long you want your renewed permit for"},
+    )
+
+
+@live_permit
+@require_http_methods(["GET", "POST"])
+def permit_renew(request, permit: Permit):
+    today = timezone.localdate()
+    renewal = permit_renewal(permit=permit)
+    if renewal is not None:
+        return redirect("parking:application", reference=renewal.reference)
+    form = RenewForm(request.POST if request.method == "POST" else None, initial={"months": 12})
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = permits.permit_renew(
+                user=request.user, number=permit.number, months=form.cleaned_data["months"]
+            )
+        except RenewalNotOpen:
+            return redirect("parking:permit", number=permit.number)
+        return redirect("parking:application", reference=application.reference)
+    starts = permit.valid_to + timedelta(days=1)
+    choices = []
+    for months in DURATIONS:
+        try:
+            quoted = application_price(
+                application=PermitApplication(
+                    user=request.user,
+                    renews=permit,
+                    uprn=permit.uprn,
+                    vehicle=permit.vehicle,
+                    months=months,
+                    starts_on=starts,
+                ),
+                months=months,
+            )
+        except NoTariffInForce:
+            quoted = None
+        choices.append((months, permit_last_day(starts, months), quoted))
+    return render(
+        request,
+        "parking/permit_renew.html",
+        {
+            "permit": permit,
+            "form": form,
+            "open": today >= permits.permit_renewal_opens_on(permit),
+            "opens_on": permits.permit_renewal_opens_on(permit),
+            "starts": starts,
+            "choices": choices,
+        },
+    )
+
+
+@live_permit
+@require_http_methods(["GET", "POST"])
+def permit_cancel(request, permit: Permit):
+    if request.method == "POST":
+        try:
+            cancelled, quote = permits.permit_cancel(user=request.user, number=permit.number)
+        except PermitNotLive:
+            return redirect("parking:permit", number=permit.number)
+        refund = (
+            f" We are refunding {pounds(quote.refund_pence)} to the card you paid with."
+            if quote.refund_pence
+            else ""
+        )
+        messages.success(request, f"Your permit {cancelled.number} is cancelled.{refund}")
+        return redirect("parking:permit", number=cancelled.number)
+    return render(
+        request,
+        "parking/permit_cancel.html",
+        {"permit": permit, "quote": permits.permit_cancel_quote(permit=permit)},
+    )
+
+
+class MovedForm(forms.Form):
+    where = forms.ChoiceField(
+        label="Where have you moved to?",
+        choices=list(permits.MOVES.items()),
+        widget=Radios,
+        error_messages={"required": "Choose where you have moved to"},
+    )
+
+
+@live_permit
+@require_http_methods(["GET", "POST"])
+def permit_moved(request, permit: Permit):
+    form = MovedForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        where = form.cleaned_data["where"]
+        permits.permit_report_move(user=request.user, number=permit.number, where=where)
+        return redirect("parking:permit_moved_next", number=permit.number, where=where)
+    return render(request, "parking/permit_moved.html", {"permit": permit, "form": form})
+
+
+@own_permit
+def permit_moved_next(request, permit: Permit, where: str):
+    if where not in permits.MOVES:
+        raise Http404
+    return render(request, "parking/permit_moved_next.html", {"permit": permit, "where": where})

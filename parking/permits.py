@@ -1,0 +1,933 @@
+"""Parking's writes for permits: paying for an approved application, issuing the permit, and
+managing it (change of vehicle, renewal, cancellation, moving home), each change recorded on the
+permit's history.
+
+Paying goes the same way whoever approved the application (the rules on submission, or a parking
+officer later through `application_mark_approved`): an APPROVED application → `payment_start`
+→ the payment service's page → the return page → `payment_refresh` → the permit.
+
+Completing a payment is idempotent. The return page, a refresh, a second tab and the
+reconciliation task may all call `payment_refresh` for the same payment at once: each locks the
+payment's row, and what it paid for is done once (`applied_at`); underneath, the database allows
+one permit per application and one per payment (Permit's one-to-one fields), so even code that
+skipped the lock could not issue two. A vehicle is never on two active permits whose dates
+overlap (an exclusion constraint, migration 0007).
+
+Network calls to the payment service are made outside database transactions: a slow payment
+service never holds a lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from records.selectors import current_occupants, property_by_uprn
+
+from . import eligibility
+from .clients.payments import PaymentState, payments_client
+from .clients.vehicles import Vehicle, lookup_vehicle, normalise_registration
+from .exceptions import (
+    InvalidRegistration,
+    PaymentNotPossible,
+    PaymentRefused,
+    PaymentServiceUnavailable,
+    PermitNotLive,
+    RefundMismatch,
+    RenewalNotOpen,
+    VehicleChangeRefused,
+    VehicleNotFound,
+    VehicleServiceUnavailable,
+)
+from .models import Payment, Permit, PermitApplication, PermitEvent, Refund
+from .pricing import (
+    Price,
+    permit_last_day,
+    price,
+    refund_for_unused_months,
+    unused_whole_months,
+    vehicle_change_difference,
+)
+from .selectors import (
+    application_for_user,
+    applications_held_for,
+    permit_for_user,
+    permit_renewal,
+    permits_held_at_property,
+    tariff_in_force,
+)
+from .services import (
+    _look_up,
+    _pricing_facts,
+    _store_price,
+    application_decide,
+    application_price,
+)
+
+logger = logging.getLogger(__name__)
+
+Status = PermitApplication.Status
+PayStatus = Payment.Status
+Kind = PermitEvent.Kind
+
+# Renewal opens this many days before a permit's last day.
+RENEWAL_OPENS_DAYS = 42
+# Reminders: (days before the last day, the permit field that records it was sent, in words).
+REMINDERS = (
+    (14, "reminded_2_weeks_at", "2 weeks"),
+    (42, "reminded_6_weeks_at", "6 weeks"),
+)
+# A payment nobody has come back from is checked after this long (the resident may still be on
+# the payment page before that).
+RECONCILE_AFTER = timedelta(minutes=5)
+
+ReturnUrl = Callable[[str], str]  # a payment's reference → the absolute URL to come back to
+
+
+# --- Approval ----------------------------------------------------------------------------------
+
+
+def application_mark_approved(*, application: PermitApplication, by=None) -> PermitApplication:
+    """Approve an application that was waiting for a person (needs evidence): the same state the
+    rules leave an approved application in, so paying is the same path. For the parking
+    officer's decision (casework); `by` is the officer."""
+    now = timezone.now()
+    with transaction.atomic():
+        updated = PermitApplication.objects.filter(
+            pk=application.pk, status=Status.NEEDS_EVIDENCE
+        ).update(status=Status.APPROVED, approved_at=now, updated_at=now)
+        if not updated:
+            raise PaymentNotPossible(f"{application.reference} is not waiting for a decision")
+        _after_commit_email("application_decided", application_id=application.pk)
+    application.refresh_from_db()
+    return application
+
+
+# --- Paying ------------------------------------------------------------------------------------
+
+
+def payment_start(*, user, reference: str, return_url_for: ReturnUrl) -> Payment | Permit:
+    """Start paying for the resident's approved application: the payment to send them to (its
+    `next_url`), the one already in progress (a second tab), or the permit when it turns out to
+    be paid already, or free. Raises PaymentNotPossible when the application cannot be paid for,
+    PaymentServiceUnavailable when the payment service cannot be reached."""
+    application = application_for_user(user=user, reference=reference)
+    if application.status == Status.ISSUED:
+        return application.permit
+    if application.status != Status.APPROVED:
+        raise PaymentNotPossible(f"{application.reference} is {application.status}")
+    if not application.price_pence:
+        return _issue_free(application, by=user)
+    open_payment = application.payments.filter(status__in=Payment.OPEN).first()
+    if open_payment is not None:
+        resumed = _resume(open_payment, return_url_for)
+        if resumed is not None:
+            return resumed
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                user=user,
+                purpose=Payment.Purpose.PERMIT,
+                application=application,
+                amount_pence=application.price_pence,
+            )
+    except IntegrityError:
+        # Another tab started one between our read and our insert: use it.
+        payment = application.payments.get(status__in=Payment.OPEN)
+        return _resume(payment, return_url_for) or payment
+    return _send(payment, return_url_for)
+
+
+def _resume(payment: Payment, return_url_for: ReturnUrl) -> Payment | Permit | None:
+    """An open payment found when starting another: carry on with it, or None when it turns out
+    finished without taking the money (a new payment may start)."""
+    if not payment.provider_id:
+        # Never confirmed by the payment service: ask again with the same idempotency key,
+        # which gives back the same payment if the first request did reach it.
+        return _send(payment, return_url_for)
+    payment = payment_refresh(payment_id=payment.pk)
+    if payment.status == PayStatus.SUCCESS:
+        return _paid_for(payment)
+    return payment if payment.open else None
+
+
+def _send(payment: Payment, return_url_for: ReturnUrl) -> Payment:
+    created = payments_client().create_payment(
+        amount=payment.amount_pence,
+        reference=payment.reference,
+        description=_description(payment),
+        return_url=return_url_for(payment.reference),
+        idempotency_key=payment.reference,
+    )
+    Payment.objects.filter(pk=payment.pk, status=PayStatus.NEW).update(
+        provider_id=created.payment_id,
+        next_url=created.next_url,
+        status=created.status if created.status in Payment.OPEN else PayStatus.CREATED,
+        updated_at=timezone.now(),
+    )
+    payment.refresh_from_db()
+    return payment
+
+
+def _description(payment: Payment) -> str:
+    if payment.purpose == Payment.Purpose.VEHICLE_CHANGE:
+        return f"Change of vehicle on resident parking permit {payment.permit.number}"
+    application = payment.application
+    kind = "Renewal of resident parking permit" if application.renews_id else "Resident parking"
+    kind += "" if application.renews_id else " permit"
+    return f"{kind}, {application.months} months, {application.registration}"
+
+
+def payment_refresh(*, payment_id: int) -> Payment:
+    """Read the payment's state from the payment service and act on it: a payment that took
+    the money issues its permit (or changes the vehicle) once, however many callers arrive at
+    once. Raises PaymentServiceUnavailable when the service cannot say."""
+    payment = Payment.objects.get(pk=payment_id)
+    state = None
+    if payment.open and payment.provider_id:
+        state = payments_client().get_payment(payment.provider_id)
+    return _record(payment.pk, state)
+
+
+def _record(payment_pk: int, state: PaymentState | None) -> Payment:
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment_pk)
+        if state is not None and payment.open and state.status != payment.status:
+            payment.status = state.status
+            payment.code = state.code
+            payment.message = state.message[:200]
+            payment.save(update_fields=["status", "code", "message", "updated_at"])
+        if payment.status == PayStatus.SUCCESS and payment.applied_at is None:
+            _apply(payment)
+            payment.applied_at = timezone.now()
+            payment.save(update_fields=["applied_at", "updated_at"])
+    return payment
+
+
+def _apply(payment: Payment) -> None:
+    """What a successful payment paid for, inside the payment's lock."""
+    if payment.purpose == Payment.Purpose.PERMIT:
+        application = PermitApplication.objects.select_for_update().get(pk=payment.application_id)
+        if application.status == Status.ISSUED:
+            return  # issued already (the database would refuse a second permit anyway)
+        if application.status not in (Status.APPROVED, Status.LAPSED):
+            _refund_unused_payment(payment, "the application could no longer be paid for")
+            return
+        try:
+            with transaction.atomic():
+                _issue(application, payment=payment, by=None)
+        except IntegrityError as error:
+            if "parking_permit_vehicle_one_live" not in str(error):
+                raise
+            # The vehicle got a permit some other way meanwhile: the money goes back.
+            _refund_unused_payment(payment, "the vehicle already has a permit for those dates")
+        return
+    permit = Permit.objects.select_for_update().get(pk=payment.permit_id)
+    if not permit.live(timezone.localdate()):
+        _refund_unused_payment(payment, "the permit was cancelled or had ended")
+        return
+    try:
+        with transaction.atomic():
+            _change_vehicle(permit, payment.change, by=payment.user, paid=payment)
+    except IntegrityError as error:
+        if "parking_permit_vehicle_one_live" not in str(error):
+            raise
+        _refund_unused_payment(payment, "the new vehicle already has a permit")
+
+
+def _paid_for(payment: Payment) -> Permit | Payment:
+    if payment.purpose == Payment.Purpose.PERMIT:
+        permit = Permit.objects.filter(application_id=payment.application_id).first()
+        return permit or payment
+    return payment.permit
+
+
+def payments_reconcile(*, now=None) -> int:
+    """Payments nobody came back from (a closed tab, a lost connection) are read from the
+    payment service and acted on, so a payment that took the money always ends as a permit.
+    Returns how many were checked. The service being down leaves them for the next run."""
+    now = now or timezone.now()
+    waiting = Payment.objects.filter(
+        Q(status__in=Payment.OPEN, provider_id__isnull=False, updated_at__lt=now - RECONCILE_AFTER)
+        | Q(status=PayStatus.SUCCESS, applied_at__isnull=True)
+    ).values_list("pk", flat=True)
+    checked = 0
+    for payment_id in waiting:
+        try:
+            payment_refresh(payment_id=payment_id)
+        except PaymentServiceUnavailable:
+            logger.warning("Payment %s: the payment service did not answer", payment_id)
+            continue
+        except PaymentRefused as error:
+            logger.error("Payment %s: the payment service refused: %s", payment_id, error)
+            continue
+        checked += 1
+    return checked
+
+
+def applications_lapse(*, now=None) -> list[str]:
+    """Approved applications not paid for within PERMIT_PAYMENT_WINDOW_HOURS lapse. A payment
+    still in progress is read first (it may have taken the money); one the service cannot
+    answer about keeps its application until the next run. Returns the references lapsed."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.PERMIT_PAYMENT_WINDOW_HOURS)
+    due = PermitApplication.objects.filter(status=Status.APPROVED, approved_at__lt=cutoff)
+    lapsed = []
+    for application in due:
+        try:
+            for payment in application.payments.filter(status__in=Payment.OPEN):
+                payment_refresh(payment_id=payment.pk)
+        except (PaymentServiceUnavailable, PaymentRefused):
+            continue
+        with transaction.atomic():
+            if application.payments.filter(status__in=Payment.OPEN).exists():
+                continue  # the resident is paying right now; the service will finish it
+            updated = PermitApplication.objects.filter(
+                pk=application.pk, status=Status.APPROVED
+            ).update(status=Status.LAPSED, updated_at=now)
+            if updated:
+                lapsed.append(application.reference)
+                _after_commit_email("application_lapsed", application_id=application.pk)
+    return lapsed
+
+
+# --- Issuing -----------------------------------------------------------------------------------
+
+
+def _issue_free(application: PermitApplication, *, by) -> Permit:
+    try:
+        with transaction.atomic():
+            locked = PermitApplication.objects.select_for_update().get(pk=application.pk)
+            if locked.status == Status.ISSUED:
+                return locked.permit
+            return _issue(locked, payment=None, by=by)
+    except IntegrityError:
+        return Permit.objects.get(application=application)
+
+
+def _issue(application: PermitApplication, *, payment: Payment | None, by) -> Permit:
+    today = timezone.localdate()
+    valid_from = max(application.starts_on or today, today)
+    renews = application.renews
+    if renews is not None and renews.live(today):
+        valid_from = max(valid_from, renews.valid_to + timedelta(days=1))
+    zone, person_ref, relied_on = permit_relied_on(application)
+    permit = Permit.objects.create(
+        user=application.user,
+        application=application,
+        payment=payment,
+        registration=application.registration,
+        vehicle=application.vehicle,
+        zone=zone,
+        uprn=application.uprn,
+        address=application.address or f"Address not listed, {application.postcode}",
+        person_ref=person_ref,
+        relied_on=relied_on,
+        valid_from=valid_from,
+        valid_to=permit_last_day(valid_from, application.months),
+        months=application.months,
+        price_pence=application.price_pence or 0,
+        price_lines=application.price_lines,
+        tariff_name=application.tariff_name,
+        paid_pence=payment.amount_pence if payment else 0,
+    )
+    PermitApplication.objects.filter(pk=application.pk).update(
+        status=Status.ISSUED, updated_at=timezone.now()
+    )
+    paid = f"Paid {_pounds(payment.amount_pence)}" if payment else "No payment due"
+    _event(
+        permit,
+        Kind.ISSUED,
+        f"Permit issued for {permit.registration} from application {application.reference}. "
+        f"{paid}.",
+        by=by,
+        payment=payment.reference if payment else "",
+    )
+    if renews is not None:
+        _event(renews, Kind.RENEWED, f"Renewed by permit {permit.number}", by=by)
+    _after_commit_email("permit_issued", permit_id=permit.pk)
+    return permit
+
+
+def permit_relied_on(application: PermitApplication) -> tuple[str, str, dict]:
+    """What the permit keeps from its approval: its zone, the person in the council's records
+    the rules matched, and the occupancies and sync runs they relied on.
+
+    The zone is the one the zone rule read from the gazetteer when it passed. An application a
+    person approved (its address not in the records then) takes the gazetteer's zone for the
+    address now, if it has one; otherwise the permit's zone is empty and the permit page says a
+    parking officer will set it. A person the rules did not match (approved by an officer on
+    evidence) leaves person_ref empty: the moving-home check has nothing to follow."""
+    rules = {rule["rule"]: rule for rule in (application.decision or {}).get("rules", [])}
+    zone_rule = rules.get("zone", {})
+    zone = ""
+    if zone_rule.get("outcome") == eligibility.Outcome.PASS:
+        zone = zone_rule.get("relied_on", {}).get("cpz_zone") or ""
+    if not zone and application.uprn is not None:
+        found = property_by_uprn(uprn=application.uprn)
+        zone = found.cpz_zone if found and found.retired_at is None else ""
+    lives = rules.get("lives_there", {})
+    lived = lives.get("relied_on", {}) if lives.get("outcome") == eligibility.Outcome.PASS else {}
+    relied_on = {
+        "uprn": application.uprn,
+        "person_ref": lived.get("person_ref", ""),
+        "occupancies": lived.get("occupancies", []),
+        "people_sync_run": lived.get("people_sync_run"),
+        "properties_sync_run": zone_rule.get("relied_on", {}).get("properties_sync_run"),
+        "decided_at": application.submitted_at.isoformat() if application.submitted_at else None,
+    }
+    return zone, lived.get("person_ref", ""), relied_on
+
+
+# --- Changing the vehicle ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VehicleChangeQuote:
+    permit: Permit
+    registration: str
+    vehicle: Vehicle
+    old_price: Price  # the current vehicle, priced as the new one is
+    new_price: Price
+    unused_months: int
+    difference_pence: int  # positive: to pay; negative: to refund; over the unused months
+
+    def as_change(self) -> dict:
+        return {
+            "registration": self.registration,
+            "vehicle": self.vehicle.as_dvla(),
+            "price_pence": self.new_price.total_pence,
+            "price_lines": [{"label": x.label, "pence": x.pence} for x in self.new_price.lines],
+            "tariff_name": self.new_price.tariff_name,
+            "difference_pence": self.difference_pence,
+        }
+
+
+def permit_vehicle_change_quote(*, user, number: str, registration: str) -> VehicleChangeQuote:
+    """Check a new vehicle for the resident's permit (rule 6, and that it has no other permit
+    or application) and price it for the rest of the permit. Raises VehicleChangeRefused with
+    the reason for the resident."""
+    permit = permit_for_user(user=user, number=number)
+    today = timezone.localdate()
+    _check_live(permit, today)
+    registration = normalise_registration(registration)
+    if registration == permit.registration:
+        raise VehicleChangeRefused(f"{registration} is already the vehicle on this permit.")
+    try:
+        vehicle = lookup_vehicle(registration)
+    except InvalidRegistration:
+        raise VehicleChangeRefused(
+            f"We could not recognise {registration} as a UK registration. Check it and try again."
+        ) from None
+    except VehicleNotFound:
+        raise VehicleChangeRefused(
+            f"We could not find {registration} in the vehicle records, so we cannot put it on "
+            "your permit online. Call the contact centre on 020 8356 3000 with the vehicle's "
+            "registration certificate (V5C)."
+        ) from None
+    except VehicleServiceUnavailable:
+        raise VehicleChangeRefused(
+            "We cannot check vehicles just now because the vehicle information service is not "
+            "available. Your permit has not changed. Try again later."
+        ) from None
+    facts = eligibility.VehicleFacts(
+        registration=registration,
+        valid_registration=True,
+        found=True,
+        revenue_weight_kg=vehicle.revenue_weight,
+    )
+    checked = eligibility.check_vehicle(vehicle=facts)
+    if checked.outcome != eligibility.Outcome.PASS:
+        raise VehicleChangeRefused(checked.reason)
+    limits = eligibility.check_limits(
+        registration=registration,
+        uprn=None,  # the household's count does not change with the vehicle
+        held=applications_held_for(
+            user=user, registration=registration, uprn=None, excluding_permit=permit.number
+        ),
+        permits_per_household=settings.PERMITS_PER_HOUSEHOLD,
+    )
+    if limits.outcome != eligibility.Outcome.PASS:
+        raise VehicleChangeRefused(limits.reason)
+    # Both vehicles at today's prices: the difference is the vehicle's, not a tariff change's.
+    tariff = tariff_in_force(on=today)
+    held = permits_held_at_property(
+        uprn=permit.uprn, excluding=permit.application.reference, excluding_permit=permit.number
+    )
+    old = price(
+        tariff=tariff,
+        vehicle=_pricing_facts(permit.vehicle),
+        permits_held=held,
+        months=permit.months,
+    )
+    new = price(
+        tariff=tariff,
+        vehicle=_pricing_facts(vehicle.as_dvla()),
+        permits_held=held,
+        months=permit.months,
+    )
+    unused = unused_whole_months(valid_from=permit.valid_from, months=permit.months, today=today)
+    return VehicleChangeQuote(
+        permit=permit,
+        registration=registration,
+        vehicle=vehicle,
+        old_price=old,
+        new_price=new,
+        unused_months=unused,
+        difference_pence=vehicle_change_difference(
+            old_price_pence=old.total_pence,
+            new_price_pence=new.total_pence,
+            months=permit.months,
+            unused_months=unused,
+        ),
+    )
+
+
+def permit_vehicle_change(
+    *, user, number: str, registration: str, return_url_for: ReturnUrl
+) -> Payment | Permit:
+    """Change the permit's vehicle, checked and priced again now: a dearer vehicle returns the
+    payment for the difference (the change is made once it is paid); the same price changes it
+    at once; a cheaper one changes it at once and refunds the difference."""
+    quote = permit_vehicle_change_quote(user=user, number=number, registration=registration)
+    permit = quote.permit
+    if quote.difference_pence > 0:
+        open_payment = permit.payments.filter(status__in=Payment.OPEN).first()
+        if open_payment is not None:
+            resumed = _resume(open_payment, return_url_for)
+            if isinstance(resumed, Payment) and resumed.open:
+                if resumed.change["registration"] == quote.registration:
+                    return resumed
+                # A payment for a different vehicle is still open: it has to finish first.
+                raise VehicleChangeRefused(
+                    "You have a payment in progress for another change of vehicle. Finish or "
+                    "cancel it, then try again."
+                )
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    user=user,
+                    purpose=Payment.Purpose.VEHICLE_CHANGE,
+                    permit=permit,
+                    amount_pence=quote.difference_pence,
+                    change=quote.as_change(),
+                )
+        except IntegrityError:
+            raise VehicleChangeRefused(
+                "You have a payment in progress for this permit. Finish or cancel it, then try "
+                "again."
+            ) from None
+        return _send(payment, return_url_for)
+    try:
+        with transaction.atomic():
+            locked = Permit.objects.select_for_update().get(pk=permit.pk)
+            _check_live(locked, timezone.localdate())
+            _change_vehicle(locked, quote.as_change(), by=user, paid=None)
+    except IntegrityError as error:
+        if "parking_permit_vehicle_one_live" not in str(error):
+            raise
+        raise VehicleChangeRefused(
+            f"{quote.registration} already has a resident permit for some of these dates."
+        ) from None
+    return locked
+
+
+def _change_vehicle(permit: Permit, change: dict, *, by, paid: Payment | None) -> None:
+    old = permit.registration
+    difference = change["difference_pence"]
+    permit.registration = change["registration"]
+    permit.vehicle = change["vehicle"]
+    permit.price_pence = change["price_pence"]
+    permit.price_lines = change["price_lines"]
+    permit.tariff_name = change["tariff_name"]
+    if paid is not None:
+        permit.paid_pence += paid.amount_pence
+    permit.save(
+        update_fields=[
+            "registration",
+            "vehicle",
+            "price_pence",
+            "price_lines",
+            "tariff_name",
+            "paid_pence",
+        ]
+    )
+    if difference > 0:
+        money = f"Paid {_pounds(difference)} for the difference."
+    elif difference < 0:
+        money = f"{_pounds(-difference)} to be refunded for the difference."
+    else:
+        money = "No difference in price."
+    _event(
+        permit,
+        Kind.VEHICLE_CHANGED,
+        f"Vehicle changed from {old} to {permit.registration}. {money}",
+        by=by,
+        previous=old,
+        payment=paid.reference if paid else "",
+    )
+    if difference < 0:
+        _refund(permit, -difference, reason=Refund.Reason.VEHICLE_CHANGE, by=by)
+    _after_commit_email("vehicle_changed", permit_id=permit.pk)
+
+
+# --- Renewing ----------------------------------------------------------------------------------
+
+
+def permit_renewal_opens_on(permit: Permit) -> date:
+    return permit.valid_to - timedelta(days=RENEWAL_OPENS_DAYS)
+
+
+def permit_can_renew(permit: Permit, today: date) -> bool:
+    """Renewal is open from 6 weeks before the last day, once per permit."""
+    return (
+        permit.live(today)
+        and today >= permit_renewal_opens_on(permit)
+        and permit_renewal(permit=permit) is None
+    )
+
+
+def permit_renew(*, user, number: str, months: int) -> PermitApplication:
+    """Apply to renew the resident's permit for `months` from the day after it ends. The
+    eligibility rules run again on today's records (a resident the records no longer show at the
+    address needs proof, and is never renewed silently), the vehicle is looked up again, and the
+    price is today's. The decision is an application like any other: approved, it is paid for
+    the same way. A double click gets the same renewal."""
+    permit = permit_for_user(user=user, number=number)
+    today = timezone.localdate()
+    _check_live(permit, today)
+    existing = permit_renewal(permit=permit)
+    if existing is not None:
+        return existing
+    if today < permit_renewal_opens_on(permit):
+        raise RenewalNotOpen(f"Renewal opens on {permit_renewal_opens_on(permit):%-d %B %Y}")
+    source = permit.application
+    application = PermitApplication(
+        user=user,
+        renews=permit,
+        postcode=source.postcode,
+        uprn=permit.uprn,
+        address_not_listed=permit.uprn is None,
+        address=permit.address if permit.uprn is not None else "",
+        first_name=source.first_name,
+        last_name=source.last_name,
+        date_of_birth=source.date_of_birth,
+        registration=permit.registration,
+        vehicle_confirmed=True,
+        months=months,
+        starts_on=permit.valid_to + timedelta(days=1),
+    )
+    application.vehicle_lookup, application.vehicle = _look_up(permit.registration)
+    decision = application_decide(application=application)
+    _store_price(application, application_price(application=application))
+    now = timezone.now()
+    application.status = Status(str(decision.outcome))
+    application.decision = decision.as_json()
+    application.submitted_at = now
+    application.approved_at = now if application.status == Status.APPROVED else None
+    try:
+        with transaction.atomic():
+            application.save()
+            _after_commit_email("application_received", application_id=application.pk)
+    except IntegrityError:
+        return permit_renewal(permit=permit)
+    return application
+
+
+# --- Cancelling --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CancelQuote:
+    unused_months: int
+    refund_pence: int
+
+
+def permit_cancel_quote(*, permit: Permit, today: date | None = None) -> CancelQuote:
+    today = today or timezone.localdate()
+    unused = unused_whole_months(valid_from=permit.valid_from, months=permit.months, today=today)
+    return CancelQuote(
+        unused_months=unused,
+        refund_pence=refund_for_unused_months(
+            paid_pence=permit.paid_pence, months=permit.months, unused_months=unused
+        ),
+    )
+
+
+def permit_cancel(*, user, number: str) -> tuple[Permit, CancelQuote]:
+    """Cancel the resident's permit now, refunding the whole months not yet started (worked out
+    again at this moment, under the permit's lock). The refund is recorded with the
+    cancellation and sent to the payment service after it commits."""
+    permit = permit_for_user(user=user, number=number)
+    with transaction.atomic():
+        permit = Permit.objects.select_for_update().get(pk=permit.pk)
+        _check_live(permit, timezone.localdate())
+        quote = permit_cancel_quote(permit=permit)
+        permit.status = Permit.Status.CANCELLED
+        permit.cancelled_at = timezone.now()
+        permit.save(update_fields=["status", "cancelled_at"])
+        refund = (
+            f"{_pounds(quote.refund_pence)} to be refunded for "
+            f"{_plural(quote.unused_months, 'unused month')}."
+            if quote.refund_pence
+            else "No refund: every month of it had started."
+        )
+        _event(permit, Kind.CANCELLED, f"Cancelled by the resident. {refund}", by=user)
+        if quote.refund_pence:
+            _refund(permit, quote.refund_pence, reason=Refund.Reason.CANCELLED, by=user)
+        _after_commit_email("permit_cancelled", permit_id=permit.pk)
+    return permit, quote
+
+
+# --- Refunds -----------------------------------------------------------------------------------
+
+
+def _refund(permit: Permit, amount: int, *, reason: str, by) -> list[Refund]:
+    """Record refunds of `amount` over the permit's payments (latest first, each no more than
+    is left of it), taken off what the permit has paid, and send them after commit."""
+    payments = Payment.objects.filter(
+        Q(issued_permit=permit) | Q(permit=permit, purpose=Payment.Purpose.VEHICLE_CHANGE),
+        status=PayStatus.SUCCESS,
+    ).order_by("-created_at", "-id")
+    refunds = []
+    left = amount
+    for payment in payments:
+        if left <= 0:
+            break
+        given = payment.refunds.exclude(status=Refund.Status.ERROR).aggregate(
+            total=Sum("amount_pence")
+        )["total"]
+        share = min(left, payment.amount_pence - (given or 0))
+        if share > 0:
+            refunds.append(
+                Refund.objects.create(
+                    permit=permit, payment=payment, amount_pence=share, reason=reason
+                )
+            )
+            left -= share
+    if left > 0:
+        raise ValueError(f"{permit.number}: {left}p more to refund than was paid")
+    Permit.objects.filter(pk=permit.pk).update(paid_pence=permit.paid_pence - amount)
+    permit.paid_pence -= amount
+    for refund in refunds:
+        _after_commit_refund(refund.pk)
+    return refunds
+
+
+def _refund_unused_payment(payment: Payment, why: str) -> None:
+    """A payment that took the money for something that can no longer be done: all of it back."""
+    logger.error("Payment %s: %s; refunding it in full", payment.reference, why)
+    refund = Refund.objects.create(
+        permit=payment.permit,
+        payment=payment,
+        amount_pence=payment.amount_pence,
+        reason=Refund.Reason.NOT_ISSUED,
+    )
+    _after_commit_refund(refund.pk)
+
+
+def refund_submit(*, refund_id: int) -> Refund:
+    """Ask the payment service for a recorded refund. Safe to run again: a refund sent already
+    is left alone, and a retry after a crash names the available amount of the first attempt,
+    so the payment service refuses it (a mismatch) rather than refunding twice. Raises
+    PaymentServiceUnavailable for the task to retry."""
+    refund = Refund.objects.select_related("payment").get(pk=refund_id)
+    if refund.status != Refund.Status.PENDING:
+        return refund
+    client = payments_client()
+    if refund.available_before is None:
+        state = client.get_payment(refund.payment.provider_id)
+        Refund.objects.filter(pk=refund.pk, available_before__isnull=True).update(
+            available_before=state.refund_amount_available
+        )
+        refund.refresh_from_db()
+    try:
+        result = client.refund(
+            payment_id=refund.payment.provider_id,
+            amount=refund.amount_pence,
+            refund_amount_available=refund.available_before,
+        )
+    except RefundMismatch:
+        state = client.get_payment(refund.payment.provider_id)
+        if state.refund_amount_available == refund.available_before - refund.amount_pence:
+            # Our earlier attempt went through but was never recorded.
+            _refund_done(refund, Refund.Status.SUBMITTED, "")
+        else:
+            _refund_done(refund, Refund.Status.ERROR, "")
+        return refund
+    except PaymentRefused as error:
+        logger.error("Refund %s refused: %s", refund.pk, error)
+        _refund_done(refund, Refund.Status.ERROR, "")
+        return refund
+    _refund_done(refund, result.status, result.refund_id)
+    return refund
+
+
+def _refund_done(refund: Refund, status: str, provider_id: str) -> None:
+    with transaction.atomic():
+        updated = Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+            status=status, provider_id=provider_id, updated_at=timezone.now()
+        )
+        refund.refresh_from_db()
+        if updated and refund.permit_id:
+            words = {
+                Refund.Status.ERROR: "could not be made: a person will look at it",
+                Refund.Status.SUCCESS: "made",
+                Refund.Status.SUBMITTED: "sent to your bank",
+            }[status]
+            _event(
+                refund.permit,
+                Kind.REFUND,
+                f"Refund of {_pounds(refund.amount_pence)} {words}.",
+                by=None,
+                refund=refund.pk,
+            )
+            if status != Refund.Status.ERROR:
+                _after_commit_email("refund_sent", refund_id=refund.pk)
+
+
+# --- Reminders and moving home -----------------------------------------------------------------
+
+
+def permits_remind(*, today: date | None = None) -> list[tuple[str, str]]:
+    """Renewal reminders, 6 weeks and 2 weeks before a permit's last day, once each (a
+    conditional update claims each before it is sent). A permit already renewed, or inside 2
+    weeks when first seen, gets only the reminders still useful. Returns (number, when) sent."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    sent = []
+    for days, field, words in REMINDERS:
+        due = (
+            Permit.objects.active()
+            .filter(valid_to__gte=today, valid_to__lte=today + timedelta(days=days))
+            .filter(**{f"{field}__isnull": True})
+            .exclude(renewals__status=Status.ISSUED)
+        )
+        if days > REMINDERS[0][0]:
+            due = due.filter(valid_to__gt=today + timedelta(days=REMINDERS[0][0]))
+        for permit in due:
+            with transaction.atomic():
+                claimed = Permit.objects.filter(pk=permit.pk, **{f"{field}__isnull": True}).update(
+                    **{field: now}
+                )
+                if not claimed:
+                    continue
+                _event(
+                    permit,
+                    Kind.REMINDER,
+                    f"Reminder sent: the permit ends on {permit.valid_to:%-d %B %Y} ({words}).",
+                    by=None,
+                )
+                _after_commit_email("renewal_reminder", permit_id=permit.pk, weeks=days // 7)
+            sent.append((permit.number, words))
+    return sent
+
+
+def permits_check_moves(*, today: date | None = None) -> list[str]:
+    """Live permits whose holder the council's records no longer show at the address the
+    approval relied on (a records sync ended the occupancy) are flagged for a parking officer,
+    and the resident is asked for their new address. Nothing is cancelled: a record can be
+    wrong. Reads records only through records.selectors. Returns the numbers flagged."""
+    today = today or timezone.localdate()
+    candidates = (
+        Permit.objects.live_on(today)
+        .filter(flagged_at__isnull=True, uprn__isnull=False)
+        .exclude(person_ref="")
+        .values_list("pk", "uprn", "person_ref")
+    )
+    by_home: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for pk, uprn, person_ref in candidates:
+        by_home[uprn].append((pk, person_ref))
+    flagged = []
+    for uprn, permits in by_home.items():
+        living = {occupant.person_ref for occupant in current_occupants(uprn=uprn)}
+        for pk, person_ref in permits:
+            if person_ref in living:
+                continue
+            with transaction.atomic():
+                reason = "The council's records no longer show the permit holder at the address"
+                claimed = Permit.objects.filter(pk=pk, flagged_at__isnull=True).update(
+                    flagged_at=timezone.now(), flag_reason=reason
+                )
+                if not claimed:
+                    continue
+                permit = Permit.objects.get(pk=pk)
+                _event(
+                    permit,
+                    Kind.MOVE_FLAGGED,
+                    f"{reason}: flagged for a parking officer. The permit stays valid.",
+                    by=None,
+                    person_ref=person_ref,
+                )
+                _after_commit_email("move_flagged", permit_id=pk)
+            flagged.append(permit.number)
+    return flagged
+
+
+MOVES = {
+    "same_zone": "Moved to another home in the same parking zone",
+    "other_zone": "Moved to a home in another Hackney parking zone",
+    "out_of_borough": "Moved out of Hackney",
+}
+
+
+def permit_report_move(*, user, number: str, where: str) -> Permit:
+    """The resident tells us they have moved (`where` is one of MOVES): recorded on the
+    permit's history and flagged for a parking officer; the permit is not cancelled."""
+    if where not in MOVES:
+        raise ValueError(f"not a kind of move: {where!r}")
+    permit = permit_for_user(user=user, number=number)
+    with transaction.atomic():
+        permit = Permit.objects.select_for_update().get(pk=permit.pk)
+        _check_live(permit, timezone.localdate())
+        if permit.flagged_at is None:
+            permit.flagged_at = timezone.now()
+        permit.flag_reason = f"The resident says: {MOVES[where][0].lower()}{MOVES[where][1:]}"
+        permit.save(update_fields=["flagged_at", "flag_reason"])
+        _event(permit, Kind.MOVE_REPORTED, f"{MOVES[where]}, the resident told us.", by=user)
+        _after_commit_email("move_reported", permit_id=permit.pk, where=where)
+    return permit
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def _check_live(permit: Permit, today: date) -> None:
+    if not permit.live(today):
+        raise PermitNotLive(f"{permit.number} is cancelled or has ended")
+
+
+def _event(permit: Permit, kind: str, description: str, *, by, **data) -> PermitEvent:
+    return PermitEvent.objects.create(
+        permit=permit, kind=kind, description=description[:500], by=by, data=data
+    )
+
+
+def _after_commit_refund(refund_id: int) -> None:
+    from .tasks import refund_submit_task
+
+    transaction.on_commit(lambda: refund_submit_task.delay(refund_id=refund_id))
+
+
+def _after_commit_email(kind: str, **ids) -> None:
+    """The resident's email about what just happened (parking/emails.py), queued in this
+    transaction: notifications sends it after the commit, once per event."""
+    from .emails import queue_email
+
+    queue_email(kind, **ids)
+
+
+def _pounds(pence: int) -> str:
+    return f"£{pence // 100:,}.{pence % 100:02d}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
