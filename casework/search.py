@@ -33,8 +33,11 @@ from django.urls import reverse
 from balances.selectors import AccountFound, account_for_search
 from parking.selectors import (
     ApplicationSummary,
+    PermitFound,
     application_reference_for_search,
     applications_for_search,
+    permit_number_for_search,
+    permits_for_search,
     registration_for_search,
 )
 from records.matching import name_key
@@ -141,13 +144,6 @@ def parse_query(text: str) -> Query:
         else (),
         address_words=tuple(re.findall(r"[^\W_]+", text.lower())) if not digits else (),
     )
-
-
-def permit_number_for_search(text: str) -> str | None:
-    """HOOK (issue 11, parking part 2): a permit number, normalised, once parking has permits.
-    No Permit model exists in this branch, so nothing is a permit number yet; when it does,
-    recognise its shape here and fill _permit_results below."""
-    return None
 
 
 # --- Ranking names (pure) --------------------------------------------------------------------
@@ -362,7 +358,7 @@ class ResultItem:
     case view exists)."""
 
     kind: str
-    summary: PersonSummary | PropertySummary | AccountFound | ApplicationSummary
+    summary: PersonSummary | PropertySummary | AccountFound | ApplicationSummary | PermitFound
     url: str | None
 
 
@@ -422,9 +418,12 @@ def _applications(query: Query, *, found_any: bool):
 
 
 def _permits(query: Query, *, found_any: bool):
-    """HOOK (parking part 2): permits by number and by registration, once a Permit model exists
-    (see permit_number_for_search)."""
-    return [], True, list
+    if not (query.registration or query.permit_number):
+        return [], True, list
+    found = permits_for_search(
+        number=query.permit_number or "", registration=query.registration or ""
+    )
+    return found, True, lambda page: [_item(PERMITS, p, uprn=p.uprn) for p in page]
 
 
 def _properties(query: Query, *, found_any: bool):

@@ -185,6 +185,7 @@ def permit_renewal(*, permit: Permit) -> PermitApplication | None:
 # --- For the contact centre's search (staff only: not scoped to a resident) --------------------
 
 _REFERENCE = re.compile(rf"PA([{REFERENCE_ALPHABET}]{{4}})([{REFERENCE_ALPHABET}]{{4}})")
+_PERMIT_NUMBER = re.compile(rf"PP([{REFERENCE_ALPHABET}]{{4}})([{REFERENCE_ALPHABET}]{{4}})")
 
 
 def registration_for_search(text: str) -> str | None:
@@ -276,3 +277,68 @@ def applications_at_properties(*, uprns) -> list[PermitApplication]:
         .prefetch_related("evidence_files")
         .order_by("-submitted_at", "-id")
     )
+
+
+def permit_number_for_search(text: str) -> str | None:
+    """A permit number as the portal writes it ("PP-7KQ3-4M9X") when `text` is one in any
+    case, spacing or dashes ("pp 7kq3 4m9x"); otherwise None."""
+    compact = "".join(c for c in text.upper() if c.isalnum())
+    match = _PERMIT_NUMBER.fullmatch(compact)
+    return f"PP-{match[1]}-{match[2]}" if match else None
+
+
+@dataclass(frozen=True)
+class PermitFound:
+    """A permit as a staff search lists it."""
+
+    number: str
+    status_label: str
+    registration: str
+    zone: str
+    uprn: int | None
+    address: str
+    valid_from: date
+    valid_to: date
+    flagged: bool
+
+
+def permits_for_search(
+    *, number: str = "", registration: str = "", limit: int = 200
+) -> list[PermitFound]:
+    """Anyone's permits with this number or for this vehicle (as permit_number_for_search and
+    registration_for_search write them), the latest first. For staff with the case-view
+    permission (the caller checks it): not scoped to a resident."""
+    where = Q(pk__in=[])
+    if number:
+        where |= Q(number=number)
+    if registration:
+        where |= Q(registration=registration)
+    return [
+        PermitFound(
+            number=permit.number,
+            status_label=permit.get_status_display(),
+            registration=permit.registration,
+            zone=permit.zone,
+            uprn=permit.uprn,
+            address=permit.address,
+            valid_from=permit.valid_from,
+            valid_to=permit.valid_to,
+            flagged=permit.flagged_at is not None,
+        )
+        for permit in Permit.objects.filter(where)
+        .only(*_PERMIT_FOUND_FIELDS)
+        .order_by("-valid_from", "-id")[:limit]
+    ]
+
+
+_PERMIT_FOUND_FIELDS = (
+    "number",
+    "status",
+    "registration",
+    "zone",
+    "uprn",
+    "address",
+    "valid_from",
+    "valid_to",
+    "flagged_at",
+)

@@ -141,3 +141,19 @@ def test_the_results_page_makes_a_fixed_number_of_queries(
     with django_assert_num_queries(queries):
         response = agent_client.get(URL, {"q": typed})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("typed", ["{number}", "{spaced}", "{registration}"])
+def test_a_permit_is_found_by_its_number_in_any_spacing_and_by_its_vehicle(
+    client, agent, resident, typed
+):
+    from tests.parking.application_records import load_borough as load_parking_borough
+    from tests.parking.permit_helpers import issued_permit
+
+    load_parking_borough()
+    permit = issued_permit(resident)
+    spaced = permit.number.replace("-", " ").lower()
+    sign_in(client, agent)
+    query = typed.format(number=permit.number, spaced=spaced, registration=permit.registration)
+    html = client.get(URL, {"q": query}).content.decode()
+    assert f'href="/staff/cases/property/{permit.uprn}/">Permit {permit.number}</a>' in html
