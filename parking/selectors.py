@@ -188,6 +188,13 @@ _REFERENCE = re.compile(rf"PA([{REFERENCE_ALPHABET}]{{4}})([{REFERENCE_ALPHABET}
 _PERMIT_NUMBER = re.compile(rf"PP([{REFERENCE_ALPHABET}]{{4}})([{REFERENCE_ALPHABET}]{{4}})")
 
 
+def _as_printed(text: str, shape: re.Pattern, prefix: str) -> str | None:
+    """`text` written as the portal prints a reference of `shape` ("PA-7KQ3-4M9X"), whatever
+    its case, spaces and dashes; None when it is not one."""
+    match = shape.fullmatch("".join(c for c in text.upper() if c.isalnum()))
+    return f"{prefix}-{match[1]}-{match[2]}" if match else None
+
+
 def registration_for_search(text: str) -> str | None:
     """The registration DVLA would write ("AB12CDE") when `text` has the shape of a UK
     registration in any case and spacing ("ab12 cde"); otherwise None."""
@@ -198,9 +205,7 @@ def registration_for_search(text: str) -> str | None:
 def application_reference_for_search(text: str) -> str | None:
     """An application reference as the portal writes it ("PA-7KQ3-4M9X") when `text` is one
     in any case, spacing or dashes ("pa 7kq3 4m9x"); otherwise None."""
-    compact = "".join(c for c in text.upper() if c.isalnum())
-    match = _REFERENCE.fullmatch(compact)
-    return f"PA-{match[1]}-{match[2]}" if match else None
+    return _as_printed(text, _REFERENCE, "PA")
 
 
 @dataclass(frozen=True)
@@ -282,9 +287,7 @@ def applications_at_properties(*, uprns) -> list[PermitApplication]:
 def permit_number_for_search(text: str) -> str | None:
     """A permit number as the portal writes it ("PP-7KQ3-4M9X") when `text` is one in any
     case, spacing or dashes ("pp 7kq3 4m9x"); otherwise None."""
-    compact = "".join(c for c in text.upper() if c.isalnum())
-    match = _PERMIT_NUMBER.fullmatch(compact)
-    return f"PP-{match[1]}-{match[2]}" if match else None
+    return _as_printed(text, _PERMIT_NUMBER, "PP")
 
 
 @dataclass(frozen=True)
