@@ -206,24 +206,23 @@ def _linked(links) -> list[LinkedAccount]:
 
 def balance_for(*, user, account_ref: str, today: date) -> AccountBalance:
     """Everything the balance page shows about one of the resident's linked accounts, on
-    `today` (a London date). Three queries, whatever the size of the ledger: the account, its
+    `today` (a London date). Two queries, whatever the size of the ledger: the account with its
     ledger, and the feeds' freshness.
 
-    The busiest page of the portal, so its queries are plain SQL (_BALANCE_SQL): building them
-    with the ORM took three times as long as running them (bench/web_bench.py,
-    docs/performance.md). A test reads every part again with the ORM and compares."""
+    The busiest page of the portal, so its query is plain SQL (_BALANCE_SQL): building it with
+    the ORM took three times as long as running it, and each round trip to the database counts
+    (bench/web_bench.py, docs/performance.md). A test reads every part again with the ORM and
+    compares."""
     year = financial_year_of(today)
     with connection.cursor() as cursor:
-        cursor.execute(_BALANCE_SQL["account"], [user.pk, account_ref])
-        row = cursor.fetchone()
-        if row is None:
-            raise AccountNotLinked(account_ref)
-        account = _AccountRow(*row)
         cursor.execute(
-            _BALANCE_SQL["ledger"],
-            [account.id, account.id, year, account.id, *PAYMENT_KINDS, RECENT_PAYMENTS + 1],
+            _BALANCE_SQL, [user.pk, account_ref, year, *PAYMENT_KINDS, RECENT_PAYMENTS + 1]
         )
-        ledger = cursor.fetchall()
+        rows = cursor.fetchall()
+    if not rows:
+        raise AccountNotLinked(account_ref)
+    account = _AccountRow(*rows[0][: len(_AccountRow._fields)])
+    ledger = [row[len(_AccountRow._fields) :] for row in rows if row[len(_AccountRow._fields)]]
     totals, instalments, recent = [], [], []
     for part, ref, financial_year, kind, amount, day, description in ledger:
         if part == "total":
@@ -549,41 +548,46 @@ _ENTRY_FIELDS = (
 )
 
 
-# The balance page's queries (balance_for). Table names come from the models; every value is a
-# query parameter.
+# Table names come from the models; every value is a query parameter.
 _LINK, _ACCOUNT, _PROPERTY = (m._meta.db_table for m in (AccountLink, CouncilTaxAccount, Property))
 _INSTALMENT, _TRANSACTION = Instalment._meta.db_table, Transaction._meta.db_table
-_BALANCE_SQL = {
-    # The account, only through the resident's own link to it.
-    "account": f"""
+# The balance page's query (balance_for): the account, only through the resident's own link
+# to it (no row at all otherwise), each row carrying it beside one row of its ledger: this
+# year's sums by year and kind, this year's schedule, and the latest payments (one more than
+# shown, to know if there are more). A linked account with no ledger gives one row of it alone.
+_BALANCE_SQL = f"""
+    WITH account AS (
         SELECT a.id, a.account_ref, a.band, a.status, a.ended_at, a.payment_method,
                a.instalments, a.discounts, p.address_line_1, p.address_line_2,
                p.address_line_3, p.address_line_4, p.postcode
         FROM {_LINK} l
         JOIN {_ACCOUNT} a ON a.id = l.account_id
         JOIN {_PROPERTY} p ON p.{Property._meta.pk.column} = a.property_id
-        WHERE l.user_id = %s AND a.account_ref = %s""",
-    # The rest in one round trip: this year's sums by year and kind, this year's schedule and
-    # the latest payments (one more than shown, to know if there are more).
-    "ledger": f"""
-        SELECT 'total', NULL, financial_year, kind, SUM(amount_pence), NULL, NULL
+        WHERE l.user_id = %s AND a.account_ref = %s
+    ),
+    ledger AS (
+        SELECT 'total' AS part, NULL AS ref, financial_year, kind,
+               SUM(amount_pence) AS amount, NULL AS day, NULL AS description
         FROM {_TRANSACTION}
-        WHERE account_id = %s AND withdrawn_at IS NULL
+        WHERE account_id = (SELECT id FROM account) AND withdrawn_at IS NULL
         GROUP BY financial_year, kind
         UNION ALL
         SELECT 'instalment', NULL, NULL, NULL, amount_pence, due_on, NULL
         FROM {_INSTALMENT}
-        WHERE account_id = %s AND financial_year = %s AND withdrawn_at IS NULL
+        WHERE account_id = (SELECT id FROM account) AND financial_year = %s
+          AND withdrawn_at IS NULL
         UNION ALL
         SELECT * FROM (
             SELECT 'payment', transaction_ref, financial_year, kind, amount_pence, posted_on,
                    description
             FROM {_TRANSACTION}
-            WHERE account_id = %s AND withdrawn_at IS NULL AND kind IN (%s, %s)
+            WHERE account_id = (SELECT id FROM account) AND withdrawn_at IS NULL
+              AND kind IN (%s, %s)
             ORDER BY posted_on DESC, transaction_ref DESC
             LIMIT %s
-        ) AS recent""",
-}
+        ) AS recent
+    )
+    SELECT account.*, ledger.* FROM account LEFT JOIN ledger ON 1 = 1"""
 _KIND_LABELS = dict(Transaction.Kind.choices)
 _PAYMENT_METHOD_LABELS = dict(CouncilTaxAccount.PaymentMethod.choices)
 
