@@ -306,3 +306,12 @@ def test_the_decision_is_shown_on_your_applications_and_in_the_case_view(
     case = page(client.get(property_url()))
     assert f"Refused by {parking_officer.email}" in case
     assert "The bill is for another address." in case
+
+
+def test_the_staff_pages_link_parking_officers_to_the_queue(client, parking_officer, agent):
+    sign_in(client, parking_officer)
+    link = f'href="{QUEUE}">Applications to review</a>'
+    assert link in client.get(reverse("casework:home")).content.decode()
+    client.logout()
+    sign_in(client, agent)
+    assert link not in client.get(reverse("casework:home")).content.decode()
