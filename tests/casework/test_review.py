@@ -299,6 +299,10 @@ def test_the_decision_is_shown_on_your_applications_and_in_the_case_view(
     assert "Refused by a parking officer on" in mine
     assert "The bill is for another address." in mine
     assert parking_officer.email not in mine  # residents are not told who
+    detail = page(client.get(reverse("parking:application", args=[application.reference])))
+    assert "You cannot get a resident parking permit" in detail
+    assert "A parking officer checked your application and refused it on" in detail
+    assert "The bill is for another address." in detail
 
     client.logout()
     sign_in(client, parking_officer)

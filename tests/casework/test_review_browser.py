@@ -100,6 +100,8 @@ def test_proof_sent_approved_from_the_queue_paid_and_live(
     assert "Approved by a parking officer on" in mine.content()
     looked_at(mine, "your-applications")
     mine.goto(f"/parking/applications/{reference}/")
+    assert "A parking officer checked your application and approved it" in mine.content()
+    looked_at(mine, "approved-by-an-officer")
     mine.get_by_role("button", name=f"Pay {pounds(application.price_pence)}").click()
     pay_on_the_payment_page(mine, lambda page, name: None, name="reviewed")
     permit = Permit.objects.get(application=application)
