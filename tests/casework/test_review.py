@@ -2,11 +2,13 @@
 first, with why and the evidence beside them; a decision (approve or refuse, with a reason)
 made once, emailed, audited, and shown to the resident and in the case view."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -319,3 +321,53 @@ def test_the_staff_pages_link_parking_officers_to_the_queue(client, parking_offi
     client.logout()
     sign_in(client, agent)
     assert link not in client.get(reverse("casework:home")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_deciding_at_once_make_one_decision(settings, tmp_path):
+    """Officer A holds the application (mid-decision); officer B's refusal waits on the row lock
+    and, once A's approval commits, finds it decided and changes nothing."""
+    application = application_at(HOME_UPRN)
+    officer_b = second_officer()
+    outcome = {}
+
+    def officer_b_refuses():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                outcome["pid"] = cursor.fetchone()[0]
+            permits.application_mark_refused(application=application, by=officer_b, reason="No")
+        except ApplicationAlreadyDecided as refused:
+            outcome["refused"] = refused
+        except Exception as other:
+            outcome["other"] = repr(other)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        PermitApplication.objects.select_for_update().get(pk=application.pk)
+        other = threading.Thread(target=officer_b_refuses)
+        other.start()
+        waiting_on_the_lock(timeout=10, outcome=outcome)
+        PermitApplication.objects.filter(pk=application.pk).update(status=Status.APPROVED)
+    other.join(timeout=10)
+
+    assert set(outcome) == {"pid", "refused"}, outcome
+    application.refresh_from_db()
+    assert application.status == Status.APPROVED
+    assert "officer" not in application.decision
+
+
+def waiting_on_the_lock(*, timeout: float, outcome) -> None:
+    """Until the other officer's connection is blocked by this one (PostgreSQL says so)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            if "pid" in outcome:
+                cursor.execute(
+                    "SELECT pg_backend_pid() = ANY(pg_blocking_pids(%s))", [outcome["pid"]]
+                )
+                if cursor.fetchone()[0]:
+                    return
+            time.sleep(0.01)
+    raise AssertionError(f"the second officer never waited on the lock: {outcome}")
