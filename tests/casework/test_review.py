@@ -85,6 +85,8 @@ def test_a_parking_officer_sees_the_queue(client, parking_officer, waiting):
     )
     evidence = waiting.evidence_files.get()
     assert reverse("casework:review_evidence", args=[waiting.reference, evidence.public_id]) in html
+    decision_page = page(client.get(decide_url(waiting)))
+    assert f'href="{property_url()}">Open the case for this address</a>' in decision_page
 
 
 # --- The queue ---------------------------------------------------------------------------------
