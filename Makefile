@@ -43,6 +43,7 @@ demo: install assets ## Set up the demo database and its sign-ins
 	$(DEMO_ENV) $(PY) manage.py demo_records
 	$(DEMO_ENV) $(PY) manage.py demo_users
 	$(DEMO_ENV) $(PY) manage.py demo_balances
+	$(DEMO_ENV) $(PY) manage.py demo_review_queue
 
 run: demo ## Set up everything and serve the demo portal on http://127.0.0.1:8000
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000

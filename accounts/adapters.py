@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from .models import User
-from .roles import is_staff_member
+from .roles import is_staff_member, landing_url_name
 from .services import email_send
 
 # What the account's email column holds, and the most an email address may be (RFC 5321).
@@ -93,7 +93,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         # Staff land on their work; residents on their account. A ?next= still wins.
         if is_staff_member(request.user):
-            return reverse("casework:home")
+            return reverse(landing_url_name(request.user))
         return super().get_login_redirect_url(request)
 
     def clean_email(self, email):

@@ -72,6 +72,22 @@ def is_staff_member(user) -> bool:
     return user.groups.filter(name__in=ROLES).exists()
 
 
+# Where a member of staff lands after signing in: the first of these they may use (a role's
+# own work before what every role can do), else the staff pages.
+LANDINGS = (
+    (parking.APPLICATION_DECIDE, "casework:review_queue"),
+    (records.SYNC_VIEW, "records:run_list"),
+    (casework.CASE_VIEW, "casework:search"),
+)
+
+
+def landing_url_name(user) -> str:
+    for permission, url_name in LANDINGS:
+        if user.has_perm(permission):
+            return url_name
+    return "casework:home"
+
+
 def role_names(user) -> list[str]:
     return sorted(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
 

@@ -96,3 +96,33 @@ class NoteForm(forms.Form):
         help_text="Notes cannot be changed or deleted once added: to correct one, add another",
         error_messages={"required": "Enter the note"},
     )
+
+
+class ReviewDecisionForm(forms.Form):
+    """A parking officer's decision on an application the rules left for a person."""
+
+    APPROVE, REFUSE = "approve", "refuse"
+
+    outcome = forms.ChoiceField(
+        label="Your decision",
+        choices=[(APPROVE, "Approve: the resident can pay"), (REFUSE, "Refuse")],
+        widget=Radios,
+        error_messages={"required": "Select whether to approve or refuse the application"},
+    )
+    reason = forms.CharField(
+        label="Why",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=1000,
+        help_text="What you checked and what it showed. The resident sees it on their "
+        "applications, and a refusal's reason is emailed to them",
+        error_messages={
+            "required": "Enter the reason for your decision",
+            "max_length": "The reason must be 1,000 characters or fewer",
+        },
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Enter the reason for your decision")
+        return reason

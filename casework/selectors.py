@@ -14,7 +14,11 @@ from balances.models import COUNCIL_TAX_ACCOUNT_VIEW, COUNCIL_TAX_LEDGER_VIEW
 from balances.selectors import AccountSummary, accounts_for_case
 from parking.eligibility import Decision, Outcome, Rule
 from parking.models import EvidenceFile, PermitApplication
-from parking.selectors import applications_at_properties
+from parking.selectors import (
+    application_for_review,
+    applications_at_properties,
+    applications_waiting_for_review,
+)
 from records.selectors import (
     OccupancyHistory,
     PersonDetails,
@@ -87,6 +91,30 @@ class ApplicationSeen:
     rules_version: str
     evidence_needed: tuple[str, ...]
     evidence_files: tuple[EvidenceFile, ...]
+    officer: OfficerDecision | None = None
+
+
+@dataclass(frozen=True)
+class OfficerDecision:
+    """A parking officer's decision on an application the rules left for a person."""
+
+    approved: bool
+    reason: str
+    by: str  # the officer's email address at the time
+    at: datetime
+
+
+def officer_decision(application: PermitApplication) -> OfficerDecision | None:
+    """The officer's decision kept beside the rules' in the application's decision, if any."""
+    made = (application.decision or {}).get("officer")
+    if not made:
+        return None
+    return OfficerDecision(
+        approved=made["outcome"] == "approved",
+        reason=made["reason"],
+        by=made["by"],
+        at=datetime.fromisoformat(made["at"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -229,7 +257,28 @@ def _application_seen(application: PermitApplication) -> ApplicationSeen:
         rules_version=decision.rules_version,
         evidence_needed=tuple(EVIDENCE_LABELS[item] for item in decision.evidence_needed),
         evidence_files=tuple(application.evidence_files.all()),
+        officer=officer_decision(application),
     )
+
+
+REVIEW_PER_PAGE = 20
+
+
+def review_queue_page(*, page: str | int | None) -> Page:
+    """A page of the parking officer's review queue, oldest first: each application as the case
+    view shows it (its rules, the unknown ones' reasons, its evidence). Three queries whatever
+    the queue's length: the count, the page, its evidence files."""
+    paginator = Paginator(applications_waiting_for_review(), REVIEW_PER_PAGE)
+    found = paginator.get_page(page)
+    found.object_list = [_application_seen(application) for application in found.object_list]
+    return found
+
+
+def application_for_decision(*, reference: str) -> ApplicationSeen | None:
+    try:
+        return _application_seen(application_for_review(reference=reference))
+    except PermitApplication.DoesNotExist:
+        return None
 
 
 def _plain(value) -> str:

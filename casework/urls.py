@@ -1,12 +1,19 @@
 from django.urls import path
 
-from . import search_views, views
+from . import review_views, search_views, views
 
 app_name = "casework"
 urlpatterns = [
     path("", views.staff_home, name="home"),
     path("search/", search_views.search_page, name="search"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("review/", review_views.review_queue, name="review_queue"),
+    path("review/<str:reference>/", review_views.review_decide, name="review_decide"),
+    path(
+        "review/<str:reference>/evidence/<uuid:evidence_id>/",
+        review_views.review_evidence,
+        name="review_evidence",
+    ),
     # Until search exists a case is reached by its address: a person's reference in the
     # council's records, or a property's UPRN (and from the audit log's links).
     path("cases/person/<str:person_ref>/", views.person_case, name="person_case"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import ROLES, is_staff_member, role_names
 from parking.evidence import download_name, evidence_file_open_for_staff
 from parking.models import EvidenceFile
+from parking.permissions import APPLICATION_DECIDE
 from records.models import SYNC_VIEW
 
 from .audit import Action, audit_record
@@ -42,6 +43,7 @@ def staff_home(request):
             "can_view_syncs": request.user.has_perm(SYNC_VIEW),
             "can_view_audit_log": request.user.has_perm(AUDIT_LOG_VIEW),
             "can_search": request.user.has_perm(CASE_VIEW),
+            "can_review": request.user.has_perm(APPLICATION_DECIDE),
         },
     )
 

@@ -95,6 +95,21 @@ def application_decided(*, application_id: int) -> None:
     )
 
 
+def application_refused(*, application_id: int) -> None:
+    """Refused by a parking officer after waiting (parking.permits.application_mark_refused),
+    with the officer's reason."""
+    application = PermitApplication.objects.select_related("user", "renews").get(pk=application_id)
+    _send(
+        key=f"application-refused:{application.reference}",
+        user=application.user,
+        template="application_refused",
+        context={
+            **_application_context(application),
+            "officer_reason": (application.decision.get("officer") or {}).get("reason", ""),
+        },
+    )
+
+
 def application_lapsed(*, application_id: int) -> None:
     application = PermitApplication.objects.select_related("user").get(pk=application_id)
     _send(
@@ -223,6 +238,7 @@ def move_reported(*, permit_id: int, where: str) -> None:
 BUILDERS = {
     "application_received": application_received,
     "application_decided": application_decided,
+    "application_refused": application_refused,
     "application_lapsed": application_lapsed,
     "permit_issued": permit_issued,
     "vehicle_changed": vehicle_changed,

@@ -226,6 +226,22 @@ def evidence_file_open_for_staff(*, evidence_id, uprns) -> tuple[EvidenceFile, F
     return evidence, _open(evidence)
 
 
+def evidence_file_open_for_review(*, evidence_id, reference: str) -> tuple[EvidenceFile, File]:
+    """For the parking officer's review: a file sent for this submitted application (which may
+    have no address the records know, so no case to open it from), and its content. The caller
+    has checked APPLICATION_DECIDE and audits the download. Raises EvidenceFile.DoesNotExist for
+    a file of any other application, exactly as for none."""
+    try:
+        evidence = (
+            EvidenceFile.objects.select_related("application")
+            .exclude(application__status=PermitApplication.Status.DRAFT)
+            .get(public_id=evidence_id, application__reference=reference)
+        )
+    except ValidationError:
+        raise EvidenceFile.DoesNotExist from None
+    return evidence, _open(evidence)
+
+
 def _open(evidence: EvidenceFile) -> File:
     return default_storage.open(evidence.storage_name, "rb")
 

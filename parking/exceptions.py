@@ -119,6 +119,15 @@ class PaymentNotPossible(PermitError):
     """The application cannot be paid for: not approved, lapsed, or paid already."""
 
 
+class ApplicationAlreadyDecided(PaymentNotPossible):
+    """An officer's decision on an application that is no longer waiting for one (decided
+    already, by another officer in another tab, or never waiting)."""
+
+
+class DecisionReasonMissing(PermitError):
+    """An officer's decision must say why."""
+
+
 class PermitNotLive(PermitError):
     """The permit is cancelled or has ended: it can no longer change."""
 

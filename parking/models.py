@@ -5,6 +5,7 @@ Staff permissions for parking are declared in parking/permissions.py."""
 
 import secrets
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -275,6 +276,19 @@ class PermitApplication(models.Model):
     @property
     def payable(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    @property
+    def officer_decision(self) -> dict | None:
+        """A parking officer's decision, when the rules left the application for a person:
+        {"approved", "reason", "at"} for the resident's pages (permits._officer_decides)."""
+        made = (self.decision or {}).get("officer")
+        if not made:
+            return None
+        return {
+            "approved": made["outcome"] == "approved",
+            "reason": made["reason"],
+            "at": datetime.fromisoformat(made["at"]),
+        }
 
 
 # --- Evidence ----------------------------------------------------------------------------------

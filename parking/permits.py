@@ -36,6 +36,8 @@ from . import eligibility
 from .clients.payments import PaymentState, payments_client
 from .clients.vehicles import Vehicle, lookup_vehicle, normalise_registration
 from .exceptions import (
+    ApplicationAlreadyDecided,
+    DecisionReasonMissing,
     InvalidRegistration,
     PaymentNotPossible,
     PaymentRefused,
@@ -95,18 +97,65 @@ ReturnUrl = Callable[[str], str]  # a payment's reference → the absolute URL t
 # --- Approval ----------------------------------------------------------------------------------
 
 
-def application_mark_approved(*, application: PermitApplication, by=None) -> PermitApplication:
+def application_mark_approved(
+    *, application: PermitApplication, by=None, reason: str = ""
+) -> PermitApplication:
     """Approve an application that was waiting for a person (needs evidence): the same state the
     rules leave an approved application in, so paying is the same path. For the parking
-    officer's decision (casework); `by` is the officer."""
+    officer's decision (casework); `by` is the officer, `reason` why (kept with the decision)."""
+    return _officer_decides(application, by=by, reason=reason, approve=True)
+
+
+def application_mark_refused(
+    *, application: PermitApplication, by, reason: str
+) -> PermitApplication:
+    """Refuse an application that was waiting for a person: not eligible, and the resident is
+    emailed the officer's reason. For the parking officer's decision (casework)."""
+    if not reason.strip():
+        raise DecisionReasonMissing("Say why the application is refused")
+    return _officer_decides(application, by=by, reason=reason, approve=False)
+
+
+# What an officer's decision is kept as, beside the rules' outcomes in the application's decision.
+OFFICER_APPROVED, OFFICER_REFUSED = "approved", "refused"
+
+
+def _officer_decides(application: PermitApplication, *, by, reason: str, approve: bool):
+    """Decide once: the row is locked and must still be waiting, so two officers (or two tabs)
+    deciding at the same moment make one decision and the second is told it was made. The
+    officer's decision (who, when, what, why) is added to the decision JSON; the rules' own
+    results are kept as they were."""
     now = timezone.now()
     with transaction.atomic():
-        updated = PermitApplication.objects.filter(
-            pk=application.pk, status=Status.NEEDS_EVIDENCE
-        ).update(status=Status.APPROVED, approved_at=now, updated_at=now)
-        if not updated:
-            raise PaymentNotPossible(f"{application.reference} is not waiting for a decision")
-        _after_commit_email("application_decided", application_id=application.pk)
+        locked = (
+            PermitApplication.objects.select_for_update()
+            .filter(pk=application.pk, status=Status.NEEDS_EVIDENCE)
+            .first()
+        )
+        if locked is None:
+            raise ApplicationAlreadyDecided(
+                f"{application.reference} is not waiting for a decision"
+            )
+        decision = dict(locked.decision)
+        decision["officer"] = {
+            "outcome": OFFICER_APPROVED if approve else OFFICER_REFUSED,
+            "reason": reason.strip()[:1000],
+            "by": by.email if by else "",
+            "by_id": by.pk if by else None,
+            "at": now.isoformat(),
+        }
+        changes = {"decision": decision, "updated_at": now}
+        if approve:
+            changes.update(status=Status.APPROVED, approved_at=now)
+        else:
+            changes.update(status=Status.NOT_ELIGIBLE)
+        PermitApplication.objects.filter(pk=locked.pk, status=Status.NEEDS_EVIDENCE).update(
+            **changes
+        )
+        _after_commit_email(
+            "application_decided" if approve else "application_refused",
+            application_id=locked.pk,
+        )
     application.refresh_from_db()
     return application
 

@@ -345,3 +345,29 @@ _PERMIT_FOUND_FIELDS = (
     "valid_to",
     "flagged_at",
 )
+
+
+# --- For the parking officer's review queue ------------------------------------------------------
+
+
+def applications_waiting_for_review() -> QuerySet[PermitApplication]:
+    """Staff read (the review queue, which checks APPLICATION_DECIDE): the applications the rules
+    left for a person (needs evidence), oldest first, each with its resident's portal account and
+    its evidence files (prefetched: a page costs the same queries however many are on it)."""
+    return (
+        PermitApplication.objects.filter(status=PermitApplication.Status.NEEDS_EVIDENCE)
+        .select_related("user")
+        .prefetch_related("evidence_files")
+        .order_by("submitted_at", "id")
+    )
+
+
+def application_for_review(*, reference: str) -> PermitApplication:
+    """Staff read: one submitted application, waiting or decided (the decision page says which).
+    Raises PermitApplication.DoesNotExist for a draft or no such application."""
+    return (
+        PermitApplication.objects.submitted()
+        .select_related("user")
+        .prefetch_related("evidence_files")
+        .get(reference=reference)
+    )

@@ -23,8 +23,22 @@ def header(client, path: str) -> str:
     return html.split('<nav class="lbh-header__links"', 1)[1].split("</nav>", 1)[0]
 
 
-def test_staff_land_on_the_staff_pages_after_signing_in(client, parking_officer):
-    response = sign_in(client, parking_officer)
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        ("parking_officer", "casework:review_queue"),
+        ("records_admin", "records:run_list"),
+        ("contact_centre_agent", "casework:search"),
+        ("revenues_officer", "casework:search"),
+    ],
+)
+def test_staff_land_on_their_work_after_signing_in(client, db, role, landing):
+    response = sign_in(client, make_staff(role))
+    assert response["Location"] == reverse(landing)
+
+
+def test_staff_without_a_role_land_on_the_staff_pages(client, db):
+    response = sign_in(client, make_staff(None))
     assert response["Location"] == reverse("casework:home")
 
 
@@ -60,14 +74,15 @@ def test_the_header_has_no_staff_link_for_residents(client, resident):
 
 
 @pytest.mark.browser
-def test_staff_signing_in_on_the_narrowest_phone_land_on_their_work(page, agent):
+def test_staff_signing_in_on_the_narrowest_phone_land_on_their_work(page, parking_officer):
     use_narrowest(page)
     page.goto(reverse("account_login"))
-    fill_sign_in(page, agent.email, PASSWORD)
-    page.get_by_label("Authenticator code").fill(current_totp_code(agent.totp_secret))
+    fill_sign_in(page, parking_officer.email, PASSWORD)
+    code = current_totp_code(parking_officer.totp_secret)
+    page.get_by_label("Authenticator code").fill(code)
     page.get_by_role("button", name="Sign in").click()
-    assert page.locator("h1").inner_text() == "Staff pages"
-    page.get_by_role("link", name="Staff pages").click()  # the header's link
+    assert page.locator("h1").inner_text() == "Applications to review"
+    page.locator(".lbh-header__links").get_by_role("link", name="Staff pages").click()
     assert page.locator("h1").inner_text() == "Staff pages"
     assert_fits_width(page)
     assert_accessible(page, context="staff home with staff link (320px)")

@@ -18,6 +18,7 @@ from accounts.middleware import STAFF_PATH_PREFIX
 from accounts.roles import CONTACT_CENTRE_AGENT, PARKING_OFFICER, RECORDS_ADMIN, REVENUES_OFFICER
 from accounts.roles import ROLES as ROLE_TABLE
 from records.models import SyncRun
+from tests.casework.cases import application_at, send_evidence
 from tests.factories import UserFactory, make_staff
 from tests.helpers import sign_in
 
@@ -50,6 +51,12 @@ STAFF_URLS: dict[str, Rule] = {
     "casework:property_case_notes": Rule(EVERY_ROLE, method="post", kwargs={"uprn": "uprn"}),
     "casework:property_case_evidence": Rule(
         EVERY_ROLE, kwargs={"uprn": "uprn", "evidence_id": "evidence_id"}
+    ),
+    "casework:review_queue": Rule(frozenset({PARKING_OFFICER})),
+    "casework:review_decide": Rule(frozenset({PARKING_OFFICER}), kwargs={"reference": "reference"}),
+    "casework:review_evidence": Rule(
+        frozenset({PARKING_OFFICER}),
+        kwargs={"reference": "reference", "evidence_id": "review_evidence_id"},
     ),
     "records:run_list": Rule(frozenset({RECORDS_ADMIN})),
     "records:upload": Rule(frozenset({RECORDS_ADMIN})),
@@ -123,8 +130,9 @@ def test_the_staff_urls_include_the_admin_and_every_app_under_staff():
 
 
 @pytest.fixture
-def made(db):
+def made(db, settings, tmp_path):
     """The objects the staff URLs name."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     run = SyncRun.objects.create(
         feed="people",
         file_name="people.csv",
@@ -136,7 +144,16 @@ def made(db):
         finished_at=timezone.now(),
     )
     # A case's pages ask why before anything else, so the person and property need not exist.
-    return {"run": run.pk, "person_ref": "P0000001", "uprn": 10001, "evidence_id": uuid.uuid4()}
+    # The review pages show an application, so one is waiting, with a file.
+    application = application_at(10001)
+    return {
+        "run": run.pk,
+        "person_ref": "P0000001",
+        "uprn": 10001,
+        "evidence_id": uuid.uuid4(),
+        "reference": application.reference,
+        "review_evidence_id": send_evidence(application).public_id,
+    }
 
 
 def signed_in(client, persona: str):

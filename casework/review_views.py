@@ -1,0 +1,99 @@
+"""The parking officer's review queue: the applications the rules left for a person, oldest
+first, and the decision on one (approve or refuse, always with a reason), audited."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from parking.evidence import download_name, evidence_file_open_for_review
+from parking.exceptions import ApplicationAlreadyDecided
+from parking.models import EvidenceFile
+from parking.permissions import APPLICATION_DECIDE
+from parking.permits import application_mark_approved, application_mark_refused
+
+from .audit import Action, audit_record
+from .forms import CaseReasonForm, ReviewDecisionForm
+from .selectors import application_for_decision, review_queue_page
+
+# Looking at an application's files from the queue is reviewing it: the reason the audit log
+# records, as the case view's reasons name it.
+REVIEW_REASON = CaseReasonForm.REASONS["application"]
+
+
+@login_required
+@permission_required(APPLICATION_DECIDE, raise_exception=True)
+def review_queue(request):
+    page = review_queue_page(page=request.GET.get("page"))
+    return render(request, "casework/review_queue.html", {"page": page})
+
+
+@login_required
+@permission_required(APPLICATION_DECIDE, raise_exception=True)
+def review_decide(request, reference: str):
+    seen = application_for_decision(reference=reference)
+    if seen is None:
+        raise Http404
+    application = seen.application
+    form = ReviewDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["outcome"] == form.APPROVE
+        reason = form.cleaned_data["reason"]
+        decide = application_mark_approved if approve else application_mark_refused
+        try:
+            decide(application=application, by=request.user, reason=reason)
+        except ApplicationAlreadyDecided:
+            form.add_error(
+                None,
+                f"{application.reference} has already been decided: it is "
+                f"{application.get_status_display().lower()}. Nothing was changed.",
+            )
+        else:
+            audit_record(
+                request=request,
+                action=Action.APPLICATION_DECIDE,
+                reason=reason,
+                uprn=application.uprn,
+                subject=f"{application.reference}: {'approved' if approve else 'refused'}",
+                detail={
+                    "application": application.reference,
+                    "outcome": "approved" if approve else "refused",
+                },
+            )
+            outcome = "approved: the resident can now pay" if approve else "refused"
+            messages.success(request, f"{application.reference} is {outcome}. They are emailed.")
+            return redirect("casework:review_queue")
+    return render(
+        request,
+        "casework/review_decision.html",
+        {"seen": seen, "application": application, "form": form},
+    )
+
+
+@login_required
+@permission_required(APPLICATION_DECIDE, raise_exception=True)
+def review_evidence(request, reference: str, evidence_id):
+    """A file sent for an application under review: audited, like every evidence download."""
+    try:
+        item, content = evidence_file_open_for_review(evidence_id=evidence_id, reference=reference)
+    except EvidenceFile.DoesNotExist:
+        raise Http404 from None
+    audit_record(
+        request=request,
+        action=Action.EVIDENCE_DOWNLOAD,
+        reason=REVIEW_REASON,
+        uprn=item.application.uprn,
+        subject=f"{item.application.reference}: {item.original_name}",
+        detail={"evidence": str(item.public_id), "application": item.application.reference},
+    )
+    response = FileResponse(
+        content, as_attachment=True, filename=download_name(item), content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def review_url(reference: str) -> str:
+    return reverse("casework:review_decide", kwargs={"reference": reference})

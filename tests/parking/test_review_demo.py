@@ -1,0 +1,37 @@
+"""`make demo` leaves a few applications waiting for the parking officer, made through the real
+journey, and running it again adds none."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from parking.models import PermitApplication
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_borough(settings, tmp_path):
+    settings.DEMO_MODE, settings.DEBUG, settings.BASE_DIR = True, True, tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("demo_records", scale=0.01)
+
+
+def test_the_demo_fills_the_review_queue_once(demo_borough, capsys):
+    call_command("demo_review_queue")
+    waiting = PermitApplication.objects.filter(status=PermitApplication.Status.NEEDS_EVIDENCE)
+    assert waiting.count() == 3
+    assert sorted(a.evidence_files.count() for a in waiting) == [0, 1, 1]
+    assert all(a.decision["evidence_needed"] for a in waiting)
+    out = capsys.readouterr().out
+    assert "3 applications made, 3 waiting. Sign in as parking.officer@example.com" in out
+
+    call_command("demo_review_queue")
+    assert PermitApplication.objects.exclude(status="draft").count() == 3
+    assert "0 applications made, 3 waiting" in capsys.readouterr().out
+
+
+def test_demo_review_queue_refuses_outside_demo_mode(db, settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError):
+        call_command("demo_review_queue")
