@@ -18,6 +18,8 @@ class AuditEntry(models.Model):
         EVIDENCE_DOWNLOAD = "evidence_download", "Downloaded evidence"
         NOTE_ADD = "note_add", "Added a note"
         APPLICATION_DECIDE = "application_decide", "Decided an application"
+        REVIEW_QUEUE_VIEW = "review_queue_view", "Viewed the review queue"
+        APPLICATION_VIEW = "application_view", "Viewed an application to decide it"
 
     at = models.DateTimeField(default=timezone.now, help_text="Stored in UTC")
     # PROTECT: a member of staff who has looked at residents' data can be deactivated, never

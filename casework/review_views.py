@@ -26,6 +26,14 @@ REVIEW_REASON = CaseReasonForm.REASONS["application"]
 @permission_required(APPLICATION_DECIDE, raise_exception=True)
 def review_queue(request):
     page = review_queue_page(page=request.GET.get("page"))
+    # The queue shows applicants' names and dates of birth: each look at it is kept.
+    audit_record(
+        request=request,
+        action=Action.REVIEW_QUEUE_VIEW,
+        reason=REVIEW_REASON,
+        subject=f"page {page.number}",
+        detail={"applications": [seen.application.reference for seen in page.object_list]},
+    )
     return render(request, "casework/review_queue.html", {"page": page})
 
 
@@ -36,6 +44,14 @@ def review_decide(request, reference: str):
     if seen is None:
         raise Http404
     application = seen.application
+    if request.method != "POST":  # a decision is audited as one, below
+        audit_record(
+            request=request,
+            action=Action.APPLICATION_VIEW,
+            reason=REVIEW_REASON,
+            uprn=application.uprn,
+            subject=application.reference,
+        )
     form = ReviewDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["outcome"] == form.APPROVE

@@ -373,3 +373,17 @@ def waiting_on_the_lock(*, timeout: float, outcome) -> None:
                     return
             time.sleep(0.01)
     raise AssertionError(f"the second officer never waited on the lock: {outcome}")
+
+
+def test_each_look_at_the_queue_and_at_an_application_is_audited(client, parking_officer, waiting):
+    sign_in(client, parking_officer)
+    client.get(QUEUE)
+    client.get(decide_url(waiting))
+    looks = list(AuditEntry.objects.order_by("id").values_list("action", "reason", "subject"))
+    assert looks == [
+        (AuditEntry.Action.REVIEW_QUEUE_VIEW, "Reviewing an application", "page 1"),
+        (AuditEntry.Action.APPLICATION_VIEW, "Reviewing an application", waiting.reference),
+    ]
+    assert AuditEntry.objects.get(action=AuditEntry.Action.REVIEW_QUEUE_VIEW).detail == {
+        "applications": [waiting.reference]
+    }
