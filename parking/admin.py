@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import EmissionBand, EngineSizeBand, Permit, PermitEvent, Tariff
+from .models import EmissionBand, EngineSizeBand, Permit, PermitEvent, Refund, Tariff
 
 
 class EmissionBandInline(admin.TabularInline):
@@ -69,6 +69,26 @@ class PermitAdmin(admin.ModelAdmin):
         return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Refund)
+class RefundAdmin(admin.ModelAdmin):
+    """Read-only: refunds are made by parking's services. Filter on "Failed" for the ones the
+    payment service refused, which a person has to sort out with the resident."""
+
+    list_display = ("payment", "permit", "amount_pence", "reason", "status", "created_at")
+    list_filter = ("status", "reason")
+    search_fields = ("permit__number", "payment__reference", "provider_id")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

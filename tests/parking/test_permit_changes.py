@@ -394,3 +394,24 @@ def test_flagged_permits_are_listed_for_staff_in_the_admin(client, resident, per
     assert other.number not in html
     page = client.get(f"/staff/admin/parking/permit/{permit.pk}/change/").content.decode()
     assert "Moved to another home in the same parking zone, the resident told us." in page
+
+
+def test_a_refund_the_payment_service_refused_is_found_in_the_admin(client, permit):
+    from django.urls import reverse
+
+    from tests.factories import make_staff
+    from tests.helpers import sign_in
+
+    failed = Refund.objects.create(
+        permit=permit,
+        payment=permit.payment,
+        amount_pence=12_345,
+        reason=Refund.Reason.CANCELLED,
+        status=Refund.Status.ERROR,
+    )
+    sign_in(client, make_staff(None, is_superuser=True, email="admin@example.com"))
+    listed = client.get(reverse("admin:parking_refund_changelist"), {"status__exact": "error"})
+    assert reverse("admin:parking_refund_change", args=[failed.pk]) in listed.content.decode()
+    page = client.get(reverse("admin:parking_refund_change", args=[failed.pk]))
+    assert "Failed: a person will look at it" in page.content.decode()
+    assert 'name="_save"' not in page.content.decode()  # read-only
