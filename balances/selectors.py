@@ -275,13 +275,12 @@ def balance_for(*, user, account_ref: str, today: date) -> AccountBalance:
             missed_count += 1
 
     codes = [code for code in account.discounts.split(";") if code]
-    lines = (account.line_1, account.line_2, account.line_3, account.line_4)
     return AccountBalance(
         account_ref=account.account_ref,
-        address_lines=tuple(line for line in lines if line),
+        address_lines=_non_blank(account.line_1, account.line_2, account.line_3, account.line_4),
         postcode=account.postcode,
         band=account.band,
-        live=account.ended_at is None and account.status == CouncilTaxAccount.Status.LIVE,
+        live=_live(account),
         payment_method=_PAYMENT_METHOD_LABELS.get(account.payment_method, account.payment_method),
         instalments_a_year=account.instalments,
         today=today,
@@ -647,13 +646,16 @@ def _entry(t: Transaction, *, running: int | None = None) -> Entry:
     )
 
 
-def _live(account: CouncilTaxAccount) -> bool:
+def _live(account: CouncilTaxAccount | _AccountRow) -> bool:
     return account.ended_at is None and account.status == CouncilTaxAccount.Status.LIVE
 
 
 def _address_lines(account: CouncilTaxAccount) -> tuple[str, ...]:
     p = account.property
-    lines = (p.address_line_1, p.address_line_2, p.address_line_3, p.address_line_4)
+    return _non_blank(p.address_line_1, p.address_line_2, p.address_line_3, p.address_line_4)
+
+
+def _non_blank(*lines: str) -> tuple[str, ...]:
     return tuple(line for line in lines if line)
 
 
