@@ -8,6 +8,7 @@ feed contract's, docs/feeds.md."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -18,7 +19,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from records.models import Property
-from records.selectors import feeds_last_applied_at
+from records.selectors import applied_at, feeds_last_applied_at, feeds_last_applied_sql
 
 from .exceptions import AccountNotLinked
 from .models import AccountLink, CouncilTaxAccount, Instalment, LinkAttempt, Transaction
@@ -206,17 +207,19 @@ def _linked(links) -> list[LinkedAccount]:
 
 def balance_for(*, user, account_ref: str, today: date) -> AccountBalance:
     """Everything the balance page shows about one of the resident's linked accounts, on
-    `today` (a London date). Two queries, whatever the size of the ledger: the account with its
-    ledger, and the feeds' freshness.
+    `today` (a London date). One query, whatever the size of the ledger: the account with the
+    feeds' freshness and its ledger.
 
     The busiest page of the portal, so its query is plain SQL (_BALANCE_SQL): building it with
     the ORM took three times as long as running it, and each round trip to the database counts
     (bench/web_bench.py, docs/performance.md). A test reads every part again with the ORM and
     compares."""
     year = financial_year_of(today)
+    sql, fresh_params = _balance_sql()
     with connection.cursor() as cursor:
         cursor.execute(
-            _BALANCE_SQL, [user.pk, account_ref, year, *PAYMENT_KINDS, RECENT_PAYMENTS + 1]
+            sql,
+            [user.pk, account_ref, *fresh_params, year, *PAYMENT_KINDS, RECENT_PAYMENTS + 1],
         )
         rows = cursor.fetchall()
     if not rows:
@@ -301,7 +304,9 @@ def balance_for(*, user, account_ref: str, today: date) -> AccountBalance:
         schedule=schedule,
         recent_payments=tuple(recent[:RECENT_PAYMENTS]),
         more_payments=len(recent) > RECENT_PAYMENTS,
-        freshness=council_tax_freshness(),
+        freshness=_freshness(
+            account.feeds_applied, applied_at(account.as_of) if account.as_of else None
+        ),
     )
 
 
@@ -353,12 +358,16 @@ def statement_for(*, user, account_ref: str) -> Statement:
 def council_tax_freshness(*, now: datetime | None = None) -> Freshness:
     """The last applied run of each council tax feed, in one query; the staler of the three
     says how fresh the balances are."""
-    now = now or timezone.now()
     last = feeds_last_applied_at(feeds=COUNCIL_TAX_FEEDS)
-    if len(last) < len(COUNCIL_TAX_FEEDS):
+    return _freshness(len(last), min(last.values(), default=None), now=now)
+
+
+def _freshness(feeds_applied: int, as_of: datetime | None, *, now=None) -> Freshness:
+    """Freshness from how many council tax feeds were ever applied and the oldest of their
+    last applied runs."""
+    if feeds_applied < len(COUNCIL_TAX_FEEDS) or as_of is None:
         return Freshness(as_of=None, stale=True)
-    as_of = min(last.values())
-    return Freshness(as_of=as_of, stale=now - as_of > STALE_AFTER)
+    return Freshness(as_of=as_of, stale=(now or timezone.now()) - as_of > STALE_AFTER)
 
 
 # --- For the contact centre ---------------------------------------------------------------------
@@ -551,7 +560,8 @@ _ENTRY_FIELDS = (
 _LINK, _ACCOUNT, _PROPERTY = (m._meta.db_table for m in (AccountLink, CouncilTaxAccount, Property))
 _INSTALMENT, _TRANSACTION = Instalment._meta.db_table, Transaction._meta.db_table
 # The balance page's query (balance_for): the account, only through the resident's own link
-# to it (no row at all otherwise), each row carrying it beside one row of its ledger: this
+# to it (no row at all otherwise), with the council tax feeds' freshness ({fresh}: records'
+# own query, see _balance_sql), each row carrying them beside one row of its ledger: this
 # year's sums by year and kind, this year's schedule, and the latest payments (one more than
 # shown, to know if there are more). A linked account with no ledger gives one row of it alone.
 _BALANCE_SQL = f"""
@@ -563,6 +573,10 @@ _BALANCE_SQL = f"""
         JOIN {_ACCOUNT} a ON a.id = l.account_id
         JOIN {_PROPERTY} p ON p.{Property._meta.pk.column} = a.property_id
         WHERE l.user_id = %s AND a.account_ref = %s
+    ),
+    fresh AS (
+        SELECT COUNT(*) AS feeds_applied, MIN(applied.last) AS as_of
+        FROM ({{fresh}}) AS applied
     ),
     ledger AS (
         SELECT 'total' AS part, NULL AS ref, financial_year, kind,
@@ -586,7 +600,19 @@ _BALANCE_SQL = f"""
             LIMIT %s
         ) AS recent
     )
-    SELECT account.*, ledger.* FROM account LEFT JOIN ledger ON 1 = 1"""
+    SELECT account.*, fresh.*, ledger.*
+    FROM account CROSS JOIN fresh LEFT JOIN ledger ON 1 = 1"""
+
+
+@functools.cache
+def _balance_sql() -> tuple[str, tuple]:
+    """_BALANCE_SQL with records' freshness query in it, and that query's parameters: put
+    together once, on the first balance page (the ORM compiles records' query for the database
+    in use)."""
+    fresh_sql, fresh_params = feeds_last_applied_sql(feeds=COUNCIL_TAX_FEEDS)
+    return _BALANCE_SQL.replace("{fresh}", fresh_sql), tuple(fresh_params)
+
+
 _KIND_LABELS = dict(Transaction.Kind.choices)
 _PAYMENT_METHOD_LABELS = dict(CouncilTaxAccount.PaymentMethod.choices)
 
@@ -605,6 +631,8 @@ class _AccountRow(NamedTuple):
     line_3: str
     line_4: str
     postcode: str
+    feeds_applied: int
+    as_of: datetime | str | None
 
 
 def _date(value) -> date:

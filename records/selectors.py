@@ -299,21 +299,23 @@ def feed_last_applied_run(*, feed: str) -> AppliedRun | None:
 def feeds_last_applied_at(*, feeds: list[str] | tuple[str, ...]) -> dict[str, datetime]:
     """When each of `feeds` last had a snapshot applied, in one query (as
     feed_last_applied_run counts runs); a feed never applied is missing from the result."""
-    sql, params = _last_applied_sql(tuple(feeds))
+    sql, params = feeds_last_applied_sql(feeds=tuple(feeds))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {feed: _aware(last) for feed, last in cursor.fetchall()}
+        return {feed: applied_at(last) for feed, last in cursor.fetchall()}
 
 
 @functools.cache
-def _last_applied_sql(feeds: tuple[str, ...]) -> tuple[str, tuple]:
-    """The query of feeds_last_applied_at, built by the ORM once for each set of feeds: every
-    resident's balance page asks it, and building it took longer than running it."""
+def feeds_last_applied_sql(*, feeds: tuple[str, ...]) -> tuple[str, tuple]:
+    """The query of feeds_last_applied_at as (sql, params), one row (feed, last) per feed
+    applied, for a page that asks it inside its own query to save a round trip (the balance
+    page). Built by the ORM once for each set of feeds: building it took longer than running
+    it. Read its `last` with applied_at."""
     query = _applied_runs(feeds=feeds).values_list("feed").annotate(last=Max("finished_at"))
     return query.order_by().query.sql_with_params()
 
 
-def _aware(value: datetime | str) -> datetime:
+def applied_at(value: datetime | str) -> datetime:
     """PostgreSQL hands a raw query aware datetimes; SQLite, the text of a naive UTC one."""
     if isinstance(value, str):
         value = parse_datetime(value)
