@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from hackney_portal.prepared import execute_prepared
 from records.models import Property
 from records.selectors import applied_at, feeds_last_applied_at, feeds_last_applied_sql
 
@@ -212,12 +213,15 @@ def balance_for(*, user, account_ref: str, today: date) -> AccountBalance:
 
     The busiest page of the portal, so its query is plain SQL (_BALANCE_SQL): building it with
     the ORM took three times as long as running it, and each round trip to the database counts
-    (bench/web_bench.py, docs/performance.md). A test reads every part again with the ORM and
-    compares."""
+    (bench/web_bench.py, docs/performance.md). On PostgreSQL it is a prepared statement,
+    planned once a connection: planning it took twice as long as running it. A test reads
+    every part again with the ORM and compares."""
     year = financial_year_of(today)
     sql, fresh_params = _balance_sql()
     with connection.cursor() as cursor:
-        cursor.execute(
+        execute_prepared(
+            cursor,
+            "balance_page",
             sql,
             [user.pk, account_ref, *fresh_params, year, *PAYMENT_KINDS, RECENT_PAYMENTS + 1],
         )
