@@ -17,7 +17,7 @@ from hackney_portal.templatetags.portal import pounds
 from notifications.services import email_queue
 
 from .eligibility import Decision, Outcome
-from .models import Permit, PermitApplication, PermitEvent, Refund
+from .models import Payment, Permit, PermitApplication, PermitEvent, Refund
 
 
 def queue_email(kind: str, **ids) -> None:
@@ -206,6 +206,29 @@ def refund_sent(*, refund_id: int) -> None:
     )
 
 
+def payment_not_used(*, payment_id: int, why: str) -> None:
+    """The money was taken but what it paid for could not be done (parking.permits
+    _refund_unused_payment): the resident is told why, and that all of it is coming back."""
+    payment = Payment.objects.select_related("user", "application", "permit").get(pk=payment_id)
+    if payment.permit_id:
+        what, path = (
+            f"the change of vehicle on permit {payment.permit.number}",
+            reverse("parking:permit", kwargs={"number": payment.permit.number}),
+        )
+    else:
+        reference = payment.application.reference
+        what, path = (
+            f"a permit for application {reference}",
+            reverse("parking:application", kwargs={"reference": reference}),
+        )
+    _send(
+        key=f"payment-not-used:{payment.reference}",
+        user=payment.user,
+        template="payment_not_used",
+        context={"amount": pounds(payment.amount_pence), "what": what, "why": why, "path": path},
+    )
+
+
 def move_flagged(*, permit_id: int) -> None:
     permit = Permit.objects.select_related("user").get(pk=permit_id)
     _send(
@@ -245,6 +268,7 @@ BUILDERS = {
     "renewal_reminder": renewal_reminder,
     "permit_cancelled": permit_cancelled,
     "refund_sent": refund_sent,
+    "payment_not_used": payment_not_used,
     "move_flagged": move_flagged,
     "move_reported": move_reported,
 }

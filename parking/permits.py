@@ -781,6 +781,8 @@ def _refund_unused_payment(payment: Payment, why: str) -> None:
         reason=Refund.Reason.NOT_ISSUED,
     )
     _after_commit_refund(refund.pk)
+    # The resident paid and is waiting for a permit: they hear why it is not coming now.
+    _after_commit_email("payment_not_used", payment_id=payment.pk, why=why)
 
 
 def refund_submit(*, refund_id: int) -> Refund:

@@ -8,9 +8,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from hackney_portal.templatetags.portal import pounds
 from notifications.models import EmailNotification
 from parking import permits, services
-from parking.models import PermitApplication
+from parking.models import Permit, PermitApplication, Refund
 from tests.parking.application_records import load_borough
 from tests.parking.permit_helpers import (
     approved_application,
@@ -170,3 +171,52 @@ def test_telling_us_of_a_move_is_acknowledged_with_the_next_step(borough, reside
     permits.permit_report_move(user=resident, number=permit.number, where=where)
     sent = EmailNotification.objects.get(event_key__startswith="parking:move-reported:")
     assert says in sent.body_text
+
+
+# --- Money taken for something that could not be done --------------------------------------------
+
+
+def test_a_payment_for_an_application_no_longer_payable_is_refunded_and_explained(
+    borough, resident
+):
+    application = approved_application(resident)
+    payment = start_payment(resident, application)
+    # Meanwhile a parking officer took the approval back; the resident pays in the open tab.
+    PermitApplication.objects.filter(pk=application.pk).update(status="not_eligible")
+    on_payment_page(payment)
+    permits.payment_refresh(payment_id=payment.pk)
+
+    assert not Permit.objects.filter(application=application).exists()
+    refund = Refund.objects.get(payment=payment)
+    assert (refund.amount_pence, refund.reason) == (payment.amount_pence, "not_issued")
+    sent = email(f"payment-not-used:{payment.reference}")
+    amount = pounds(payment.amount_pence)
+    assert sent.to == resident.email
+    assert sent.subject == f"We could not use your payment of {amount}: we are refunding it"
+    assert (
+        f"We took your payment of {amount} for a permit for application "
+        f"{application.reference}, but could not go ahead: the application could no longer be "
+        "paid for." in sent.body_text
+    )
+    assert f"/parking/applications/{application.reference}/" in sent.body_text
+
+
+def test_a_vehicle_change_paid_for_after_the_permit_ended_is_refunded_and_explained(
+    borough, resident
+):
+    permit = issued_permit(resident)
+    payment = permits.permit_vehicle_change(
+        user=resident, number=permit.number, registration="LB19DSL", return_url_for=return_url
+    )
+    permits.permit_cancel(user=resident, number=permit.number)  # in another tab, meanwhile
+    on_payment_page(payment)
+    permits.payment_refresh(payment_id=payment.pk)
+
+    permit.refresh_from_db()
+    assert (permit.status, permit.registration) == ("cancelled", "LB19PET")
+    sent = email(f"payment-not-used:{payment.reference}")
+    assert (
+        f"for the change of vehicle on permit {permit.number}, but could not go ahead: the "
+        "permit was cancelled or had ended." in sent.body_text
+    )
+    assert f"/parking/permits/{permit.number}/" in sent.body_text
