@@ -65,10 +65,11 @@ class PermitAdmin(admin.ModelAdmin):
     search_fields = ("number", "registration", "application__reference")
     inlines = (PermitEventInline,)
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
     def has_add_permission(self, request):
+        return False
+
+    # No change permission: the page shows the permit without Save buttons.
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -394,6 +394,7 @@ def test_flagged_permits_are_listed_for_staff_in_the_admin(client, resident, per
     assert other.number not in html
     page = client.get(f"/staff/admin/parking/permit/{permit.pk}/change/").content.decode()
     assert "Moved to another home in the same parking zone, the resident told us." in page
+    assert 'name="_save"' not in page  # read-only: a permit changes through parking's services
 
 
 def test_a_refund_the_payment_service_refused_is_found_in_the_admin(client, permit):
