@@ -20,7 +20,6 @@ service never holds a lock.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,7 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from records.selectors import current_occupants, property_by_uprn
+from records.selectors import living_at, property_by_uprn
 
 from . import eligibility
 from .clients.payments import PaymentState, payments_client
@@ -888,38 +887,35 @@ def permits_check_moves(*, today: date | None = None) -> list[str]:
     and the resident is asked for their new address. Nothing is cancelled: a record can be
     wrong. Reads records only through records.selectors. Returns the numbers flagged."""
     today = today or timezone.localdate()
-    candidates = (
+    candidates = list(
         Permit.objects.live_on(today)
         .filter(flagged_at__isnull=True, uprn__isnull=False)
         .exclude(person_ref="")
         .values_list("pk", "uprn", "person_ref")
     )
-    by_home: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for pk, uprn, person_ref in candidates:
-        by_home[uprn].append((pk, person_ref))
+    # Who lives at every one of those homes, in one read rather than one a home.
+    living = living_at(uprns=(uprn for _, uprn, _ in candidates))
+    reason = "The council's records no longer show the permit holder at the address"
     flagged = []
-    for uprn, permits in by_home.items():
-        living = {occupant.person_ref for occupant in current_occupants(uprn=uprn)}
-        for pk, person_ref in permits:
-            if person_ref in living:
+    for pk, uprn, person_ref in candidates:
+        if (uprn, person_ref) in living:
+            continue
+        with transaction.atomic():
+            claimed = Permit.objects.filter(pk=pk, flagged_at__isnull=True).update(
+                flagged_at=timezone.now(), flag_reason=reason
+            )
+            if not claimed:
                 continue
-            with transaction.atomic():
-                reason = "The council's records no longer show the permit holder at the address"
-                claimed = Permit.objects.filter(pk=pk, flagged_at__isnull=True).update(
-                    flagged_at=timezone.now(), flag_reason=reason
-                )
-                if not claimed:
-                    continue
-                permit = Permit.objects.get(pk=pk)
-                _event(
-                    permit,
-                    Kind.MOVE_FLAGGED,
-                    f"{reason}: flagged for a parking officer. The permit stays valid.",
-                    by=None,
-                    person_ref=person_ref,
-                )
-                _after_commit_email("move_flagged", permit_id=pk)
-            flagged.append(permit.number)
+            permit = Permit.objects.get(pk=pk)
+            _event(
+                permit,
+                Kind.MOVE_FLAGGED,
+                f"{reason}: flagged for a parking officer. The permit stays valid.",
+                by=None,
+                person_ref=person_ref,
+            )
+            _after_commit_email("move_flagged", permit_id=pk)
+        flagged.append(permit.number)
     return flagged
 
 

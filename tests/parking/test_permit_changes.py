@@ -20,7 +20,7 @@ from parking.pricing import (
     unused_whole_months,
     vehicle_change_difference,
 )
-from tests.parking.application_records import APPROVED_UPRN, load_borough
+from tests.parking.application_records import APPROVED_UPRN, NOBODY_UPRN, load_borough
 from tests.parking.permit_helpers import (
     ending_in,
     issued_permit,
@@ -338,6 +338,22 @@ def test_a_sync_that_ends_the_relied_on_occupancy_flags_the_permit(resident, per
     assert permit.flagged_at is not None
     assert "no longer show" in permit.flag_reason
     assert permit.events.filter(kind=Kind.MOVE_FLAGGED, by=None).count() == 1
+
+
+def test_the_moving_home_check_reads_the_records_once_for_many_homes(
+    resident, permit, django_assert_num_queries
+):
+    # Two more permits, moved (as if issued there) to two more homes whose records show
+    # their holders living there.
+    for registration, uprn, person_ref in (
+        ("LB19DSL", NOBODY_UPRN, "P4"),
+        ("LB19EVE", 10002, "P2"),
+    ):
+        other = issued_permit(resident, registration=registration)
+        Permit.objects.filter(pk=other.pk).update(uprn=uprn, person_ref=person_ref)
+    # The live permits, then who lives at all their homes: the same for 3 homes as for 1.
+    with django_assert_num_queries(2):
+        assert permits.permits_check_moves() == []
 
 
 def test_a_resident_says_they_moved(resident, permit):

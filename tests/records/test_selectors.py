@@ -237,6 +237,38 @@ def test_current_occupants_are_read_in_one_query(django_assert_num_queries):
     assert len(occupants) == 4
 
 
+def test_living_at_many_homes_counts_who_current_occupants_counts(monkeypatch):
+    today = timezone.localdate()
+    first, second, elsewhere = make_property(), make_property("2 Mare Street"), make_property()
+    here, leaving = make_person("Still", "Here"), make_person("Leaving", "Today")
+    make_occupancy(here, first)
+    make_occupancy(leaving, second, occupied_to=today)
+    make_occupancy(make_person("Left", "Yesterday"), first, occupied_to=today - timedelta(1))
+    make_occupancy(make_person("Gone", "From Snapshot"), second, ended_at=timezone.now())
+    make_occupancy(make_person("Not", "Asked About"), elsewhere)
+    monkeypatch.setattr(selectors, "_UPRNS_A_QUERY", 1)  # the batches join up
+
+    living = selectors.living_at(uprns=[first.uprn, second.uprn, first.uprn])
+
+    assert living == {(first.uprn, here.person_ref), (second.uprn, leaving.person_ref)}
+    assert living == {
+        (home.uprn, occupant.person_ref)
+        for home in (first, second)
+        for occupant in selectors.current_occupants(uprn=home.uprn)
+    }
+
+
+def test_living_at_reads_many_homes_in_one_query(django_assert_num_queries):
+    homes = [make_property(f"{n} Mare Street") for n in range(1, 30)]
+    for home in homes:
+        make_occupancy(make_person(), home)
+
+    with django_assert_num_queries(1):
+        living = selectors.living_at(uprns=[home.uprn for home in homes])
+
+    assert len(living) == len(homes)
+
+
 # --- feed_last_applied_run and records_freshness -------------------------------------------
 
 
