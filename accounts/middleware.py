@@ -55,6 +55,19 @@ def note_staff_member(request, user) -> None:
     request.session.pop(LAST_SEEN_SESSION_KEY, None)
 
 
+def staff_session(request) -> bool:
+    """Whether the person signed in is a member of staff, as noted in the session at sign-in:
+    every page asks (the header, the idle timeout), and the session is read anyway, so no page
+    asks the database. A role given or taken away shows in the header from the next sign-in;
+    what staff may do is always checked against their permissions, never this."""
+    if not request.user.is_authenticated:
+        return False
+    staff = request.session.get(STAFF_SESSION_KEY)
+    if staff is None:  # a session from before this was noted at sign-in
+        staff = request.session[STAFF_SESSION_KEY] = is_staff_member(request.user)
+    return staff
+
+
 class StaffIdleTimeoutMiddleware:
     """A member of staff's session ends after STAFF_IDLE_TIMEOUT seconds (30 minutes) without a
     request: a contact centre screen left open shows no resident's data to the next person.
@@ -64,7 +77,7 @@ class StaffIdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated and self._staff(request):
+        if staff_session(request):
             now = time.time()
             last_seen = request.session.get(LAST_SEEN_SESSION_KEY)
             if last_seen is not None and now - last_seen > settings.STAFF_IDLE_TIMEOUT:
@@ -80,10 +93,3 @@ class StaffIdleTimeoutMiddleware:
             if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION:
                 request.session[LAST_SEEN_SESSION_KEY] = now
         return self.get_response(request)
-
-    @staticmethod
-    def _staff(request) -> bool:
-        staff = request.session.get(STAFF_SESSION_KEY)
-        if staff is None:  # a session from before this was noted at sign-in
-            staff = request.session[STAFF_SESSION_KEY] = is_staff_member(request.user)
-        return staff

@@ -262,8 +262,8 @@ def test_the_balance_page_makes_the_same_few_queries_whatever_the_ledger(
     with django_assert_max_num_queries(8):  # the issue's limit
         linked.get(url("balance"))
     large = _queries(linked, url("balance"))
-    # The session, the resident, their roles; the account with the feeds' freshness and ledger.
-    assert small == large == 4
+    # The session, the resident; the account with the feeds' freshness and its ledger.
+    assert small == large == 3
 
 
 def test_the_payments_page_and_statement_queries_do_not_grow(linked):

@@ -464,8 +464,8 @@ def test_the_decision_page_makes_a_fixed_number_of_queries(
     signed_in, borough, django_assert_num_queries
 ):
     application = apply_and_submit(signed_in)
-    # The session, the user, the application, and whether the user is staff (the header).
-    with django_assert_num_queries(4):
+    # The session, the user and the application (whether they are staff is in the session).
+    with django_assert_num_queries(3):
         response = signed_in.get(url("application", application.reference))
     assert response.status_code == 200
 
@@ -516,10 +516,10 @@ def test_your_applications_makes_the_same_queries_however_many_there_are(
     signed_in, borough, django_assert_num_queries
 ):
     apply_and_submit(signed_in)
-    with django_assert_num_queries(4):  # session, user, staff check, the applications
+    with django_assert_num_queries(3):  # session, user, the applications
         signed_in.get(url("applications"))
     apply_and_submit(signed_in, uprn=PERMIT_FREE_UPRN, registration="LB19EVE")
     apply_and_submit(signed_in, uprn=None, registration=NOT_FOUND)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = signed_in.get(url("applications"))
     assert len(response.context["applications"]) == 3

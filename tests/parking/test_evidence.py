@@ -470,9 +470,9 @@ def test_the_upload_page_query_count_is_pinned(
         kind=POA,
         files=[upload(f"page-{n}.pdf", PDF) for n in range(5)],
     )
-    # Session, user, the application, evidence_for_owner's application and files, and the
-    # header's staff check: the same for one file or fifty.
-    with django_assert_num_queries(6):
+    # Session, user, the application, evidence_for_owner's application and files: the same
+    # for one file or fifty.
+    with django_assert_num_queries(5):
         assert signed_in.get(page_url(application)).status_code == 200
 
 
