@@ -282,6 +282,11 @@ def _apply(payment: Payment) -> None:
     if not permit.live(timezone.localdate()):
         _refund_unused_payment(payment, "the permit was cancelled or had ended")
         return
+    if payment.change.get("from", permit.registration) != permit.registration:
+        _refund_unused_payment(
+            payment, "the vehicle on the permit had changed since the price was worked out"
+        )
+        return
     try:
         with transaction.atomic():
             _change_vehicle(permit, payment.change, by=payment.user, paid=payment)
@@ -450,6 +455,9 @@ class VehicleChangeQuote:
 
     def as_change(self) -> dict:
         return {
+            # The vehicle the quote was made against: a change is made only over it, so a
+            # double click, or a change made meanwhile in another tab, is not made twice.
+            "from": self.permit.registration,
             "registration": self.registration,
             "vehicle": self.vehicle.as_dvla(),
             "price_pence": self.new_price.total_pence,
@@ -547,18 +555,22 @@ def permit_vehicle_change(
     at once; a cheaper one changes it at once and refunds the difference."""
     quote = permit_vehicle_change_quote(user=user, number=number, registration=registration)
     permit = quote.permit
+    # A payment for a change still open has to finish first, whatever this change costs: it
+    # was priced against the vehicle on the permit now.
+    open_payment = permit.payments.filter(status__in=Payment.OPEN).first()
+    if open_payment is not None:
+        resumed = _resume(open_payment, return_url_for)
+        if isinstance(resumed, Payment) and resumed.open:
+            if quote.difference_pence > 0 and resumed.change["registration"] == quote.registration:
+                return resumed  # the same change: carry on paying for it
+            raise VehicleChangeRefused(
+                "You have a payment in progress for another change of vehicle. Finish or "
+                "cancel it, then try again."
+            )
+        if resumed is not None:
+            # It went through meanwhile: the vehicle on the permit may be another now.
+            quote = permit_vehicle_change_quote(user=user, number=number, registration=registration)
     if quote.difference_pence > 0:
-        open_payment = permit.payments.filter(status__in=Payment.OPEN).first()
-        if open_payment is not None:
-            resumed = _resume(open_payment, return_url_for)
-            if isinstance(resumed, Payment) and resumed.open:
-                if resumed.change["registration"] == quote.registration:
-                    return resumed
-                # A payment for a different vehicle is still open: it has to finish first.
-                raise VehicleChangeRefused(
-                    "You have a payment in progress for another change of vehicle. Finish or "
-                    "cancel it, then try again."
-                )
         try:
             with transaction.atomic():
                 payment = Payment.objects.create(
@@ -578,6 +590,13 @@ def permit_vehicle_change(
         with transaction.atomic():
             locked = Permit.objects.select_for_update().get(pk=permit.pk)
             _check_live(locked, timezone.localdate())
+            if locked.registration == quote.registration:
+                return locked  # a double click, or a second tab: changed already
+            if locked.registration != quote.permit.registration:
+                raise VehicleChangeRefused(
+                    f"The vehicle on your permit was changed to {locked.registration} while "
+                    "you were changing it. Check your permit, then try again."
+                )
             _change_vehicle(locked, quote.as_change(), by=user, paid=None)
     except IntegrityError as error:
         if "parking_permit_vehicle_one_live" not in str(error):

@@ -112,6 +112,64 @@ def test_a_cheaper_vehicle_changes_at_once_and_the_difference_is_refunded(
     assert kinds == [Kind.ISSUED, Kind.VEHICLE_CHANGED, Kind.REFUND]
 
 
+def test_a_double_click_on_a_cheaper_vehicle_changes_and_refunds_once(
+    resident, permit, monkeypatch
+):
+    # The second request read the permit (its quote) before the first had changed it.
+    second_quote = permits.permit_vehicle_change_quote(
+        user=resident, number=permit.number, registration="LB19EVE"
+    )
+    change(resident, permit, "LB19EVE")
+    monkeypatch.setattr(permits, "permit_vehicle_change_quote", lambda **_: second_quote)
+
+    changed = change(resident, permit, "LB19EVE")
+
+    assert changed.registration == "LB19EVE"
+    assert changed.paid_pence == permit.paid_pence + second_quote.difference_pence
+    assert Refund.objects.count() == 1
+    assert changed.events.filter(kind=Kind.VEHICLE_CHANGED).count() == 1
+
+
+def test_a_change_confirmed_after_another_change_was_made_is_refused(resident, permit, monkeypatch):
+    stale = permits.permit_vehicle_change_quote(
+        user=resident, number=permit.number, registration="LB19EVE"
+    )
+    move_dates(permit, valid_from=add_months(timezone.localdate(), -11))  # the last month: free
+    change(resident, permit, "LB19DSL")  # in another tab
+    monkeypatch.setattr(permits, "permit_vehicle_change_quote", lambda **_: stale)
+
+    with pytest.raises(VehicleChangeRefused, match="was changed to LB19DSL while you were"):
+        change(resident, permit, "LB19EVE")
+    permit.refresh_from_db()
+    assert permit.registration == "LB19DSL"
+    assert not Refund.objects.exists()
+
+
+def test_a_cheaper_vehicle_waits_for_a_payment_in_progress_for_a_dearer_one(resident, permit):
+    dearer = change(resident, permit, "LB19DSL")
+    assert isinstance(dearer, Payment) and dearer.open
+
+    with pytest.raises(VehicleChangeRefused, match="payment in progress"):
+        change(resident, permit, "LB19EVE")
+    permit.refresh_from_db()
+    assert permit.registration == "LB19PET"
+    assert not Refund.objects.exists()
+
+
+def test_a_change_paid_for_after_the_vehicle_changed_another_way_is_refunded_not_made(
+    resident, permit
+):
+    payment = change(resident, permit, "LB19DSL")
+    Permit.objects.filter(pk=permit.pk).update(registration="LB19EVE")  # e.g. by an officer
+    on_payment_page(payment)
+    permits.payment_refresh(payment_id=payment.pk)
+
+    permit.refresh_from_db()
+    assert permit.registration == "LB19EVE"
+    refund = Refund.objects.get(payment=payment)
+    assert (refund.amount_pence, refund.reason) == (payment.amount_pence, "not_issued")
+
+
 def test_changing_in_the_last_month_costs_nothing_either_way(resident, permit):
     move_dates(permit, valid_from=add_months(timezone.localdate(), -11))
     quote = permits.permit_vehicle_change_quote(
