@@ -208,13 +208,19 @@ def _resume(payment: Payment, return_url_for: ReturnUrl) -> Payment | Permit | N
 
 
 def _send(payment: Payment, return_url_for: ReturnUrl) -> Payment:
-    created = payments_client().create_payment(
-        amount=payment.amount_pence,
-        reference=payment.reference,
-        description=_description(payment),
-        return_url=return_url_for(payment.reference),
-        idempotency_key=payment.reference,
-    )
+    try:
+        created = payments_client().create_payment(
+            amount=payment.amount_pence,
+            reference=payment.reference,
+            description=_description(payment),
+            return_url=return_url_for(payment.reference),
+            idempotency_key=payment.reference,
+        )
+    except PaymentRefused as refused:
+        # Sent again with the same idempotency key it would be refused again: it is closed, and
+        # the next try starts a new payment.
+        _never_started(payment, f"Refused by the payment service: {refused}")
+        raise
     Payment.objects.filter(pk=payment.pk, status=PayStatus.NEW).update(
         provider_id=created.payment_id,
         next_url=created.next_url,
@@ -234,7 +240,7 @@ def _description(payment: Payment) -> str:
     return f"{kind}, {application.months} months, {application.registration}"
 
 
-def payment_refresh(*, payment_id: int) -> Payment:
+def payment_refresh(*, payment_id: int, now=None) -> Payment:
     """Read the payment's state from the payment service and act on it: a payment that took
     the money issues its permit (or changes the vehicle) once, however many callers arrive at
     once. Raises PaymentServiceUnavailable when the service cannot say."""
@@ -242,7 +248,19 @@ def payment_refresh(*, payment_id: int) -> Payment:
     state = None
     if payment.open and payment.provider_id:
         state = payments_client().get_payment(payment.provider_id)
+    elif payment.open and payment.created_at < (now or timezone.now()) - RECONCILE_AFTER:
+        # The payment service never gave it a payment page (it was down, or the request was
+        # lost), so nobody can have paid it: closed, so that it no longer holds the application
+        # open (which would then never lapse).
+        _never_started(payment, "Never accepted by the payment service: nobody could pay it")
     return _record(payment.pk, state)
+
+
+def _never_started(payment: Payment, message: str) -> None:
+    Payment.objects.filter(pk=payment.pk, status=PayStatus.NEW, provider_id__isnull=True).update(
+        status=PayStatus.ERROR, message=message[:200], updated_at=timezone.now()
+    )
+    payment.refresh_from_db()
 
 
 def _record(payment_pk: int, state: PaymentState | None) -> Payment:
@@ -309,13 +327,13 @@ def payments_reconcile(*, now=None) -> int:
     Returns how many were checked. The service being down leaves them for the next run."""
     now = now or timezone.now()
     waiting = Payment.objects.filter(
-        Q(status__in=Payment.OPEN, provider_id__isnull=False, updated_at__lt=now - RECONCILE_AFTER)
+        Q(status__in=Payment.OPEN, updated_at__lt=now - RECONCILE_AFTER)
         | Q(status=PayStatus.SUCCESS, applied_at__isnull=True)
     ).values_list("pk", flat=True)
     checked = 0
     for payment_id in waiting:
         try:
-            payment_refresh(payment_id=payment_id)
+            payment_refresh(payment_id=payment_id, now=now)
         except PaymentServiceUnavailable:
             logger.warning("Payment %s: the payment service did not answer", payment_id)
             continue
@@ -337,7 +355,7 @@ def applications_lapse(*, now=None) -> list[str]:
     for application in due:
         try:
             for payment in application.payments.filter(status__in=Payment.OPEN):
-                payment_refresh(payment_id=payment.pk)
+                payment_refresh(payment_id=payment.pk, now=now)
         except (PaymentServiceUnavailable, PaymentRefused):
             continue
         with transaction.atomic():

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from parking import permits
-from parking.exceptions import PaymentNotPossible
+from parking.exceptions import PaymentNotPossible, PaymentRefused
 from parking.models import Payment, Permit, PermitApplication, PermitEvent
 from parking.pricing import permit_last_day
 from tests.parking.application_records import APPROVED_UPRN, CAR, load_borough
@@ -199,6 +199,48 @@ def test_a_payment_taken_just_before_the_lapse_still_issues_the_permit(borough, 
     application.refresh_from_db()
     assert application.status == Status.ISSUED
     assert Permit.objects.get(application=application).payment == payment
+
+
+def test_a_payment_the_service_never_accepted_does_not_keep_its_application_for_ever(
+    borough, resident
+):
+    application = approved_application(resident)
+    # The payment service was down when the resident pressed Pay: no payment page was made.
+    never = Payment.objects.create(
+        user=resident,
+        purpose=Payment.Purpose.PERMIT,
+        application=application,
+        amount_pence=application.price_pence,
+    )
+
+    assert permits.applications_lapse(now=timezone.now() + timedelta(hours=25)) == [
+        application.reference
+    ]
+    never.refresh_from_db()
+    assert (never.status, never.message) == (
+        "error",
+        "Never accepted by the payment service: nobody could pay it",
+    )
+
+
+def test_a_payment_the_service_refuses_to_create_is_closed_and_the_next_try_starts_afresh(
+    borough, resident, settings, httpserver
+):
+    application = approved_application(resident)
+    settings.PAYMENTS_CLIENT = "govuk_pay"
+    settings.GOVUK_PAY_URL = httpserver.url_for("/").rstrip("/")
+    httpserver.expect_request("/v1/payments").respond_with_json(
+        {"code": "P0102", "description": "Invalid attribute value: description"}, status=422
+    )
+    with pytest.raises(PaymentRefused):
+        start_payment(resident, application)
+    refused = Payment.objects.get()
+    assert (refused.status, refused.provider_id) == ("error", None)
+    assert "P0102" in refused.message
+
+    with pytest.raises(PaymentRefused):
+        start_payment(resident, application)
+    assert Payment.objects.count() == 2  # a new payment, not the refused one sent again
 
 
 def test_a_payment_in_progress_keeps_its_application_from_lapsing(borough, resident):
