@@ -3,6 +3,7 @@ first, and the decision on one (approve or refuse, always with a reason), audite
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,42 +45,46 @@ def review_decide(request, reference: str):
     if seen is None:
         raise Http404
     application = seen.application
-    if request.method != "POST":  # a decision is audited as one, below
-        audit_record(
-            request=request,
-            action=Action.APPLICATION_VIEW,
-            reason=REVIEW_REASON,
-            uprn=application.uprn,
-            subject=application.reference,
-        )
     form = ReviewDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["outcome"] == form.APPROVE
         reason = form.cleaned_data["reason"]
         decide = application_mark_approved if approve else application_mark_refused
         try:
-            decide(application=application, by=request.user, reason=reason)
+            # The decision and its audit entry stand or fall together.
+            with transaction.atomic():
+                decide(application=application, by=request.user, reason=reason)
+                audit_record(
+                    request=request,
+                    action=Action.APPLICATION_DECIDE,
+                    reason=reason,
+                    uprn=application.uprn,
+                    subject=f"{application.reference}: {'approved' if approve else 'refused'}",
+                    detail={
+                        "application": application.reference,
+                        "outcome": "approved" if approve else "refused",
+                    },
+                )
         except ApplicationAlreadyDecided:
+            application.refresh_from_db()  # what the other decision made it
             form.add_error(
                 None,
                 f"{application.reference} has already been decided: it is "
                 f"{application.get_status_display().lower()}. Nothing was changed.",
             )
         else:
-            audit_record(
-                request=request,
-                action=Action.APPLICATION_DECIDE,
-                reason=reason,
-                uprn=application.uprn,
-                subject=f"{application.reference}: {'approved' if approve else 'refused'}",
-                detail={
-                    "application": application.reference,
-                    "outcome": "approved" if approve else "refused",
-                },
-            )
             outcome = "approved: the resident can now pay" if approve else "refused"
             messages.success(request, f"{application.reference} is {outcome}. They are emailed.")
             return redirect("casework:review_queue")
+    # Every showing of the application (its applicant's name and date of birth) is audited,
+    # a form sent back with an error included.
+    audit_record(
+        request=request,
+        action=Action.APPLICATION_VIEW,
+        reason=REVIEW_REASON,
+        uprn=application.uprn,
+        subject=application.reference,
+    )
     return render(
         request,
         "casework/review_decision.html",

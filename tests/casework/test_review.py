@@ -224,7 +224,9 @@ def test_a_decision_needs_an_outcome_and_a_reason(client, parking_officer, waiti
     waiting.refresh_from_db()
     assert waiting.status == Status.NEEDS_EVIDENCE
     assert "officer" not in waiting.decision
-    assert not AuditEntry.objects.exists()
+    # No decision, but the officer saw the application again: that look is kept.
+    (entry,) = AuditEntry.objects.all()
+    assert (entry.action, entry.subject) == (AuditEntry.Action.APPLICATION_VIEW, waiting.reference)
 
 
 def test_a_decided_application_cannot_be_decided_again(client, parking_officer, waiting):
@@ -257,9 +259,9 @@ def test_a_decision_posted_from_a_stale_page_is_told_and_changes_nothing(
     real = review_views.application_for_decision
 
     def decided_meanwhile(*, reference):
-        seen = real(reference=reference)
+        seen = real(reference=reference)  # read before the other officer's decision
         permits.application_mark_approved(
-            application=seen.application,
+            application=PermitApplication.objects.get(reference=reference),
             by=second_officer(),
             reason="Fine",
         )
@@ -387,3 +389,20 @@ def test_each_look_at_the_queue_and_at_an_application_is_audited(client, parking
     assert AuditEntry.objects.get(action=AuditEntry.Action.REVIEW_QUEUE_VIEW).detail == {
         "applications": [waiting.reference]
     }
+
+
+def test_a_decision_whose_audit_entry_cannot_be_written_is_not_made(
+    client, parking_officer, waiting, monkeypatch
+):
+    from casework import review_views
+
+    def audit_fails(**kwargs):
+        raise RuntimeError("the audit log cannot be written")
+
+    monkeypatch.setattr(review_views, "audit_record", audit_fails)
+    sign_in(client, parking_officer)
+    client.raise_request_exception = False
+    response = client.post(decide_url(waiting), {"outcome": "approve", "reason": "Proof is fine"})
+    assert response.status_code == 500
+    waiting.refresh_from_db()
+    assert (waiting.status, "officer" in waiting.decision) == (Status.NEEDS_EVIDENCE, False)
