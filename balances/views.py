@@ -115,7 +115,7 @@ def statement_csv(request, account_ref: str):
                 _spreadsheet_safe(entry.description),
                 _pounds(entry.amount_pence),
                 _pounds(entry.running_balance_pence),
-                entry.transaction_ref,
+                _spreadsheet_safe(entry.transaction_ref),
             ]
         )
     return response
@@ -138,6 +138,11 @@ def _pounds(pence: int) -> str:
     return f"{sign}{whole}.{part:02d}"
 
 
+# What a spreadsheet may take as the start of a formula (OWASP's list, with | for old DDE).
+_FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r", "\n")
+
+
 def _spreadsheet_safe(text: str) -> str:
-    """A description a spreadsheet would run as a formula is written as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text from the feeds (descriptions, references) that a spreadsheet would run as a
+    formula is written as text."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text

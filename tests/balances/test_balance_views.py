@@ -221,6 +221,20 @@ def test_the_csv_download_is_the_ledger(linked):
     assert rows[-1]["reference"] == "T9000007"
 
 
+def test_the_csv_download_writes_formula_like_text_from_the_feeds_as_text(linked):
+    load_ledgers(
+        extra_transactions=[f"=1+2,{ARREARS},2026-04-02,2026/27,payment,-1.00,@SUM(A1:A9)"],
+        approved=True,
+    )
+    rows = list(csv.DictReader(io.StringIO(linked.get(url("statement_csv")).content.decode())))
+    (row,) = [row for row in rows if row["reference"].endswith("=1+2")]
+    assert (row["reference"], row["description"], row["amount"]) == (
+        "'=1+2",
+        "'@SUM(A1:A9)",
+        "-1.00",
+    )
+
+
 def test_unlinking_asks_first_then_removes_the_link(linked, resident):
     confirm = linked.get(url("unlink")).content.decode()
     assert "Are you sure you want to unlink account" in confirm
