@@ -24,6 +24,9 @@ class StaffMFARequiredMiddleware:
 
     def __call__(self, request):
         if request.path.startswith(STAFF_PATH_PREFIX) and is_staff_member(request.user):
+            # Given a role since signing in: from now on this session is a staff one (the idle
+            # timeout, the header), without waiting for the next sign-in.
+            request.session[STAFF_SESSION_KEY] = True
             has_totp = Authenticator.objects.filter(
                 user=request.user, type=Authenticator.Type.TOTP
             ).exists()

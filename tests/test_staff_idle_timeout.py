@@ -80,3 +80,19 @@ def test_residents_keep_their_session_however_long_they_are_idle(client, residen
 def test_whether_someone_is_staff_is_noted_at_sign_in(client, request, persona, staff):
     sign_in(client, request.getfixturevalue(persona))
     assert client.session[STAFF_SESSION_KEY] is staff
+
+
+def test_someone_given_a_role_while_signed_in_is_timed_out_from_their_first_staff_page(
+    client, resident
+):
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import CONTACT_CENTRE_AGENT
+
+    sign_in(client, resident)
+    resident.groups.add(Group.objects.get(name=CONTACT_CENTRE_AGENT))
+    client.get(STAFF_HOME)  # asks for their authenticator app: staff from now on
+    assert client.session[STAFF_SESSION_KEY] is True
+    idle_for(client, 31)
+
+    assert client.get(reverse("accounts:home"))["Location"].startswith(reverse("account_login"))
