@@ -26,7 +26,8 @@ class StaffMFARequiredMiddleware:
         if request.path.startswith(STAFF_PATH_PREFIX) and is_staff_member(request.user):
             # Given a role since signing in: from now on this session is a staff one (the idle
             # timeout, the header), without waiting for the next sign-in.
-            request.session[STAFF_SESSION_KEY] = True
+            if request.session.get(STAFF_SESSION_KEY) is not True:
+                request.session[STAFF_SESSION_KEY] = True  # (a write saves the session)
             has_totp = Authenticator.objects.filter(
                 user=request.user, type=Authenticator.Type.TOTP
             ).exists()
