@@ -13,11 +13,12 @@ from django.utils import timezone
 from balances.models import COUNCIL_TAX_ACCOUNT_VIEW, COUNCIL_TAX_LEDGER_VIEW
 from balances.selectors import AccountSummary, accounts_for_case
 from parking.eligibility import Decision, Outcome, Rule
-from parking.models import EvidenceFile, PermitApplication
+from parking.models import EvidenceFile, Permit, PermitApplication
 from parking.selectors import (
     application_for_review,
     applications_at_properties,
     applications_waiting_for_review,
+    permits_at_properties,
 )
 from records.selectors import (
     OccupancyHistory,
@@ -140,8 +141,10 @@ class Case:
     uprns: tuple[int, ...]  # the properties the case covers
     accounts: tuple[AccountSummary, ...] | None
     applications: tuple[ApplicationSeen, ...]
+    permits: tuple[Permit, ...]  # with their events and refunds
     notes: tuple[CaseNote, ...]
     timeline: tuple[Event, ...]
+    today: date
 
     @property
     def current_occupancies(self) -> tuple[OccupancyHistory, ...]:
@@ -221,6 +224,7 @@ def _case(kind, key, person, found, occupancies, uprns, lead_ref, notes_where, u
             )
         )
     applications = tuple(_application_seen(a) for a in applications_at_properties(uprns=uprns))
+    permits = tuple(permits_at_properties(uprns=uprns, person_ref=lead_ref))
     notes = tuple(CaseNote.objects.filter(notes_where).select_related("author"))
     return Case(
         kind=kind,
@@ -231,8 +235,10 @@ def _case(kind, key, person, found, occupancies, uprns, lead_ref, notes_where, u
         uprns=uprns,
         accounts=accounts,
         applications=applications,
+        permits=permits,
         notes=notes,
-        timeline=_timeline(occupancies, accounts or (), applications, notes),
+        timeline=_timeline(occupancies, accounts or (), applications, permits, notes),
+        today=today,
     )
 
 
@@ -294,7 +300,7 @@ def _plain(value) -> str:
     return str(value)
 
 
-def _timeline(occupancies, accounts, applications, notes) -> tuple[Event, ...]:
+def _timeline(occupancies, accounts, applications, permits, notes) -> tuple[Event, ...]:
     """What happened, newest first, from what the case already holds (no more queries)."""
     events: list[Event] = []
 
@@ -353,6 +359,12 @@ def _timeline(occupancies, accounts, applications, notes) -> tuple[Event, ...]:
                     f"{EVIDENCE_LABELS[item.kind]} sent for {application.reference}",
                 )
             )
+    for permit in permits:
+        for event in permit.events.all():
+            text = f"Permit {permit.number}: {event.description}"
+            if event.by:
+                text += f" (by {event.by.email})"
+            events.append(Event(event.at, False, "parking", text))
     for note in notes:
         events.append(Event(note.created_at, False, "note", f"Note by {note.author.email}"))
     return tuple(sorted(events, key=lambda event: event.when, reverse=True))

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .clients.vehicles import is_uk_registration, normalise_registration
@@ -281,6 +281,24 @@ def applications_at_properties(*, uprns) -> list[PermitApplication]:
         .select_related("user")
         .prefetch_related("evidence_files")
         .order_by("-submitted_at", "-id")
+    )
+
+
+def permits_at_properties(*, uprns, person_ref: str = "") -> list[Permit]:
+    """Staff read (the contact centre, which checks the member of staff's permission and audits
+    the look): the permits for these addresses, and those whose approval matched `person_ref`
+    wherever they are, newest first, each with its holder's portal account, its history (and
+    who made each change) and its refunds. Three queries, however many there are."""
+    where = Q(uprn__in=list(uprns))
+    if person_ref:
+        where |= Q(person_ref=person_ref)
+    return list(
+        Permit.objects.filter(where)
+        .select_related("user", "application")
+        .prefetch_related(
+            Prefetch("events", queryset=PermitEvent.objects.select_related("by")), "refunds"
+        )
+        .order_by("-valid_from", "-id")
     )
 
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 from balances.models import LinkAttempt
 from parking.eligibility import Decision, DecisionOutcome, Evidence, Outcome, Rule, RuleResult
 from parking.evidence import evidence_upload
-from parking.models import PermitApplication
+from parking.models import Payment, Permit, PermitApplication, PermitEvent, Refund
+from parking.pricing import permit_last_day
 from tests.balances.ledger import ARREARS, HOME_UPRN, OTHER_UPRN, load_borough
 from tests.factories import UserFactory
 
@@ -93,3 +94,57 @@ def load_case():
         reason=LinkAttempt.Reason.WRONG_SURNAME,
     )
     return application, evidence
+
+
+def permit_at(
+    uprn: int, *, registration: str = "LB19PET", person_ref: str = ZOE, flagged: bool = False
+) -> Permit:
+    """An issued permit for `uprn`, with its history and a refund (made directly: the case view
+    only reads them)."""
+    application = application_at(uprn, registration=registration)
+    PermitApplication.objects.filter(pk=application.pk).update(status="issued")
+    today = timezone.localdate()
+    permit = Permit.objects.create(
+        user=application.user,
+        application=application,
+        registration=registration,
+        zone="A",
+        uprn=uprn,
+        address="1 Mare Street, London, E8 1DY",
+        person_ref=person_ref,
+        valid_from=today,
+        valid_to=permit_last_day(today, 12),
+        months=12,
+        price_pence=17_000,
+        paid_pence=17_000,
+        flagged_at=timezone.now() if flagged else None,
+        flag_reason="The council's records no longer show the permit holder at the address"
+        if flagged
+        else "",
+    )
+    PermitEvent.objects.create(permit=permit, kind="issued", description="Permit issued.")
+    PermitEvent.objects.create(
+        permit=permit,
+        kind="vehicle_changed",
+        description=f"Vehicle changed from LB19EVE to {registration}.",
+        by=application.user,
+    )
+    Refund.objects.create(
+        permit=permit,
+        payment=_payment(application),
+        amount_pence=1_250,
+        reason=Refund.Reason.VEHICLE_CHANGE,
+        status=Refund.Status.SUCCESS,
+    )
+    return permit
+
+
+def _payment(application: PermitApplication) -> Payment:
+    return Payment.objects.create(
+        user=application.user,
+        purpose=Payment.Purpose.PERMIT,
+        application=application,
+        amount_pence=17_000,
+        status=Payment.Status.SUCCESS,
+        provider_id=f"pay-{application.reference}",
+    )

@@ -25,6 +25,7 @@ from tests.casework.cases import (
     ZOE,
     application_at,
     load_case,
+    permit_at,
     person_url,
     property_url,
     send_evidence,
@@ -271,6 +272,37 @@ def test_applications_show_each_rules_outcome_reason_and_the_records_used(client
     assert "council-tax-bill.pdf" in html
 
 
+def test_a_case_shows_its_permits_with_holder_money_refunds_and_history(client, agent, case):
+    permit = permit_at(HOME_UPRN, flagged=True)
+    sign_in(client, agent)
+
+    html = page(open_case(client, property_url()))
+
+    assert f"{permit.number}: active" in html
+    assert "Flagged for a parking officer on" in html
+    assert "no longer show the permit holder at the address" in html
+    assert f"Portal account {permit.user.email}" in html
+    assert "Matched to person P1 in the council's records" in html
+    assert "Priced at £170.00; paid £170.00 after refunds" in html
+    assert "£12.50: Cheaper vehicle, refunded" in html
+    by = f'<td class="govuk-table__cell">{permit.user.email}</td>'
+    assert f"Vehicle changed from LB19EVE to LB19PET.</td>{by}" in html.replace("> <", "><")
+    timeline = response_timeline(client, property_url())
+    assert f"Permit {permit.number}: Permit issued." in timeline
+
+
+def test_a_person_case_shows_a_permit_matched_to_them_at_another_address(client, agent, case):
+    permit = permit_at(OTHER_UPRN, registration="LB19EVE", person_ref=ZOE)
+    sign_in(client, agent)
+
+    assert f"{permit.number}: active" in page(open_case(client, person_url()))
+    assert f"{permit.number}" not in page(open_case(client, property_url()))
+
+
+def response_timeline(client, url) -> list[str]:
+    return [event.text for event in client.get(url).context["case"].timeline]
+
+
 def test_evidence_is_downloaded_from_the_case_and_the_download_audited(client, agent, case):
     application, evidence = case
     sign_in(client, agent)
@@ -400,6 +432,7 @@ def test_the_timeline_tells_what_happened_newest_first(client, agent, case):
 
 
 def test_the_case_makes_the_same_queries_however_big_it_is(client, revenues_officer, case):
+    permit_at(HOME_UPRN, registration="LB19EVE")  # a small case has one of everything
     sign_in(client, revenues_officer)
     open_case(client, person_url())
     with CaptureQueriesContext(connection) as small:
@@ -413,6 +446,7 @@ def test_the_case_makes_the_same_queries_however_big_it_is(client, revenues_offi
     sync("people", "\n".join([PEOPLE_HEADER, *rows]) + "\n", approved=True)
     for n in range(15):
         send_evidence(application_at(HOME_UPRN, registration=f"AB{n:02d}CDE"))
+        permit_at(HOME_UPRN, registration=f"CD{n:02d}EFG")
     CaseNote.objects.bulk_create(
         CaseNote(author=revenues_officer, person_ref=ZOE, text=f"Note {n}") for n in range(40)
     )
@@ -425,10 +459,11 @@ def test_the_case_makes_the_same_queries_however_big_it_is(client, revenues_offi
 
     assert len(response.context["case"].current_occupancies) > 50
     assert len(big) == len(small), [q["sql"][:120] for q in big.captured_queries]
-    # 5 to sign the request in (session, user, authenticator, permissions), 11 to read the case
+    # 5 to sign the request in (session, user, authenticator, permissions), 14 to read the case
     # (person, occupancies, 4 for the accounts, ledger, attempts, 2 for the applications and
-    # their files, notes), 1 audit entry, 3 to keep the reason fresh in the session.
-    assert len(big) == 20
+    # their files, 3 for the permits, their history and refunds, notes), 1 audit entry, 3 to
+    # keep the reason fresh in the session.
+    assert len(big) == 23
 
 
 def test_the_audit_log_links_to_the_cases(client, records_admin, case):
