@@ -13,7 +13,7 @@ from tests.browser import (
     use_desktop,
     use_narrowest,
 )
-from tests.casework.cases import load_case, person_url, property_url
+from tests.casework.cases import HOME_UPRN, load_case, permit_at, person_url, property_url
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -66,12 +66,14 @@ def test_a_revenues_officer_opens_a_case_reads_it_and_adds_a_note(page, revenues
 
 def test_an_agent_reads_a_persons_case_on_the_narrowest_phone(page, agent):
     load_case()
+    permit = permit_at(HOME_UPRN, flagged=True)
     use_narrowest(page)
     staff_sign_in(page, agent, person_url())
     page.get_by_label("Reviewing an application").check()
     page.get_by_role("button", name="Open the case").click()
 
     assert page.locator("h1").inner_text() == "Ms Zoë O'Brien"
+    assert page.locator("#permits ~ h3").first.inner_text() == f"{permit.number}: active"
     assert_fits_width(page)
     assert_accessible(page, context="person case (320px)")
     screenshot(page, "case-person-320px")
