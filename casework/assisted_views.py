@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.services import ResidentAccountRefused
 from parking import views as journey_views
+from parking.services import application_first_unanswered
 from parking.views import Journey, check_answers_page, resume
 from records.selectors import person_by_ref
 
@@ -83,7 +84,7 @@ def assisted_submit(request, reference: str):
     application = ASSISTED.application(request, reference)
     if not application.is_draft:
         return redirect("casework:assisted_application", reference=application.reference)
-    if journey_views.services.application_first_unanswered(application) is not None:
+    if application_first_unanswered(application) is not None:
         return resume(application, ASSISTED)
     form = DeclarationForm(request.POST)
     if not form.is_valid():

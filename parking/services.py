@@ -1,10 +1,12 @@
 """Parking's writes: a resident's application, answer by answer, then its submission.
 
 The answers live on a draft PermitApplication in the database (at most one per resident, by a
-constraint), so a resident can stop and carry on from another device. Submitting runs the
-eligibility rules (parking.eligibility) over the council's records (records.selectors), prices
-the permit (parking.pricing) and stores both on the application in one conditional UPDATE: a
-double click or a second tab makes one application, not two.
+constraint), so a resident can stop and carry on from another device. A member of staff making
+an application for a resident on the phone (casework's assisted journey) answers through the
+same functions with `made_by`: the draft is the resident's, kept apart from their own.
+Submitting runs the eligibility rules (parking.eligibility) over the council's records
+(records.selectors), prices the permit (parking.pricing) and stores both on the application in
+one conditional UPDATE: a double click or a second tab makes one application, not two.
 """
 
 from __future__ import annotations
