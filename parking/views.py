@@ -94,9 +94,10 @@ class Journey:
             raise Http404 from None
 
     def who(self, request, application: PermitApplication) -> dict:
-        """Whose application the services answer (always the resident's account) and who is
-        making it: the services' `user` and `made_by`."""
+        """The services' `reference`, `user` (whose application: always the resident's
+        account) and `made_by` (the member of staff making it, or None)."""
         return {
+            "reference": application.reference,
             "user": application.user,
             "made_by": request.user if self.assisted else None,
         }
@@ -196,7 +197,7 @@ def application_detail(request, reference: str):
 
 @question("postcode")
 def postcode(request, application: PermitApplication, journey: Journey):
-    who = {"reference": application.reference, **journey.who(request, application)}
+    who = journey.who(request, application)
     form = PostcodeForm(_data(request), initial={"postcode": application.postcode})
     if request.method == "POST" and form.is_valid():
         services.application_answer_postcode(**who, postcode=form.cleaned_data["postcode"])
@@ -213,7 +214,7 @@ def postcode(request, application: PermitApplication, journey: Journey):
 
 @question("address")
 def address(request, application: PermitApplication, journey: Journey):
-    who = {"reference": application.reference, **journey.who(request, application)}
+    who = journey.who(request, application)
     addresses = residential_addresses_at_postcode(postcode=application.postcode)
     chosen = NOT_LISTED if application.address_not_listed else application.uprn
     form = AddressForm(_data(request), addresses=addresses, initial={"address": chosen})
@@ -230,7 +231,7 @@ def address(request, application: PermitApplication, journey: Journey):
 
 @question("applicant")
 def applicant(request, application: PermitApplication, journey: Journey):
-    who = {"reference": application.reference, **journey.who(request, application)}
+    who = journey.who(request, application)
     born = application.date_of_birth
     initial = {"first_name": application.first_name, "last_name": application.last_name}
     if born:
@@ -249,7 +250,7 @@ def applicant(request, application: PermitApplication, journey: Journey):
 
 @question("registration")
 def registration(request, application: PermitApplication, journey: Journey):
-    who = {"reference": application.reference, **journey.who(request, application)}
+    who = journey.who(request, application)
     form = RegistrationForm(_data(request), initial={"registration": application.registration})
     if request.method == "POST" and form.is_valid():
         services.application_answer_registration(
@@ -263,7 +264,7 @@ def registration(request, application: PermitApplication, journey: Journey):
 
 @question("vehicle")
 def vehicle(request, application: PermitApplication, journey: Journey):
-    who = {"reference": application.reference, **journey.who(request, application)}
+    who = journey.who(request, application)
     if request.method == "POST":
         services.application_confirm_vehicle(**who)
         return _next(request, application, journey, "vehicle")
@@ -282,7 +283,7 @@ def vehicle(request, application: PermitApplication, journey: Journey):
 
 @question("duration")
 def duration(request, application: PermitApplication, journey: Journey):
-    who = {"reference": application.reference, **journey.who(request, application)}
+    who = journey.who(request, application)
     starts = application.starts_on
     initial = {"months": application.months}
     if starts:
@@ -314,9 +315,7 @@ def check_answers(request, application: PermitApplication, journey: Journey):
 
 def check_answers_page(request, application: PermitApplication, journey: Journey, **context):
     """Check your answers, with the price quoted now (and kept on the draft)."""
-    quoted = services.application_quote(
-        reference=application.reference, **journey.who(request, application)
-    )
+    quoted = services.application_quote(**journey.who(request, application))
     return render(
         request,
         journey.check_template,

@@ -253,6 +253,12 @@ def test_the_questions_are_the_residents_on_the_staff_pages(on_the_phone, reside
     assert f"Permit application for {resident.email}" in text(response)
 
 
+def test_each_question_page_is_titled_with_its_question(on_the_phone, resident):
+    ref = start(on_the_phone, resident.email)
+    html = on_the_phone.get(url("postcode", ref)).content.decode()
+    assert "<title>What is your home postcode? \u2013 Permit application for a resident" in html
+
+
 # --- Check your answers and the declaration --------------------------------------------------
 
 
