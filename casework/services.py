@@ -66,13 +66,14 @@ def assisted_application_start(
     return AssistedStart(application=application, account_created=account.created)
 
 
+@transaction.atomic
 def assisted_application_submit(
     *, request, application: PermitApplication, started: AuditEntry | None
 ) -> Submitted:
     """Submit an assisted application through the resident's own rules (parking's services),
     recorded as made by the signed-in member of staff, and audit it once (a double click
-    submits and audits once). `started`: the audit entry of its start, for the person and
-    the reason."""
+    submits and audits once); the submission and its audit entry commit together. `started`:
+    the audit entry of its start, for the person and the reason."""
     submitted = application_submit(
         user=application.user, reference=application.reference, made_by=request.user
     )

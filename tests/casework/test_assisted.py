@@ -327,6 +327,18 @@ def test_the_resident_is_emailed_that_it_was_received(
     assert [m.to for m in mail.outbox] == [[resident.email]]
 
 
+def test_a_submission_that_cannot_be_audited_is_not_made(on_the_phone, resident):
+    ref = made_for(on_the_phone, resident.email)
+    # No client address: the audit entry cannot say where from, so it is refused.
+    on_the_phone.post(url("submit", ref), {"confirmed": "on"}, REMOTE_ADDR="")
+    assert PermitApplication.objects.get(reference=ref).status == Status.DRAFT
+
+
+def test_a_start_that_cannot_be_audited_makes_no_account(on_the_phone):
+    on_the_phone.post(START, {"email": NEW_EMAIL}, REMOTE_ADDR="")
+    assert User.objects.filter(email=NEW_EMAIL).exists() is False
+
+
 def test_the_residents_email_says_the_contact_centre_made_it(
     on_the_phone, resident, django_capture_on_commit_callbacks
 ):
