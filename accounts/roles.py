@@ -28,14 +28,21 @@ PERMISSIONS: dict[str, str] = {
     for permission, description in module.PERMISSIONS.items()
 }
 
-# What every role can do: find a resident's case, read it (council tax accounts included) and
-# add notes. Each role then adds its own work.
-CASEWORK = [casework.CASE_VIEW, casework.CASE_NOTE_ADD, balances.COUNCIL_TAX_ACCOUNT_VIEW]
+# What every role can do: find a resident's case, read it (council tax accounts included), add
+# notes and make a permit application for a resident on the phone. Each role then adds its own
+# work.
+CASEWORK = [
+    casework.CASE_VIEW,
+    casework.CASE_NOTE_ADD,
+    balances.COUNCIL_TAX_ACCOUNT_VIEW,
+    casework.ASSISTED_APPLICATION_MAKE,
+]
 
 # role -> (description, permissions)
 ROLES: dict[str, tuple[str, list[str]]] = {
     CONTACT_CENTRE_AGENT: (
-        "Contact centre agent: looks up residents' cases and adds notes",
+        "Contact centre agent: looks up residents' cases, adds notes and makes permit "
+        "applications for residents on the phone",
         CASEWORK,
     ),
     PARKING_OFFICER: (

@@ -1,5 +1,13 @@
-from django.db import transaction
+from dataclasses import dataclass
 
+from allauth.account import app_settings as account_settings
+from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
+from django.db import IntegrityError, transaction
+
+from .models import User
+from .roles import is_staff_member
 from .tasks import send_email
 
 
@@ -7,3 +15,54 @@ def email_send(*, to: list[str], subject: str, body: str, html: str | None = Non
     """Send an email from a worker once the current transaction commits: an email about
     something that was rolled back is never sent."""
     transaction.on_commit(lambda: send_email.delay(to=to, subject=subject, body=body, html=html))
+
+
+class ResidentAccountRefused(Exception):
+    """No resident account can be used for this address; the message says why, for staff."""
+
+
+@dataclass(frozen=True)
+class ResidentAccount:
+    user: User
+    created: bool  # made just now: the resident is emailed how to set a password
+
+
+def resident_account_find_or_create(*, request, email: str) -> ResidentAccount:
+    """The resident's portal account with this email address (any case), for a member of staff
+    acting for them on the phone; or, when there is none, a new resident account with no
+    password, and an email to the resident with a link to set one (allauth's password reset
+    link, so the resident's own sign-in rules apply from then on). A staff account is refused:
+    it cannot hold a resident's applications."""
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=email, password=None)  # unusable
+                EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+                _send_set_password_email(request, user)
+            return ResidentAccount(user=user, created=True)
+        except IntegrityError:
+            # Made by someone else between our look and our insert (the resident signing up).
+            user = User.objects.get(email__iexact=email)
+    if is_staff_member(user):
+        raise ResidentAccountRefused(
+            f"{email} is a staff account. Staff accounts cannot hold a resident's "
+            "applications: ask the resident for their own email address"
+        )
+    if not user.is_active:
+        raise ResidentAccountRefused(
+            f"The account for {email} is closed. Ask the resident for another email address"
+        )
+    return ResidentAccount(user=user, created=False)
+
+
+def _send_set_password_email(request, user: User) -> None:
+    adapter = get_adapter(request)
+    token = account_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(user)
+    key = f"{user_pk_to_url_str(user)}-{token}"
+    adapter.send_mail(
+        "account/email/account_made_for_you",
+        user.email,
+        {"user": user, "password_reset_url": adapter.get_reset_password_from_key_url(key)},
+    )

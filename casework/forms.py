@@ -126,3 +126,32 @@ class ReviewDecisionForm(forms.Form):
         if not reason:
             raise forms.ValidationError("Enter the reason for your decision")
         return reason
+
+
+class ResidentEmailForm(forms.Form):
+    """Whose portal account an assisted application goes on: the resident's, by their email."""
+
+    email = forms.EmailField(
+        label="What is the resident's email address?",
+        max_length=320,
+        help_text="The application goes on their portal account, so they can see it, send proof "
+        "and pay online. If they have no account, one is made and they are emailed how to set "
+        "a password",
+        error_messages={
+            "required": "Enter the resident's email address",
+            "invalid": "Enter the resident's email address in the correct format, like "
+            "name@example.com",
+            "max_length": "The email address must be 320 characters or fewer",
+        },
+    )
+
+
+class DeclarationForm(forms.Form):
+    """The resident's declaration, given on the phone and confirmed by the member of staff."""
+
+    confirmed = forms.BooleanField(
+        label="The resident confirmed on the phone that these answers are true",
+        error_messages={
+            "required": "Confirm that the resident said on the phone that these answers are true"
+        },
+    )

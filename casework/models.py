@@ -20,6 +20,9 @@ class AuditEntry(models.Model):
         APPLICATION_DECIDE = "application_decide", "Decided an application"
         REVIEW_QUEUE_VIEW = "review_queue_view", "Viewed the review queue"
         APPLICATION_VIEW = "application_view", "Viewed an application to decide it"
+        ASSISTED_START = "assisted_start", "Started a permit application for a resident"
+        ASSISTED_SUBMIT = "assisted_submit", "Submitted a permit application for a resident"
+        ASSISTED_VIEW = "assisted_view", "Viewed a permit application made for a resident"
 
     at = models.DateTimeField(default=timezone.now, help_text="Stored in UTC")
     # PROTECT: a member of staff who has looked at residents' data can be deactivated, never

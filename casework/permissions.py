@@ -6,8 +6,10 @@ them."""
 CASE_VIEW = "accounts.view_resident_case"
 CASE_NOTE_ADD = "accounts.add_case_note"
 AUDIT_LOG_VIEW = "accounts.view_audit_log"
+ASSISTED_APPLICATION_MAKE = "accounts.make_assisted_application"
 PERMISSIONS = {
     CASE_VIEW: "Can search for residents and view their whole case",
     CASE_NOTE_ADD: "Can add a note to a resident's case",
     AUDIT_LOG_VIEW: "Can read the audit log of staff access to residents' data",
+    ASSISTED_APPLICATION_MAKE: "Can make a permit application for a resident on the phone",
 }

@@ -391,3 +391,18 @@ def _homes(occupancies, person_ref: str) -> tuple[int, ...]:
             if item.current and item.person.person_ref == person_ref
         )
     )
+
+
+def assisted_start_entry(*, reference: str) -> AuditEntry | None:
+    """The latest start (or carrying on) of an assisted application: whose case it was made
+    from and why, for the audit entries of its submission and of later looks at it."""
+    return (
+        AuditEntry.objects.filter(action=AuditEntry.Action.ASSISTED_START, subject=reference)
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+def assisted_application_seen(*, application: PermitApplication) -> ApplicationSeen:
+    """A submitted assisted application as the staff pages show it."""
+    return _application_seen(application)

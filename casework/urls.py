@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import review_views, search_views, views
+from . import assisted_views, review_views, search_views, views
 
 app_name = "casework"
 urlpatterns = [
@@ -22,6 +22,23 @@ urlpatterns = [
         "cases/person/<str:person_ref>/evidence/<uuid:evidence_id>/",
         views.person_case_evidence,
         name="person_case_evidence",
+    ),
+    # Assisted applications: started from a person's case, then the resident's questions.
+    path(
+        "assisted/person/<str:person_ref>/",
+        assisted_views.assisted_start,
+        name="assisted_start",
+    ),
+    path(
+        "assisted/<str:reference>/",
+        assisted_views.assisted_application,
+        name="assisted_application",
+    ),
+    *assisted_views.question_urls(),
+    path(
+        "assisted/<str:reference>/submit/",
+        assisted_views.assisted_submit,
+        name="assisted_submit",
     ),
     path("cases/property/<int:uprn>/", views.property_case, name="property_case"),
     path("cases/property/<int:uprn>/notes/", views.property_case_notes, name="property_case_notes"),

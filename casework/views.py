@@ -18,7 +18,7 @@ from records.models import SYNC_VIEW
 from .audit import Action, audit_record
 from .exceptions import NoteEmpty
 from .forms import AuditFilterForm, CaseReasonForm, NoteForm
-from .permissions import AUDIT_LOG_VIEW, CASE_NOTE_ADD, CASE_VIEW
+from .permissions import ASSISTED_APPLICATION_MAKE, AUDIT_LOG_VIEW, CASE_NOTE_ADD, CASE_VIEW
 from .selectors import (
     audit_entries_page,
     case_exists,
@@ -86,7 +86,7 @@ CASE_REASON_LASTS = 30 * 60
 _REASONS_KEY = "casework_case_reasons"
 
 
-def _case_reason(request, kind: str, key: str) -> str | None:
+def case_reason(request, kind: str, key: str) -> str | None:
     """The reason this member of staff gave for opening this case, if it still holds (each
     view of the case keeps it for another CASE_REASON_LASTS)."""
     reasons = request.session.get(_REASONS_KEY, {})
@@ -109,7 +109,7 @@ def _give_case_reason(request, kind: str, key: str, reason: str) -> None:
     request.session[_REASONS_KEY] = reasons
 
 
-def _case_url(kind: str, key: str) -> str:
+def case_url(kind: str, key: str) -> str:
     return reverse(f"casework:{kind}_case", kwargs=_case_kwargs(kind, key))
 
 
@@ -136,9 +136,9 @@ def _case_page(request, kind: str, key: str):
         form = CaseReasonForm(request.POST)
         if form.is_valid():
             _give_case_reason(request, kind, key, form.reason_text)
-            return redirect(_case_url(kind, key))
+            return redirect(case_url(kind, key))
         return _reason_page(request, kind, key, form)
-    reason = _case_reason(request, kind, key)
+    reason = case_reason(request, kind, key)
     if reason is None:
         return _reason_page(request, kind, key, CaseReasonForm())
     return _show_case(request, kind, key, reason, NoteForm())
@@ -162,6 +162,7 @@ def _show_case(request, kind: str, key: str, reason: str, note_form):
             "reason": reason,
             "note_form": note_form,
             "can_add_notes": request.user.has_perm(CASE_NOTE_ADD),
+            "can_make_applications": request.user.has_perm(ASSISTED_APPLICATION_MAKE),
             "notes_url": reverse(f"casework:{kind}_case_notes", kwargs=_case_kwargs(kind, key)),
             "evidence_url_name": f"casework:{kind}_case_evidence",
         },
@@ -172,7 +173,7 @@ def _reason_page(request, kind: str, key: str, form):
     return render(
         request,
         "casework/case_reason.html",
-        {"form": form, "kind": kind, "key": key, "action": _case_url(kind, key)},
+        {"form": form, "kind": kind, "key": key, "action": case_url(kind, key)},
     )
 
 
@@ -191,9 +192,9 @@ def property_case_notes(request, uprn: int):
 
 
 def _note_add(request, kind: str, key: str):
-    reason = _case_reason(request, kind, key)
+    reason = case_reason(request, kind, key)
     if reason is None:
-        return redirect(_case_url(kind, key))  # open the case (with a reason) first
+        return redirect(case_url(kind, key))  # open the case (with a reason) first
     if not case_exists(**_case_kwargs(kind, key)):
         raise Http404
     form = NoteForm(request.POST)
@@ -206,7 +207,7 @@ def _note_add(request, kind: str, key: str):
             form.add_error("text", str(problem))
         else:
             messages.success(request, "Your note is added to the case.")
-            return redirect(_case_url(kind, key) + "#notes")
+            return redirect(case_url(kind, key) + "#notes")
     return _show_case(request, kind, key, reason, form)  # the case again, with the error
 
 
@@ -225,9 +226,9 @@ def property_case_evidence(request, uprn: int, evidence_id):
 def _evidence_download(request, kind: str, key: str, evidence_id):
     """A file a resident sent, downloaded by a member of staff from the case it belongs to:
     audited with the reason the case was opened for."""
-    reason = _case_reason(request, kind, key)
+    reason = case_reason(request, kind, key)
     if reason is None:
-        return redirect(_case_url(kind, key))
+        return redirect(case_url(kind, key))
     uprns = case_uprns(person_ref=key) if kind == "person" else (int(key),)
     try:
         item, content = evidence_file_open_for_staff(evidence_id=evidence_id, uprns=uprns)

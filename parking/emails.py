@@ -52,6 +52,7 @@ def _application_context(application: PermitApplication) -> dict:
     return {
         "reference": application.reference,
         "outcome": application.status,
+        "assisted": application.assisted,
         "renewal": application.renews_id is not None,
         "renews": application.renews.number if application.renews_id else "",
         "registration": application.registration,

@@ -187,6 +187,16 @@ class PermitApplication(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="permit_applications"
     )
+    # An assisted application: the contact centre agent who made it for the resident on the
+    # phone (the one who submitted it, once submitted). None when the resident made it.
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The member of staff who made it for the resident (phone), if not the resident",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
 
     # The answers, as the resident gave them.
@@ -233,11 +243,19 @@ class PermitApplication(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            # Two tabs or two devices carry on the same draft instead of starting two.
+            # Two tabs or two devices carry on the same draft instead of starting two. The
+            # resident's own draft and one an agent is making for them on the phone are
+            # counted apart, so neither blocks or overwrites the other; agents share one per
+            # resident (a second call, or a colleague, carries on the same draft).
             models.UniqueConstraint(
                 fields=["user"],
-                condition=Q(status="draft"),
+                condition=Q(status="draft", made_by__isnull=True),
                 name="parking_application_one_draft_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="draft", made_by__isnull=False),
+                name="parking_application_one_assisted_draft_per_user",
             ),
             models.CheckConstraint(
                 condition=Q(months__isnull=True) | Q(months__in=[3, 6, 12]),
@@ -276,6 +294,11 @@ class PermitApplication(models.Model):
     @property
     def payable(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    @property
+    def assisted(self) -> bool:
+        """Made for the resident by a member of staff (on the phone)."""
+        return self.made_by_id is not None
 
     @property
     def officer_decision(self) -> dict | None:

@@ -56,14 +56,30 @@ _HELD = {
 
 
 def applications_for_user(*, user) -> QuerySet[PermitApplication]:
-    """A resident's applications, newest first: the only applications they may see."""
-    return PermitApplication.objects.for_user(user).order_by("-created_at", "-id")
+    """A resident's applications, newest first: the only applications they may see. A draft
+    an agent is making for them on the phone is the agent's until it is submitted."""
+    return (
+        PermitApplication.objects.for_user(user)
+        .exclude(status=PermitApplication.Status.DRAFT, made_by__isnull=False)
+        .order_by("-created_at", "-id")
+    )
 
 
 def application_for_user(*, user, reference: str) -> PermitApplication:
     """One of the resident's applications by its reference. Raises PermitApplication.DoesNotExist
     for a reference that is not theirs, exactly as for one that does not exist."""
     return applications_for_user(user=user).get(reference=reference.strip().upper())
+
+
+def assisted_application(*, reference: str) -> PermitApplication:
+    """An application made for a resident by a member of staff, draft or submitted, for the
+    assisted journey's staff pages (permission-checked there); PermitApplication.DoesNotExist
+    for a resident's own application, exactly as for one that does not exist."""
+    return (
+        PermitApplication.objects.filter(made_by__isnull=False)
+        .select_related("user", "made_by")
+        .get(reference=reference.strip().upper())
+    )
 
 
 def applications_held_for(
@@ -278,7 +294,7 @@ def applications_at_properties(*, uprns) -> list[PermitApplication]:
     return list(
         PermitApplication.objects.submitted()
         .filter(uprn__in=list(uprns))
-        .select_related("user")
+        .select_related("user", "made_by")
         .prefetch_related("evidence_files")
         .order_by("-submitted_at", "-id")
     )
@@ -374,7 +390,7 @@ def applications_waiting_for_review() -> QuerySet[PermitApplication]:
     its evidence files (prefetched: a page costs the same queries however many are on it)."""
     return (
         PermitApplication.objects.filter(status=PermitApplication.Status.NEEDS_EVIDENCE)
-        .select_related("user")
+        .select_related("user", "made_by")
         .prefetch_related("evidence_files")
         .order_by("submitted_at", "id")
     )
@@ -385,7 +401,7 @@ def application_for_review(*, reference: str) -> PermitApplication:
     Raises PermitApplication.DoesNotExist for a draft or no such application."""
     return (
         PermitApplication.objects.submitted()
-        .select_related("user")
+        .select_related("user", "made_by")
         .prefetch_related("evidence_files")
         .get(reference=reference)
     )

@@ -1,10 +1,12 @@
 """Parking's writes: a resident's application, answer by answer, then its submission.
 
 The answers live on a draft PermitApplication in the database (at most one per resident, by a
-constraint), so a resident can stop and carry on from another device. Submitting runs the
-eligibility rules (parking.eligibility) over the council's records (records.selectors), prices
-the permit (parking.pricing) and stores both on the application in one conditional UPDATE: a
-double click or a second tab makes one application, not two.
+constraint), so a resident can stop and carry on from another device. A member of staff making
+an application for a resident on the phone (casework's assisted journey) answers through the
+same functions with `made_by`: the draft is the resident's, kept apart from their own.
+Submitting runs the eligibility rules (parking.eligibility) over the council's records
+(records.selectors), prices the permit (parking.pricing) and stores both on the application in
+one conditional UPDATE: a double click or a second tab makes one application, not two.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from records.selectors import current_occupants, property_by_uprn, records_freshness
@@ -31,7 +34,7 @@ from .exceptions import (
 from .models import PermitApplication
 from .pricing import DURATIONS, Price, VehicleFacts, price
 from .selectors import (
-    application_for_user,
+    applications_for_user,
     applications_held_for,
     permits_held_at_property,
     tariff_in_force,
@@ -44,22 +47,33 @@ LATEST_START_DAYS = 28
 # --- The draft ---------------------------------------------------------------------------------
 
 
-def application_draft_get_or_create(*, user) -> PermitApplication:
+def application_draft_get_or_create(*, user, made_by=None) -> PermitApplication:
     """The resident's application in progress, or a new one. Two requests at once (two tabs)
-    get the same draft: the database allows one draft per resident."""
-    draft = PermitApplication.objects.for_user(user).drafts().first()
+    get the same draft: the database allows one draft per resident. With `made_by` (a member
+    of staff making it for the resident on the phone): the assisted draft for the resident,
+    kept apart from any the resident has in progress themselves."""
+    drafts = _applications_of(user, made_by).drafts()
+    draft = drafts.first()
     if draft is not None:
         return draft
     try:
         with transaction.atomic():
-            return PermitApplication.objects.create(user=user)
+            return PermitApplication.objects.create(user=user, made_by=made_by)
     except IntegrityError:
         # Another request made it between our read and our insert.
-        return PermitApplication.objects.for_user(user).drafts().get()
+        return drafts.get()
 
 
-def _draft(user, reference: str) -> PermitApplication:
-    application = application_for_user(user=user, reference=reference)
+def _applications_of(user, made_by) -> QuerySet[PermitApplication]:
+    """The applications a journey may answer and submit: the resident's own when `made_by` is
+    None (never a draft an agent is making for them), otherwise those made for them by staff."""
+    if made_by is None:
+        return applications_for_user(user=user)
+    return PermitApplication.objects.for_user(user).filter(made_by__isnull=False)
+
+
+def _draft(user, reference: str, made_by=None) -> PermitApplication:
+    application = _applications_of(user, made_by).get(reference=reference.strip().upper())
     if not application.is_draft:
         raise ApplicationNotDraft(reference)
     return application
@@ -76,10 +90,12 @@ def _save(application: PermitApplication, *fields: str) -> PermitApplication:
     return application
 
 
-def application_answer_postcode(*, user, reference: str, postcode: str) -> PermitApplication:
+def application_answer_postcode(
+    *, user, reference: str, postcode: str, made_by=None
+) -> PermitApplication:
     """The postcode (already normalised, e.g. "E8 1DY"). A different postcode from before
     forgets the address chosen at the old one."""
-    application = _draft(user, reference)
+    application = _draft(user, reference, made_by)
     if postcode != application.postcode:
         application.uprn = None
         application.address = ""
@@ -89,11 +105,16 @@ def application_answer_postcode(*, user, reference: str, postcode: str) -> Permi
 
 
 def application_answer_address(
-    *, user, reference: str, uprn: int | None, address: str
+    *,
+    user,
+    reference: str,
+    uprn: int | None,
+    address: str,
+    made_by=None,
 ) -> PermitApplication:
     """The address chosen from the gazetteer at the postcode, or `uprn=None` for "my address
     is not listed" (the decision will then ask for proof of address)."""
-    application = _draft(user, reference)
+    application = _draft(user, reference, made_by)
     application.uprn = uprn
     application.address_not_listed = uprn is None
     application.address = address
@@ -101,9 +122,15 @@ def application_answer_address(
 
 
 def application_answer_applicant(
-    *, user, reference: str, first_name: str, last_name: str, date_of_birth: date
+    *,
+    user,
+    reference: str,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    made_by=None,
 ) -> PermitApplication:
-    application = _draft(user, reference)
+    application = _draft(user, reference, made_by)
     application.first_name = first_name.strip()
     application.last_name = last_name.strip()
     application.date_of_birth = date_of_birth
@@ -111,12 +138,16 @@ def application_answer_applicant(
 
 
 def application_answer_registration(
-    *, user, reference: str, registration: str
+    *,
+    user,
+    reference: str,
+    registration: str,
+    made_by=None,
 ) -> PermitApplication:
     """The registration, and what the vehicle data says about it. The vehicle service being
     down, or not knowing the vehicle, is recorded and never stops the application: the
     decision asks for the V5C instead."""
-    application = _draft(user, reference)
+    application = _draft(user, reference, made_by)
     registration = normalise_registration(registration)
     if registration != application.registration or application.vehicle_lookup in (
         "",
@@ -128,21 +159,26 @@ def application_answer_registration(
     return _save(application, "registration", "vehicle_lookup", "vehicle", "vehicle_confirmed")
 
 
-def application_confirm_vehicle(*, user, reference: str) -> PermitApplication:
+def application_confirm_vehicle(*, user, reference: str, made_by=None) -> PermitApplication:
     """The resident says the vehicle shown (or the registration, when it was not found) is
     theirs."""
-    application = _draft(user, reference)
+    application = _draft(user, reference, made_by)
     application.vehicle_confirmed = True
     application.save(update_fields=["vehicle_confirmed", "updated_at"])
     return application
 
 
 def application_answer_duration(
-    *, user, reference: str, months: int, starts_on: date
+    *,
+    user,
+    reference: str,
+    months: int,
+    starts_on: date,
+    made_by=None,
 ) -> PermitApplication:
     if months not in DURATIONS:
         raise ApplicationError(f"A permit lasts 3, 6 or 12 months, not {months}")
-    application = _draft(user, reference)
+    application = _draft(user, reference, made_by)
     application.months = months
     application.starts_on = starts_on
     return _save(application, "months", "starts_on")
@@ -185,9 +221,9 @@ def application_price(*, application: PermitApplication, months: int | None = No
     )
 
 
-def application_quote(*, user, reference: str) -> Price:
+def application_quote(*, user, reference: str, made_by=None) -> Price:
     """Price the draft and keep the quote on it, as shown on check your answers."""
-    application = _draft(user, reference)
+    application = _draft(user, reference, made_by)
     quoted = application_price(application=application)
     _store_price(application, quoted)
     application.save(update_fields=["price_pence", "price_lines", "tariff_name", "updated_at"])
@@ -203,11 +239,13 @@ class Submitted:
     just_now: bool  # False when it had been submitted already (a double click, another tab)
 
 
-def application_submit(*, user, reference: str) -> Submitted:
+def application_submit(*, user, reference: str, made_by=None) -> Submitted:
     """Decide the application and submit it, once. The decision and price are worked out
     first, then written by one UPDATE … WHERE status = 'draft': of two submissions at once, the
-    second updates nothing and gets the first's result."""
-    application = application_for_user(user=user, reference=reference)
+    second updates nothing and gets the first's result. With `made_by`: an assisted
+    application, recorded as made by that member of staff (the one who took the resident's
+    declaration)."""
+    application = _applications_of(user, made_by).get(reference=reference.strip().upper())
     if not application.is_draft:
         return Submitted(application, just_now=False)
     missing = application_first_unanswered(application)
@@ -224,9 +262,10 @@ def application_submit(*, user, reference: str) -> Submitted:
     now = timezone.now()
     with transaction.atomic():
         updated = (
-            PermitApplication.objects.for_user(user)
+            _applications_of(user, made_by)
             .filter(pk=application.pk, status=PermitApplication.Status.DRAFT)
             .update(
+                **({"made_by": made_by} if made_by is not None else {}),
                 status=PermitApplication.Status(str(decision.outcome)),
                 decision=decision.as_json(),
                 vehicle_lookup=application.vehicle_lookup,

@@ -8,11 +8,14 @@ your answers) brings them back to check your answers after the change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,38 +38,97 @@ from .forms import (
 )
 from .models import PermitApplication
 from .pricing import DURATIONS, NoTariffInForce
-from .selectors import application_for_user, applications_for_user, tariff_in_force
+from .selectors import (
+    application_for_user,
+    applications_for_user,
+    assisted_application,
+    tariff_in_force,
+)
 
-# The steps in order: the question each answers (services.application_first_unanswered) and
-# its URL name.
-STEPS = {
-    "postcode": "parking:postcode",
-    "address": "parking:address",
-    "applicant": "parking:applicant",
-    "registration": "parking:registration",
-    "vehicle": "parking:vehicle",
-    "duration": "parking:duration",
-}
-ORDER = list(STEPS)
+# The steps in order: the question each answers (services.application_first_unanswered), which
+# is also its URL name in the journey's namespace.
+ORDER = ["postcode", "address", "applicant", "registration", "vehicle", "duration"]
+
+
+@dataclass(frozen=True)
+class Journey:
+    """Whose journey the question pages serve, and where its pages are. The same views and
+    templates serve the resident's own (RESIDENT, below) and a member of staff's for a resident
+    on the phone (casework.assisted_views.ASSISTED), so both ask the same questions with the
+    same checks and submit through the same services. A journey is passed to the views as an
+    extra argument of its URLs."""
+
+    url_prefix: str  # "parking:" or "casework:assisted_": before each page's name
+    start_url_name: str  # where Back goes from the first question
+    caption: str  # above each question
+    title: str  # after each page's own title
+    check_template: str
+    # The member of staff's permission, for the assisted journey; None: the resident's own.
+    permission: str | None = None
+    # What else check your answers shows (the assisted journey's declaration form).
+    check_context: Callable[[], dict] = dict
+
+    @property
+    def assisted(self) -> bool:
+        return self.permission is not None
+
+    def url_name(self, page: str) -> str:
+        """A page's URL name: a question (ORDER), "check_answers", "submit" or "application"."""
+        return f"{self.url_prefix}{page}"
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """Every page's URL name, for the templates' {% url %} tags."""
+        return {page: self.url_name(page) for page in [*ORDER, "check_answers", "submit"]}
+
+    def application(self, request, reference: str) -> PermitApplication:
+        """The application the journey may show: the resident's own, or one made for a
+        resident by staff. 404 for anything else, 403 for staff without the permission."""
+        if self.assisted and not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        try:
+            if self.assisted:
+                return assisted_application(reference=reference)
+            return application_for_user(user=request.user, reference=reference)
+        except PermitApplication.DoesNotExist:
+            raise Http404 from None
+
+    def who(self, request, application: PermitApplication) -> dict:
+        """The services' `reference`, `user` (whose application: always the resident's
+        account) and `made_by` (the member of staff making it, or None)."""
+        return {
+            "reference": application.reference,
+            "user": application.user,
+            "made_by": request.user if self.assisted else None,
+        }
+
+
+RESIDENT = Journey(
+    url_prefix="parking:",
+    start_url_name="parking:start",
+    caption="Apply for a resident parking permit",
+    title="Apply for a resident parking permit",
+    check_template="parking/check_answers.html",
+)
 
 
 def question(step: str | None):
     """A page of the draft application `step` (None: check your answers). The view gets the
-    resident's draft; another resident's reference is a 404, a submitted application goes to
-    its decision, and an earlier question still unanswered is asked first."""
+    draft and the journey; another resident's reference is a 404, a submitted application goes
+    to its decision, and an earlier question still unanswered is asked first."""
 
     def decorate(view):
         @login_required
         @wraps(view)
-        def page(request, reference: str):
-            application = _application(request, reference)
+        def page(request, reference: str, journey: Journey = RESIDENT):
+            application = journey.application(request, reference)
             if not application.is_draft:
-                return redirect("parking:application", reference=application.reference)
+                return redirect(journey.url_name("application"), reference=application.reference)
             missing = services.application_first_unanswered(application)
             upto = ORDER.index(step) if step else len(ORDER)
             if missing is not None and ORDER.index(missing) < upto:
-                return redirect(STEPS[missing], reference=application.reference)
-            return view(request, application)
+                return redirect(journey.url_name(missing), reference=application.reference)
+            return view(request, application, journey)
 
         return page
 
@@ -95,7 +157,7 @@ def start(request):
 def apply(request):
     """Start or carry on: the resident's draft, at its first unanswered question."""
     draft = services.application_draft_get_or_create(user=request.user)
-    return _resume(draft)
+    return resume(draft, RESIDENT)
 
 
 @login_required
@@ -106,9 +168,9 @@ def application_list(request):
 
 @login_required
 def application_detail(request, reference: str):
-    application = _application(request, reference)
+    application = RESIDENT.application(request, reference)
     if application.is_draft:
-        return _resume(application)
+        return resume(application, RESIDENT)
     decision = Decision.from_json(application.decision)
     return render(
         request,
@@ -134,49 +196,42 @@ def application_detail(request, reference: str):
 
 
 @question("postcode")
-def postcode(request, application: PermitApplication):
-    reference = application.reference
+def postcode(request, application: PermitApplication, journey: Journey):
+    who = journey.who(request, application)
     form = PostcodeForm(_data(request), initial={"postcode": application.postcode})
     if request.method == "POST" and form.is_valid():
-        services.application_answer_postcode(
-            user=request.user, reference=reference, postcode=form.cleaned_data["postcode"]
-        )
+        services.application_answer_postcode(**who, postcode=form.cleaned_data["postcode"])
         # A new postcode means choosing the address again, then back to check answers.
-        return redirect(_step_url(application, "address", change=_changing(request)))
+        return redirect(_step_url(application, journey, "address", change=_changing(request)))
     if request.method == "POST" and form.no_homes_at and "not_listed" in request.POST:
         # A real postcode the address records have no homes at (a new building, say): carry
         # on without an address, and the decision asks for proof of address.
-        services.application_answer_postcode(
-            user=request.user, reference=reference, postcode=form.no_homes_at
-        )
-        services.application_answer_address(
-            user=request.user, reference=reference, uprn=None, address=""
-        )
-        return _next(request, application, "address")
-    return _question(request, "parking/postcode.html", application, form)
+        services.application_answer_postcode(**who, postcode=form.no_homes_at)
+        services.application_answer_address(**who, uprn=None, address="")
+        return _next(request, application, journey, "address")
+    return _question(request, journey, "parking/postcode.html", application, form)
 
 
 @question("address")
-def address(request, application: PermitApplication):
-    reference = application.reference
+def address(request, application: PermitApplication, journey: Journey):
+    who = journey.who(request, application)
     addresses = residential_addresses_at_postcode(postcode=application.postcode)
     chosen = NOT_LISTED if application.address_not_listed else application.uprn
     form = AddressForm(_data(request), addresses=addresses, initial={"address": chosen})
     if request.method == "POST" and form.is_valid():
         picked = form.chosen
         services.application_answer_address(
-            user=request.user,
-            reference=reference,
+            **who,
             uprn=picked.uprn if picked else None,
             address=picked.label if picked else "",
         )
-        return _next(request, application, "address")
-    return _question(request, "parking/address.html", application, form)
+        return _next(request, application, journey, "address")
+    return _question(request, journey, "parking/address.html", application, form)
 
 
 @question("applicant")
-def applicant(request, application: PermitApplication):
-    reference = application.reference
+def applicant(request, application: PermitApplication, journey: Journey):
+    who = journey.who(request, application)
     born = application.date_of_birth
     initial = {"first_name": application.first_name, "last_name": application.last_name}
     if born:
@@ -184,37 +239,35 @@ def applicant(request, application: PermitApplication):
     form = ApplicantForm(_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         services.application_answer_applicant(
-            user=request.user,
-            reference=reference,
+            **who,
             first_name=form.cleaned_data["first_name"],
             last_name=form.cleaned_data["last_name"],
             date_of_birth=form.cleaned_data["date_of_birth"],
         )
-        return _next(request, application, "applicant")
-    return _question(request, "parking/applicant.html", application, form)
+        return _next(request, application, journey, "applicant")
+    return _question(request, journey, "parking/applicant.html", application, form)
 
 
 @question("registration")
-def registration(request, application: PermitApplication):
-    reference = application.reference
+def registration(request, application: PermitApplication, journey: Journey):
+    who = journey.who(request, application)
     form = RegistrationForm(_data(request), initial={"registration": application.registration})
     if request.method == "POST" and form.is_valid():
         services.application_answer_registration(
-            user=request.user,
-            reference=reference,
+            **who,
             registration=form.cleaned_data["registration"],
         )
         # Always on to confirm the vehicle, even from check your answers.
-        return redirect(_step_url(application, "vehicle", change=_changing(request)))
-    return _question(request, "parking/registration.html", application, form)
+        return redirect(_step_url(application, journey, "vehicle", change=_changing(request)))
+    return _question(request, journey, "parking/registration.html", application, form)
 
 
 @question("vehicle")
-def vehicle(request, application: PermitApplication):
-    reference = application.reference
+def vehicle(request, application: PermitApplication, journey: Journey):
+    who = journey.who(request, application)
     if request.method == "POST":
-        services.application_confirm_vehicle(user=request.user, reference=reference)
-        return _next(request, application, "vehicle")
+        services.application_confirm_vehicle(**who)
+        return _next(request, application, journey, "vehicle")
     return render(
         request,
         "parking/vehicle.html",
@@ -222,14 +275,15 @@ def vehicle(request, application: PermitApplication):
             "application": application,
             "vehicle": _vehicle(application),
             "change": _changing(request),
-            "back_url": _back_url(application, "vehicle", _changing(request)),
+            "back_url": _back_url(application, journey, "vehicle", _changing(request)),
+            "journey": journey,
         },
     )
 
 
 @question("duration")
-def duration(request, application: PermitApplication):
-    reference = application.reference
+def duration(request, application: PermitApplication, journey: Journey):
+    who = journey.who(request, application)
     starts = application.starts_on
     initial = {"months": application.months}
     if starts:
@@ -237,15 +291,15 @@ def duration(request, application: PermitApplication):
     form = DurationForm(_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         services.application_answer_duration(
-            user=request.user,
-            reference=reference,
+            **who,
             months=form.cleaned_data["months"],
             starts_on=form.cleaned_data["starts_on"],
         )
-        return _next(request, application, "duration")
+        return _next(request, application, journey, "duration")
     prices = {m: services.application_price(application=application, months=m) for m in DURATIONS}
     return _question(
         request,
+        journey,
         "parking/duration.html",
         application,
         form,
@@ -255,17 +309,24 @@ def duration(request, application: PermitApplication):
 
 
 @question(None)
-def check_answers(request, application: PermitApplication):
-    reference = application.reference
-    quoted = services.application_quote(user=request.user, reference=reference)
+def check_answers(request, application: PermitApplication, journey: Journey):
+    return check_answers_page(request, application, journey)
+
+
+def check_answers_page(request, application: PermitApplication, journey: Journey, **context):
+    """Check your answers, with the price quoted now (and kept on the draft)."""
+    quoted = services.application_quote(**journey.who(request, application))
     return render(
         request,
-        "parking/check_answers.html",
+        journey.check_template,
         {
             "application": application,
             "price": quoted,
             "vehicle": _vehicle(application),
-            "back_url": _step_url(application, "duration"),
+            "back_url": _step_url(application, journey, "duration"),
+            "journey": journey,
+            **journey.check_context(),
+            **context,
         },
     )
 
@@ -278,25 +339,19 @@ def submit(request, reference: str):
     except PermitApplication.DoesNotExist:
         raise Http404 from None
     except ApplicationIncomplete as incomplete:
-        return redirect(STEPS[incomplete.missing], reference=reference)
+        return redirect(RESIDENT.url_name(incomplete.missing), reference=reference)
     return redirect("parking:application", reference=submitted.application.reference)
 
 
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def _application(request, reference: str) -> PermitApplication:
-    try:
-        return application_for_user(user=request.user, reference=reference)
-    except PermitApplication.DoesNotExist:
-        raise Http404 from None
-
-
-def _resume(application: PermitApplication):
+def resume(application: PermitApplication, journey: Journey):
+    """Carry on with a draft at its first unanswered question, or check your answers."""
     missing = services.application_first_unanswered(application)
     if missing is None:
-        return redirect("parking:check_answers", reference=application.reference)
-    return redirect(STEPS[missing], reference=application.reference)
+        return redirect(journey.url_name("check_answers"), reference=application.reference)
+    return redirect(journey.url_name(missing), reference=application.reference)
 
 
 def _data(request):
@@ -308,33 +363,33 @@ def _changing(request) -> bool:
     return request.GET.get("change") == "1"
 
 
-def _step_url(application: PermitApplication, step: str, *, change: bool = False) -> str:
-    url = reverse(STEPS[step], kwargs={"reference": application.reference})
+def _step_url(application: PermitApplication, journey: Journey, step: str, *, change=False):
+    url = reverse(journey.url_name(step), kwargs={"reference": application.reference})
     return url + "?change=1" if change else url
 
 
-def _next(request, application: PermitApplication, step: str):
+def _next(request, application: PermitApplication, journey: Journey, step: str):
     """After an answer: back to check your answers when changing one, otherwise the next
     question (or check your answers when none is left unanswered)."""
     application.refresh_from_db()
     missing = services.application_first_unanswered(application)
     if missing is not None:
-        return redirect(_step_url(application, missing, change=_changing(request)))
+        return redirect(_step_url(application, journey, missing, change=_changing(request)))
     if _changing(request) or ORDER.index(step) == len(ORDER) - 1:
-        return redirect("parking:check_answers", reference=application.reference)
-    return redirect(_step_url(application, ORDER[ORDER.index(step) + 1]))
+        return redirect(journey.url_name("check_answers"), reference=application.reference)
+    return redirect(_step_url(application, journey, ORDER[ORDER.index(step) + 1]))
 
 
-def _back_url(application: PermitApplication, step: str, change: bool) -> str:
+def _back_url(application: PermitApplication, journey: Journey, step: str, change: bool) -> str:
     if change:
-        return reverse("parking:check_answers", kwargs={"reference": application.reference})
+        return _step_url(application, journey, "check_answers")
     index = ORDER.index(step)
     if index == 0:
-        return reverse("parking:start")
-    return _step_url(application, ORDER[index - 1])
+        return reverse(journey.start_url_name)
+    return _step_url(application, journey, ORDER[index - 1])
 
 
-def _question(request, template: str, application, form, **context):
+def _question(request, journey: Journey, template: str, application, form, **context):
     change = _changing(request)
     return render(
         request,
@@ -343,7 +398,8 @@ def _question(request, template: str, application, form, **context):
             "application": application,
             "form": form,
             "change": change,
-            "back_url": _back_url(application, _step_of(template), change),
+            "back_url": _back_url(application, journey, _step_of(template), change),
+            "journey": journey,
             **context,
         },
     )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.middleware import STAFF_PATH_PREFIX
 from accounts.roles import CONTACT_CENTRE_AGENT, PARKING_OFFICER, RECORDS_ADMIN, REVENUES_OFFICER
 from accounts.roles import ROLES as ROLE_TABLE
+from parking.services import application_draft_get_or_create
 from records.models import SyncRun
 from tests.casework.cases import application_at, send_evidence
 from tests.factories import UserFactory, make_staff
@@ -58,6 +59,17 @@ STAFF_URLS: dict[str, Rule] = {
         frozenset({PARKING_OFFICER}),
         kwargs={"reference": "reference", "evidence_id": "review_evidence_id"},
     ),
+    # Assisted applications: every role makes them (a draft's pages, untouched, lead on).
+    "casework:assisted_start": Rule(EVERY_ROLE, kwargs={"person_ref": "person_ref"}),
+    "casework:assisted_application": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
+    "casework:assisted_postcode": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
+    "casework:assisted_address": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
+    "casework:assisted_applicant": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
+    "casework:assisted_registration": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
+    "casework:assisted_vehicle": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
+    "casework:assisted_duration": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
+    "casework:assisted_check_answers": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
+    "casework:assisted_submit": Rule(EVERY_ROLE, method="post", kwargs={"reference": "assisted"}),
     "records:run_list": Rule(frozenset({RECORDS_ADMIN})),
     "records:upload": Rule(frozenset({RECORDS_ADMIN})),
     "records:run_detail": Rule(frozenset({RECORDS_ADMIN}), kwargs={"pk": "run"}),
@@ -146,7 +158,12 @@ def made(db, settings, tmp_path):
     # A case's pages ask why before anything else, so the person and property need not exist.
     # The review pages show an application, so one is waiting, with a file.
     application = application_at(10001)
+    # The assisted journey's pages show a draft an agent is making for a resident.
+    assisted = application_draft_get_or_create(
+        user=UserFactory(), made_by=make_staff(None, email="started.it@example.com")
+    )
     return {
+        "assisted": assisted.reference,
         "run": run.pk,
         "person_ref": "P0000001",
         "uprn": 10001,

@@ -41,25 +41,25 @@ def borough(db):
     return load_borough()
 
 
-def answer_everything(user, *, uprn=APPROVED_UPRN, registration=CAR, months=12, **applicant):
-    draft = services.application_draft_get_or_create(user=user)
-    ref = draft.reference
-    services.application_answer_postcode(user=user, reference=ref, postcode=POSTCODE)
+def answer_everything(
+    user, *, uprn=APPROVED_UPRN, registration=CAR, months=12, made_by=None, **applicant
+):
+    """Every question answered; with `made_by`, by a member of staff for the resident."""
+    ref = services.application_draft_get_or_create(user=user, made_by=made_by).reference
+    who = {"user": user, "reference": ref, "made_by": made_by}
+    services.application_answer_postcode(**who, postcode=POSTCODE)
     services.application_answer_address(
-        user=user, reference=ref, uprn=uprn, address=f"{uprn} Mare Street" if uprn else ""
+        **who, uprn=uprn, address=f"{uprn} Mare Street" if uprn else ""
     )
     services.application_answer_applicant(
-        user=user,
-        reference=ref,
+        **who,
         first_name=applicant.get("first_name", FIRST_NAME),
         last_name=applicant.get("last_name", LAST_NAME),
         date_of_birth=applicant.get("date_of_birth", BORN),
     )
-    services.application_answer_registration(user=user, reference=ref, registration=registration)
-    services.application_confirm_vehicle(user=user, reference=ref)
-    services.application_answer_duration(
-        user=user, reference=ref, months=months, starts_on=timezone.localdate()
-    )
+    services.application_answer_registration(**who, registration=registration)
+    services.application_confirm_vehicle(**who)
+    services.application_answer_duration(**who, months=months, starts_on=timezone.localdate())
     return ref
 
 
