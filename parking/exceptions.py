@@ -50,6 +50,15 @@ class ApplicationIncomplete(ApplicationError):
         super().__init__(f"The application has no answer for {missing}")
 
 
+class TooManyApplications(ApplicationError):
+    """The resident has sent PERMIT_APPLICATIONS_PER_DAY applications in the last 24 hours;
+    `until` is when they may send another."""
+
+    def __init__(self, until) -> None:
+        self.until = until
+        super().__init__(f"Too many applications: the next may be sent from {until:%Y-%m-%d %H:%M}")
+
+
 # --- Evidence ---
 
 

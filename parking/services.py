@@ -12,7 +12,7 @@ one conditional UPDATE: a double click or a second tab makes one application, no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -28,6 +28,7 @@ from .exceptions import (
     ApplicationIncomplete,
     ApplicationNotDraft,
     InvalidRegistration,
+    TooManyApplications,
     VehicleNotFound,
     VehicleServiceUnavailable,
 )
@@ -251,6 +252,8 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
     missing = application_first_unanswered(application)
     if missing:
         raise ApplicationIncomplete(missing)
+    if made_by is None:
+        _check_daily_limit(user)
 
     if application.vehicle_lookup == PermitApplication.VehicleLookup.UNAVAILABLE:
         # Worth one more try: the service may be back since the resident gave the registration.
@@ -286,6 +289,21 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
             queue_email("application_received", application_id=application.pk)
     application.refresh_from_db()
     return Submitted(application, just_now=bool(updated))
+
+
+def _check_daily_limit(user) -> None:
+    """A resident's own applications are decided at most PERMIT_APPLICATIONS_PER_DAY times in 24
+    hours (settings.py says why). Their drafts are one at a time, so they are sent one after
+    another and a count is enough."""
+    since = timezone.now() - timedelta(days=1)
+    sent = list(
+        PermitApplication.objects.for_user(user)
+        .filter(made_by__isnull=True, renews__isnull=True, submitted_at__gte=since)
+        .order_by("-submitted_at")
+        .values_list("submitted_at", flat=True)[: settings.PERMIT_APPLICATIONS_PER_DAY]
+    )
+    if len(sent) >= settings.PERMIT_APPLICATIONS_PER_DAY:
+        raise TooManyApplications(until=sent[-1] + timedelta(days=1))
 
 
 def application_decide(*, application: PermitApplication) -> eligibility.Decision:

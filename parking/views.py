@@ -27,7 +27,7 @@ from records.selectors import residential_addresses_at_postcode
 from . import services
 from .clients.vehicles import Vehicle
 from .eligibility import Decision, Evidence, Outcome, Rule
-from .exceptions import ApplicationIncomplete
+from .exceptions import ApplicationIncomplete, TooManyApplications
 from .forms import (
     NOT_LISTED,
     AddressForm,
@@ -340,7 +340,23 @@ def submit(request, reference: str):
         raise Http404 from None
     except ApplicationIncomplete as incomplete:
         return redirect(RESIDENT.url_name(incomplete.missing), reference=reference)
+    except TooManyApplications as limited:
+        application = application_for_user(user=request.user, reference=reference)
+        # Shown like a form's error (200), on the page the resident sent it from.
+        return check_answers_page(
+            request, application, RESIDENT, too_many=too_many_message(limited)
+        )
     return redirect("parking:application", reference=submitted.application.reference)
+
+
+def too_many_message(limited: TooManyApplications) -> str:
+    until = timezone.localtime(limited.until)
+    most = settings.PERMIT_APPLICATIONS_PER_DAY
+    return (
+        f"You have sent {most} application{'s' if most != 1 else ''} in the last 24 "
+        "hours, the most we take online in a day. Your answers are kept: you can send this "
+        f"application from {until:%H:%M} on {until:%-d %B %Y}, or call us on 020 8356 3000."
+    )
 
 
 # --- Helpers -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from parking import services
-from parking.exceptions import ApplicationIncomplete, ApplicationNotDraft
+from parking.exceptions import ApplicationIncomplete, ApplicationNotDraft, TooManyApplications
 from parking.models import PermitApplication, new_application_reference
 from parking.selectors import application_for_user, applications_held_for
 from records.models import SyncRun
@@ -187,6 +187,47 @@ def test_submitting_twice_makes_one_application(resident, borough):
     assert first.just_now and not second.just_now
     assert second.application.pk == first.application.pk
     assert PermitApplication.objects.for_user(resident).count() == 1
+
+
+def sent_earlier(user, *, hours_ago: float, **fields) -> PermitApplication:
+    """An application the resident sent `hours_ago` (made directly: only its time counts)."""
+    return PermitApplication.objects.create(
+        user=user,
+        status=PermitApplication.Status.NOT_ELIGIBLE,
+        decision={"outcome": "not_eligible", "rules": []},
+        submitted_at=timezone.now() - timedelta(hours=hours_ago),
+        **fields,
+    )
+
+
+def test_a_resident_sends_at_most_five_applications_in_24_hours(resident, borough, settings):
+    assert settings.PERMIT_APPLICATIONS_PER_DAY == 5
+    oldest = sent_earlier(resident, hours_ago=23)
+    for hours in (20, 10, 5, 1):
+        sent_earlier(resident, hours_ago=hours)
+    sent_earlier(resident, hours_ago=25)  # outside the 24 hours
+    ref = answer_everything(resident)
+
+    with pytest.raises(TooManyApplications) as limited:
+        services.application_submit(user=resident, reference=ref)
+
+    assert limited.value.until == oldest.submitted_at + timedelta(days=1)
+    assert PermitApplication.objects.get(reference=ref).is_draft  # kept, not decided
+
+
+def test_applications_made_by_staff_and_renewals_do_not_count_towards_the_limit(
+    resident, borough, agent
+):
+    for hours in (20, 10, 5, 1):
+        sent_earlier(resident, hours_ago=hours)
+    sent_earlier(resident, hours_ago=2, made_by=agent)
+    ref = answer_everything(resident)
+    assert services.application_submit(user=resident, reference=ref).just_now  # the 5th
+
+    # And an agent on the phone is not stopped by the resident's own five.
+    assisted = answer_everything(resident, registration="LB19EVE", made_by=agent)
+    submitted = services.application_submit(user=resident, reference=assisted, made_by=agent)
+    assert submitted.just_now
 
 
 @pytest.mark.django_db(transaction=True)

@@ -83,6 +83,24 @@ def apply_and_submit(client, **answers) -> PermitApplication:
     return PermitApplication.objects.get(reference=ref)
 
 
+def test_a_sixth_application_in_24_hours_is_kept_but_not_sent_and_says_when_it_can_be(
+    signed_in, resident, borough, settings
+):
+    settings.PERMIT_APPLICATIONS_PER_DAY = 1
+    apply_and_submit(signed_in)
+    ref = start_application(signed_in)
+    answer(signed_in, ref, registration="LB19EVE")
+
+    response = signed_in.post(url("submit", ref))
+
+    assert response.status_code == 200
+    html = " ".join(response.content.decode().split())
+    assert "<title>Error: Check your answers" in html
+    assert "You have sent 1 application in the last 24 hours" in html
+    assert "Accept and send" not in html
+    assert PermitApplication.objects.get(reference=ref).is_draft
+
+
 def errors(response) -> list[str]:
     """The error summary's messages."""
     html = response.content.decode()

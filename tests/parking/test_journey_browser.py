@@ -175,6 +175,12 @@ def test_the_other_outcomes_and_a_vehicle_not_found_are_accessible(page, residen
 
 
 def _submitted(user, *, uprn, registration) -> str:
+    ref = _answered(user, uprn=uprn, registration=registration)
+    return services.application_submit(user=user, reference=ref).application.reference
+
+
+def _answered(user, *, uprn, registration) -> str:
+    """A draft with every question answered, ready to send."""
     draft = services.application_draft_get_or_create(user=user)
     ref = draft.reference
     services.application_answer_postcode(user=user, reference=ref, postcode=POSTCODE)
@@ -189,4 +195,23 @@ def _submitted(user, *, uprn, registration) -> str:
     services.application_answer_duration(
         user=user, reference=ref, months=6, starts_on=timezone.localdate()
     )
-    return services.application_submit(user=user, reference=ref).application.reference
+    return ref
+
+
+def test_an_application_over_the_daily_limit_is_kept_and_says_when_it_can_be_sent(
+    page, resident, settings
+):
+    load_borough()
+    settings.PERMIT_APPLICATIONS_PER_DAY = 1
+    _submitted(resident, uprn=None, registration=NOT_FOUND)
+    draft = _answered(resident, uprn=APPROVED_UPRN, registration=CAR)
+    use_narrowest(page)
+    page.goto("/accounts/login/")
+    fill_sign_in(page, resident.email, PASSWORD)
+    page.goto(f"/parking/applications/{draft}/check/")
+    page.get_by_role("button", name="Accept and send").click()
+
+    summary = page.locator(".govuk-error-summary").inner_text()
+    assert "You have sent 1 application in the last 24 hours" in summary
+    looked_at(page, "check-answers-daily-limit")
+    assert PermitApplication.objects.get(reference=draft).is_draft
