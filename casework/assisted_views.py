@@ -12,11 +12,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from accounts.services import ResidentAccountRefused
+from hackney_portal.templatetags.portal import pounds
+from parking import permits
 from parking import views as journey_views
+from parking.exceptions import PaymentNotPossible, PaymentRefused, PaymentServiceUnavailable
+from parking.models import Payment, Permit, PermitApplication
 from parking.services import application_first_unanswered
 from parking.views import Journey, check_answers_page, resume
 from records.selectors import person_by_ref
@@ -27,6 +31,8 @@ from .permissions import ASSISTED_APPLICATION_MAKE
 from .selectors import assisted_application_seen, assisted_start_entry
 from .services import assisted_application_start, assisted_application_submit
 from .views import case_reason, case_url
+
+Status = PermitApplication.Status
 
 ASSISTED = Journey(
     url_prefix="casework:assisted_",
@@ -123,6 +129,97 @@ def assisted_application(request, reference: str):
             "window_hours": settings.PERMIT_PAYMENT_WINDOW_HOURS,
         },
     )
+
+
+@require_POST
+@login_required
+@permission_required(ASSISTED_APPLICATION_MAKE, raise_exception=True)
+def assisted_pay(request, reference: str):
+    """Take the payment on the phone: the member of staff is sent to the payment service's page
+    (GOV.UK Pay's mail order / telephone payment) and types in the card details the resident
+    reads out. The card details go to the payment service, never to the portal."""
+    application = ASSISTED.application(request, reference)
+    back = redirect("casework:assisted_application", reference=application.reference)
+    if application.status not in (Status.APPROVED, Status.ISSUED):
+        messages.warning(request, f"{application.reference} is not approved: nothing to pay.")
+        return back
+    started = assisted_start_entry(reference=application.reference)
+    audit_record(
+        request=request,
+        action=Action.ASSISTED_PAYMENT,
+        reason=started.reason if started else "",
+        person_ref=started.person_ref if started else "",
+        uprn=application.uprn,
+        subject=f"{application.reference}: {pounds(application.price_pence)} by phone",
+    )
+
+    def return_url(payment_reference: str) -> str:
+        path = reverse(
+            "casework:assisted_paid",
+            kwargs={"reference": application.reference, "payment_reference": payment_reference},
+        )
+        return request.build_absolute_uri(path)
+
+    try:
+        paying = permits.payment_start(
+            user=application.user,
+            reference=application.reference,
+            return_url_for=return_url,
+            moto=True,
+        )
+    except PaymentNotPossible:
+        messages.warning(
+            request, f"{application.reference} cannot be paid for: it is not approved."
+        )
+        return back
+    except (PaymentServiceUnavailable, PaymentRefused):
+        messages.warning(
+            request,
+            "The payment service is not available just now: nothing was taken. Try again in a "
+            "few minutes, or the resident can pay online from their account.",
+        )
+        return back
+    if isinstance(paying, Payment):
+        return redirect(paying.next_url)
+    return back  # paid already (or free): the permit is issued
+
+
+@login_required
+@permission_required(ASSISTED_APPLICATION_MAKE, raise_exception=True)
+def assisted_paid(request, reference: str, payment_reference: str):
+    """Where the payment service sends the member of staff back: what happened, on the result
+    page (which is audited)."""
+    application = ASSISTED.application(request, reference)
+    payment = application.payments.filter(reference=payment_reference.strip().upper()).first()
+    if payment is None:
+        messages.warning(request, f"There is no payment {payment_reference} for {reference}.")
+        return redirect("casework:assisted_application", reference=application.reference)
+    try:
+        payment = permits.payment_refresh(payment_id=payment.pk)
+    except (PaymentServiceUnavailable, PaymentRefused):
+        messages.warning(
+            request,
+            "We could not check the payment with the payment service just now. Do not take it "
+            "again: the portal checks it again within 15 minutes and issues the permit if it was "
+            "paid.",
+        )
+    else:
+        if payment.status == Payment.Status.SUCCESS:
+            permit = Permit.objects.get(application=application)
+            messages.success(
+                request,
+                f"{pounds(payment.amount_pence)} taken. Permit {permit.number} is issued: read "
+                "the number to the resident. They are emailed it too.",
+            )
+        elif payment.open:
+            messages.warning(request, "The payment is not finished yet. Nothing is issued yet.")
+        else:
+            messages.warning(
+                request,
+                f"The payment was not taken ({payment.get_status_display().lower()}). Nothing "
+                "was charged: try again, or the resident can pay online.",
+            )
+    return redirect("casework:assisted_application", reference=application.reference)
 
 
 def question_urls():

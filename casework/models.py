@@ -23,6 +23,7 @@ class AuditEntry(models.Model):
         ASSISTED_START = "assisted_start", "Started a permit application for a resident"
         ASSISTED_SUBMIT = "assisted_submit", "Submitted a permit application for a resident"
         ASSISTED_VIEW = "assisted_view", "Viewed a permit application made for a resident"
+        ASSISTED_PAYMENT = "assisted_payment", "Took a payment by phone for a resident's permit"
 
     at = models.DateTimeField(default=timezone.now, help_text="Stored in UTC")
     # PROTECT: a member of staff who has looked at residents' data can be deactivated, never

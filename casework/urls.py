@@ -40,6 +40,12 @@ urlpatterns = [
         assisted_views.assisted_submit,
         name="assisted_submit",
     ),
+    path("assisted/<str:reference>/pay/", assisted_views.assisted_pay, name="assisted_pay"),
+    path(
+        "assisted/<str:reference>/paid/<str:payment_reference>/",
+        assisted_views.assisted_paid,
+        name="assisted_paid",
+    ),
     path("cases/property/<int:uprn>/", views.property_case, name="property_case"),
     path("cases/property/<int:uprn>/notes/", views.property_case_notes, name="property_case_notes"),
     path(

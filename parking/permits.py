@@ -162,11 +162,15 @@ def _officer_decides(application: PermitApplication, *, by, reason: str, approve
 # --- Paying ------------------------------------------------------------------------------------
 
 
-def payment_start(*, user, reference: str, return_url_for: ReturnUrl) -> Payment | Permit:
+def payment_start(
+    *, user, reference: str, return_url_for: ReturnUrl, moto: bool = False
+) -> Payment | Permit:
     """Start paying for the resident's approved application: the payment to send them to (its
     `next_url`), the one already in progress (a second tab), or the permit when it turns out to
-    be paid already, or free. Raises PaymentNotPossible when the application cannot be paid for,
-    PaymentServiceUnavailable when the payment service cannot be reached."""
+    be paid already, or free. With `moto`, a member of staff takes the payment on the phone
+    (GOV.UK Pay's mail order / telephone payment): `user` is still the resident. Raises
+    PaymentNotPossible when the application cannot be paid for, PaymentServiceUnavailable when
+    the payment service cannot be reached."""
     application = application_for_user(user=user, reference=reference)
     if application.status == Status.ISSUED:
         return application.permit
@@ -191,7 +195,7 @@ def payment_start(*, user, reference: str, return_url_for: ReturnUrl) -> Payment
         # Another tab started one between our read and our insert: use it.
         payment = application.payments.get(status__in=Payment.OPEN)
         return _resume(payment, return_url_for) or payment
-    return _send(payment, return_url_for)
+    return _send(payment, return_url_for, moto=moto)
 
 
 def _resume(payment: Payment, return_url_for: ReturnUrl) -> Payment | Permit | None:
@@ -207,7 +211,7 @@ def _resume(payment: Payment, return_url_for: ReturnUrl) -> Payment | Permit | N
     return payment if payment.open else None
 
 
-def _send(payment: Payment, return_url_for: ReturnUrl) -> Payment:
+def _send(payment: Payment, return_url_for: ReturnUrl, *, moto: bool = False) -> Payment:
     try:
         created = payments_client().create_payment(
             amount=payment.amount_pence,
@@ -215,6 +219,7 @@ def _send(payment: Payment, return_url_for: ReturnUrl) -> Payment:
             description=_description(payment),
             return_url=return_url_for(payment.reference),
             idempotency_key=payment.reference,
+            moto=moto,
         )
     except PaymentRefused as refused:
         # Sent again with the same idempotency key it would be refused again: it is closed, and

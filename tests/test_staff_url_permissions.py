@@ -70,6 +70,10 @@ STAFF_URLS: dict[str, Rule] = {
     "casework:assisted_duration": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
     "casework:assisted_check_answers": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
     "casework:assisted_submit": Rule(EVERY_ROLE, method="post", kwargs={"reference": "assisted"}),
+    "casework:assisted_pay": Rule(EVERY_ROLE, method="post", kwargs={"reference": "assisted"}),
+    "casework:assisted_paid": Rule(
+        EVERY_ROLE, kwargs={"reference": "assisted", "payment_reference": "payment_reference"}
+    ),
     "records:run_list": Rule(frozenset({RECORDS_ADMIN})),
     "records:upload": Rule(frozenset({RECORDS_ADMIN})),
     "records:run_detail": Rule(frozenset({RECORDS_ADMIN}), kwargs={"pk": "run"}),
@@ -164,6 +168,7 @@ def made(db, settings, tmp_path):
     )
     return {
         "assisted": assisted.reference,
+        "payment_reference": "PY-NONE",
         "run": run.pk,
         "person_ref": "P0000001",
         "uprn": 10001,

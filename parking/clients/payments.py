@@ -117,6 +117,7 @@ class PaymentsClient(Protocol):
         description: str,
         return_url: str,
         idempotency_key: str = "",
+        moto: bool = False,
     ) -> CreatedPayment: ...
 
     def get_payment(self, payment_id: str) -> PaymentState: ...
@@ -168,6 +169,7 @@ class GovUkPayClient:
         description: str,
         return_url: str,
         idempotency_key: str = "",
+        moto: bool = False,
     ) -> CreatedPayment:
         _check_amount(amount)
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
@@ -180,6 +182,9 @@ class GovUkPayClient:
                 "description": description,
                 "return_url": return_url,
                 "language": "en",
+                # Mail order / telephone: a member of staff types the card details the resident
+                # reads out on the phone (the account must have MOTO payments turned on).
+                **({"moto": True} if moto else {}),
             },
             expect=(200, 201),
             headers=headers,
@@ -326,6 +331,7 @@ class LocalPaymentsClient:
         description: str,
         return_url: str,
         idempotency_key: str = "",
+        moto: bool = False,
     ) -> CreatedPayment:
         from parking.models import SimulatedPayment
 

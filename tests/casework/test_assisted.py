@@ -16,7 +16,7 @@ from accounts.models import User
 from accounts.roles import ROLES
 from casework.models import AuditEntry
 from casework.permissions import ASSISTED_APPLICATION_MAKE
-from parking.models import PermitApplication
+from parking.models import Payment, Permit, PermitApplication
 from tests.factories import make_staff
 from tests.helpers import sign_in
 from tests.parking.application_records import APPROVED_UPRN, CAR, LORRY, load_borough
@@ -420,3 +420,98 @@ def test_the_review_queue_says_who_made_it(on_the_phone, resident, agent, parkin
     sign_in(officer, parking_officer)
     page = text(officer.get(reverse("casework:review_queue")))
     assert f"Made by {agent.email} for the resident (phone)" in page
+
+
+# --- Taking the payment on the phone ----------------------------------------------------------
+
+
+def approved_for(client, email: str) -> str:
+    ref = made_for(client, email)
+    submit(client, ref)
+    assert PermitApplication.objects.get(reference=ref).status == Status.APPROVED
+    return ref
+
+
+def test_the_agent_takes_the_payment_on_the_phone_and_reads_out_the_permit(
+    on_the_phone, resident, agent
+):
+    from tests.parking.permit_helpers import on_payment_page
+
+    ref = approved_for(on_the_phone, resident.email)
+    assert "Take £" in text(on_the_phone.get(url("application", ref)))
+
+    response = on_the_phone.post(url("pay", ref))
+
+    payment = Payment.objects.get(application__reference=ref)
+    assert (payment.user, response["Location"]) == (resident, payment.next_url)
+    back = on_payment_page(payment)  # the agent types the card the resident reads out
+    assert back["Location"] == (
+        "http://testserver"
+        + reverse(
+            "casework:assisted_paid",
+            kwargs={"reference": ref, "payment_reference": payment.reference},
+        )
+    )
+    page = text(on_the_phone.get(back["Location"], follow=True))
+    permit = Permit.objects.get(application__reference=ref)
+    assert f"Permit {permit.number} is issued: read the number to the resident." in page
+    assert f"permit <strong>{permit.number}</strong>" in page
+    assert permit.user == resident  # the resident's permit, in their account
+    entry = AuditEntry.objects.get(action=Action.ASSISTED_PAYMENT)
+    assert (entry.actor, entry.person_ref, entry.reason) == (agent, ZOE, "Resident on the phone")
+
+
+def test_a_declined_card_on_the_phone_takes_nothing_and_can_be_tried_again(on_the_phone, resident):
+    from tests.parking.permit_helpers import DECLINED_CARD, on_payment_page
+
+    ref = approved_for(on_the_phone, resident.email)
+    on_the_phone.post(url("pay", ref))
+    back = on_payment_page(Payment.objects.get(), card=DECLINED_CARD)
+
+    page = text(on_the_phone.get(back["Location"], follow=True))
+
+    assert "The payment was not taken (declined or expired). Nothing was charged" in page
+    assert not Permit.objects.exists()
+    assert "Take £" in page  # and again
+    on_the_phone.post(url("pay", ref))
+    assert Payment.objects.count() == 2
+
+
+def test_the_phone_payment_is_a_telephone_payment_on_gov_uk_pay(
+    on_the_phone, resident, settings, httpserver
+):
+    ref = approved_for(on_the_phone, resident.email)
+    settings.PAYMENTS_CLIENT = "govuk_pay"
+    settings.GOVUK_PAY_URL = httpserver.url_for("/").rstrip("/")
+    httpserver.expect_request("/v1/payments", method="POST").respond_with_json(
+        {
+            "payment_id": "pay-moto-1",
+            "state": {"status": "created", "finished": False},
+            "_links": {"next_url": {"href": "https://card.payments.service.gov.uk/secure/x"}},
+        },
+        status=201,
+    )
+
+    response = on_the_phone.post(url("pay", ref))
+
+    assert response["Location"] == "https://card.payments.service.gov.uk/secure/x"
+    ((request, _response),) = httpserver.log
+    assert request.get_json()["moto"] is True
+
+
+def test_a_payment_for_an_application_not_approved_is_not_started(on_the_phone, resident):
+    ref = made_for(on_the_phone, resident.email, registration=LORRY)
+    submit(on_the_phone, ref)
+
+    page = text(on_the_phone.post(url("pay", ref), follow=True))
+
+    assert f"{ref} is not approved: nothing to pay." in page
+    assert not Payment.objects.exists()
+
+
+def test_staff_without_the_permission_cannot_take_a_payment(on_the_phone, resident):
+    ref = approved_for(on_the_phone, resident.email)
+    colleague = Client()
+    sign_in(colleague, make_staff(None, email="no.role@example.com"))
+    assert colleague.post(url("pay", ref)).status_code == 403
+    assert not Payment.objects.exists()

@@ -6,7 +6,7 @@ for them. Zero axe violations on every new staff page, error states included."""
 import pytest
 from django.utils import timezone
 
-from parking.models import PermitApplication
+from parking.models import Permit, PermitApplication
 from tests.browser import assert_accessible, fill_sign_in, screenshot, use_desktop
 from tests.casework.test_casework_browser import staff_sign_in
 from tests.factories import PASSWORD
@@ -76,6 +76,15 @@ def test_an_agent_applies_for_a_resident_on_the_phone_who_then_sees_it(page, age
     assert page.locator("h1").inner_text() == "Approved"
     assert application.reference in page.locator(".govuk-panel__body").inner_text()
     looked_at(page, "decision")
+    # The resident pays by card on the phone: the agent types it on the payment page.
+    page.get_by_role("button", name="Take £170.00 by card").click()
+    page.get_by_label("Card number").fill("4444 3333 2222 1111")
+    page.get_by_label("Name on card").fill("Zoë O'Brien")
+    page.get_by_role("button", name="Pay", exact=True).click()
+    permit = Permit.objects.get(application=application)
+    announced = page.locator(".lbh-page-announcement").inner_text()
+    assert f"Permit {permit.number} is issued: read the number to the resident." in announced
+    looked_at(page, "paid-by-phone")
 
     page.context.clear_cookies()
     page.goto("/parking/applications/")
