@@ -110,15 +110,7 @@ def assisted_application(request, reference: str):
     application = ASSISTED.application(request, reference)
     if application.is_draft:
         return resume(application, ASSISTED)
-    started = assisted_start_entry(reference=application.reference)
-    audit_record(
-        request=request,
-        action=Action.ASSISTED_VIEW,
-        reason=started.reason if started else "",
-        person_ref=started.person_ref if started else "",
-        uprn=application.uprn,
-        subject=application.reference,
-    )
+    started = _audit_as_started(request, application, Action.ASSISTED_VIEW, application.reference)
     return render(
         request,
         "casework/assisted_result.html",
@@ -143,15 +135,8 @@ def assisted_pay(request, reference: str):
     if application.status not in (Status.APPROVED, Status.ISSUED):
         messages.warning(request, f"{application.reference} is not approved: nothing to pay.")
         return back
-    started = assisted_start_entry(reference=application.reference)
-    audit_record(
-        request=request,
-        action=Action.ASSISTED_PAYMENT,
-        reason=started.reason if started else "",
-        person_ref=started.person_ref if started else "",
-        uprn=application.uprn,
-        subject=f"{application.reference}: {pounds(application.price_pence)} by phone",
-    )
+    subject = f"{application.reference}: {pounds(application.price_pence)} by phone"
+    _audit_as_started(request, application, Action.ASSISTED_PAYMENT, subject)
 
     def return_url(payment_reference: str) -> str:
         path = reverse(
@@ -220,6 +205,21 @@ def assisted_paid(request, reference: str, payment_reference: str):
                 "was charged: try again, or the resident can pay online.",
             )
     return redirect("casework:assisted_application", reference=application.reference)
+
+
+def _audit_as_started(request, application, action, subject: str):
+    """An audit entry about an assisted application, with the person and the reason of its
+    start (the case it was made from); returns that start's entry, if any."""
+    started = assisted_start_entry(reference=application.reference)
+    audit_record(
+        request=request,
+        action=action,
+        reason=started.reason if started else "",
+        person_ref=started.person_ref if started else "",
+        uprn=application.uprn,
+        subject=subject,
+    )
+    return started
 
 
 def question_urls():
