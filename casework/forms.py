@@ -155,3 +155,36 @@ class DeclarationForm(forms.Form):
             "required": "Confirm that the resident said on the phone that these answers are true"
         },
     )
+
+
+class FlagDecisionForm(forms.Form):
+    """A parking officer's decision on a permit flagged because its holder may have moved."""
+
+    CLEAR, CANCEL = "clear", "cancel"
+
+    outcome = forms.ChoiceField(
+        label="Your decision",
+        choices=[
+            (CLEAR, "Checked: the holder still lives there. Clear the flag"),
+            (CANCEL, "The holder no longer lives there. Cancel the permit"),
+        ],
+        widget=Radios,
+        error_messages={"required": "Select whether to clear the flag or cancel the permit"},
+    )
+    reason = forms.CharField(
+        label="Why",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=300,
+        help_text="What you checked and what it showed. It goes on the permit's history, and "
+        "a cancellation's reason is emailed to the resident",
+        error_messages={
+            "required": "Enter the reason for your decision",
+            "max_length": "The reason must be 300 characters or fewer",
+        },
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Enter the reason for your decision")
+        return reason

@@ -6,6 +6,7 @@ corrected by another note, and nobody can tidy away a look at a resident's data.
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 
@@ -24,6 +25,9 @@ class AuditEntry(models.Model):
         ASSISTED_SUBMIT = "assisted_submit", "Submitted a permit application for a resident"
         ASSISTED_VIEW = "assisted_view", "Viewed a permit application made for a resident"
         ASSISTED_PAYMENT = "assisted_payment", "Took a payment by phone for a resident's permit"
+        FLAGGED_PERMITS_VIEW = "flagged_permits_view", "Viewed the flagged permits"
+        FLAGGED_PERMIT_VIEW = "flagged_permit_view", "Viewed a flagged permit to decide it"
+        PERMIT_FLAG_DECIDE = "permit_flag_decide", "Decided a flagged permit"
 
     at = models.DateTimeField(default=timezone.now, help_text="Stored in UTC")
     # PROTECT: a member of staff who has looked at residents' data can be deactivated, never
@@ -50,6 +54,9 @@ class AuditEntry(models.Model):
             models.Index(fields=["actor", "at"], name="casework_audit_actor_at"),
             models.Index(fields=["person_ref", "at"], name="casework_audit_person_at"),
             models.Index(fields=["uprn", "at"], name="casework_audit_uprn_at"),
+            # The audit log's filter by member of staff is case-blind (actor_email__iexact, which
+            # PostgreSQL runs as UPPER(actor_email) = UPPER(%s)): indexed on that expression.
+            models.Index(Upper("actor_email"), "at", name="casework_audit_email_at"),
         ]
 
     def __str__(self):

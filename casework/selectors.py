@@ -19,6 +19,7 @@ from parking.selectors import (
     applications_at_properties,
     applications_waiting_for_review,
     permits_at_properties,
+    permits_flagged,
 )
 from records.selectors import (
     OccupancyHistory,
@@ -278,6 +279,16 @@ def review_queue_page(*, page: str | int | None) -> Page:
     found = paginator.get_page(page)
     found.object_list = [_application_seen(application) for application in found.object_list]
     return found
+
+
+FLAGGED_PER_PAGE = 25
+
+
+def flagged_permits_page(*, page: str | int | None) -> Page:
+    """A page of the active permits flagged for a parking officer, oldest flag first, with
+    their holders' portal accounts. Two queries whatever the list's length: the count, the
+    page."""
+    return Paginator(permits_flagged(), FLAGGED_PER_PAGE).get_page(page)
 
 
 def application_for_decision(*, reference: str) -> ApplicationSeen | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assisted_views, review_views, search_views, views
+from . import assisted_views, flag_views, review_views, search_views, views
 
 app_name = "casework"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
         review_views.review_evidence,
         name="review_evidence",
     ),
+    path("permits/flagged/", flag_views.flagged_permits, name="flagged_permits"),
+    path("permits/<str:number>/flag/", flag_views.flag_decide, name="flag_decide"),
     # Until search exists a case is reached by its address: a person's reference in the
     # council's records, or a property's UPRN (and from the audit log's links).
     path("cases/person/<str:person_ref>/", views.person_case, name="person_case"),

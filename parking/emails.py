@@ -181,14 +181,20 @@ def renewal_reminder(*, permit_id: int, weeks: int) -> None:
     )
 
 
-def permit_cancelled(*, permit_id: int) -> None:
+def permit_cancelled(*, permit_id: int, officer_reason: str = "") -> None:
+    """Cancelled by the resident, or by a parking officer (who says why) because the holder no
+    longer lives at the address."""
     permit = Permit.objects.select_related("user").get(pk=permit_id)
     refund = sum(r.amount_pence for r in permit.refunds.filter(reason=Refund.Reason.CANCELLED))
     _send(
         key=f"permit-cancelled:{permit.number}",
         user=permit.user,
         template="permit_cancelled",
-        context={**_permit_context(permit), "refund": pounds(refund) if refund else ""},
+        context={
+            **_permit_context(permit),
+            "refund": pounds(refund) if refund else "",
+            "officer_reason": officer_reason,
+        },
     )
 
 

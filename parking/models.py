@@ -659,6 +659,7 @@ class PermitEvent(models.Model):
         REMINDER = "reminder", "Renewal reminder sent"
         MOVE_FLAGGED = "move_flagged", "Records show a move"
         MOVE_REPORTED = "move_reported", "Resident reported a move"
+        FLAG_CLEARED = "flag_cleared", "Flag cleared by a parking officer"
 
     permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -41,6 +41,7 @@ from .exceptions import (
     PaymentNotPossible,
     PaymentRefused,
     PaymentServiceUnavailable,
+    PermitError,
     PermitNotLive,
     RefundMismatch,
     RenewalNotOpen,
@@ -760,21 +761,99 @@ def permit_cancel(*, user, number: str) -> tuple[Permit, CancelQuote]:
     with transaction.atomic():
         permit = Permit.objects.select_for_update().get(pk=permit.pk)
         _check_live(permit, timezone.localdate())
-        quote = permit_cancel_quote(permit=permit)
-        permit.status = Permit.Status.CANCELLED
-        permit.cancelled_at = timezone.now()
-        permit.save(update_fields=["status", "cancelled_at"])
-        refund = (
-            f"{_pounds(quote.refund_pence)} to be refunded for "
-            f"{_plural(quote.unused_months, 'unused month')}."
-            if quote.refund_pence
-            else "No refund: every month of it had started."
-        )
-        _event(permit, Kind.CANCELLED, f"Cancelled by the resident. {refund}", by=user)
-        if quote.refund_pence:
-            _refund(permit, quote.refund_pence, reason=Refund.Reason.CANCELLED, by=user)
-        _after_commit_email("permit_cancelled", permit_id=permit.pk)
+        quote = _cancel(permit, by=user, who="Cancelled by the resident.")
     return permit, quote
+
+
+def permit_cancel_by_officer(*, number: str, by, reason: str) -> tuple[Permit, CancelQuote]:
+    """A parking officer's decision on a flagged permit: the holder no longer lives at the
+    address, so the permit is cancelled as the resident's own cancellation would be (the same
+    refund of whole unused months, the same email), with the officer's reason on its history
+    and the flag cleared. Decided once under the permit's lock: a second officer gets
+    PermitNotLive (cancelled meanwhile) or PermitNotFlagged (cleared meanwhile)."""
+    reason = _officer_reason(reason)
+    with transaction.atomic():
+        permit = _lock_flagged(number)
+        flag = {"flagged_at": permit.flagged_at.isoformat(), "flag_reason": permit.flag_reason}
+        permit.flagged_at, permit.flag_reason = None, ""
+        permit.save(update_fields=["flagged_at", "flag_reason"])
+        quote = _cancel(
+            permit,
+            by=by,
+            who=f"Cancelled by a parking officer: the holder no longer lives there ({reason}).",
+            reason=reason,
+            **flag,
+        )
+    return permit, quote
+
+
+def _cancel(permit: Permit, *, by, who: str, reason: str = "", **data) -> CancelQuote:
+    """Cancel a locked, live permit now: the refund of the whole months not yet started is
+    recorded with it and sent after commit, and the resident is emailed."""
+    quote = permit_cancel_quote(permit=permit)
+    permit.status = Permit.Status.CANCELLED
+    permit.cancelled_at = timezone.now()
+    permit.save(update_fields=["status", "cancelled_at"])
+    refund = (
+        f"{_pounds(quote.refund_pence)} to be refunded for "
+        f"{_plural(quote.unused_months, 'unused month')}."
+        if quote.refund_pence
+        else "No refund: every month of it had started."
+    )
+    _event(permit, Kind.CANCELLED, f"{who} {refund}", by=by, **data)
+    if quote.refund_pence:
+        _refund(permit, quote.refund_pence, reason=Refund.Reason.CANCELLED, by=by)
+    _after_commit_email("permit_cancelled", permit_id=permit.pk, officer_reason=reason)
+    return quote
+
+
+# --- A parking officer's decision on a flagged permit --------------------------------------------
+
+
+class PermitNotFlagged(PermitError):
+    """The permit is not flagged for a parking officer: never flagged, or decided already.
+    (Kept beside the functions that raise it: parking/exceptions.py is its natural home.)"""
+
+
+def permit_flag_clear(*, number: str, by, reason: str) -> Permit:
+    """A parking officer checked a flagged permit and the holder still lives at the address:
+    the flag is cleared, with the officer's reason on the permit's history. Decided once under
+    the permit's lock (a second officer gets PermitNotFlagged or PermitNotLive). The records'
+    moving-home check does not flag a permit an officer has cleared again (permits_check_moves):
+    the officer has seen the records are wrong about it, and its renewal runs the rules again."""
+    reason = _officer_reason(reason)
+    with transaction.atomic():
+        permit = _lock_flagged(number)
+        flag = {"flagged_at": permit.flagged_at.isoformat(), "flag_reason": permit.flag_reason}
+        permit.flagged_at, permit.flag_reason = None, ""
+        permit.save(update_fields=["flagged_at", "flag_reason"])
+        _event(
+            permit,
+            Kind.FLAG_CLEARED,
+            f"Checked by a parking officer: the holder still lives there ({reason}). "
+            "The flag is cleared; the permit stays valid.",
+            by=by,
+            reason=reason,
+            **flag,
+        )
+    return permit
+
+
+def _officer_reason(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise DecisionReasonMissing("Say why")
+    return reason[:300]
+
+
+def _lock_flagged(number: str) -> Permit:
+    """The permit, locked, if it is live and still flagged. Permit.DoesNotExist if there is no
+    such permit."""
+    permit = Permit.objects.select_for_update().get(number=number.strip().upper())
+    _check_live(permit, timezone.localdate())
+    if permit.flagged_at is None:
+        raise PermitNotFlagged(f"{permit.number} is not flagged for a parking officer")
+    return permit
 
 
 # --- Refunds -----------------------------------------------------------------------------------
@@ -927,12 +1006,15 @@ def permits_check_moves(*, today: date | None = None) -> list[str]:
     """Live permits whose holder the council's records no longer show at the address the
     approval relied on (a records sync ended the occupancy) are flagged for a parking officer,
     and the resident is asked for their new address. Nothing is cancelled: a record can be
-    wrong. Reads records only through records.selectors. Returns the numbers flagged."""
+    wrong, and a permit whose flag an officer cleared is not flagged again. Reads records only
+    through records.selectors. Returns the numbers flagged."""
     today = today or timezone.localdate()
     candidates = list(
         Permit.objects.live_on(today)
         .filter(flagged_at__isnull=True, uprn__isnull=False)
         .exclude(person_ref="")
+        # An officer checked it and cleared the flag: the records are wrong about this holder.
+        .exclude(events__kind=Kind.FLAG_CLEARED)
         .values_list("pk", "uprn", "person_ref")
     )
     # Who lives at every one of those homes, in one read rather than one a home.

@@ -179,8 +179,25 @@ def permit_events(*, permit: Permit) -> QuerySet[PermitEvent]:
 
 
 def permits_flagged() -> QuerySet[Permit]:
-    """Active permits flagged for a parking officer (the holder may have moved), oldest first."""
-    return Permit.objects.active().filter(flagged_at__isnull=False).order_by("flagged_at", "id")
+    """Active permits flagged for a parking officer (the holder may have moved), oldest first,
+    with the holder's portal account (staff only: not scoped to a resident)."""
+    return (
+        Permit.objects.active()
+        .filter(flagged_at__isnull=False)
+        .select_related("user")
+        .order_by("flagged_at", "id")
+    )
+
+
+def permit_for_officer(*, number: str) -> Permit | None:
+    """Any permit by its number, with its holder and its history's authors, for a parking
+    officer deciding a flag (staff only: not scoped to a resident); None if there is none."""
+    return (
+        Permit.objects.select_related("user")
+        .prefetch_related(Prefetch("events", queryset=PermitEvent.objects.select_related("by")))
+        .filter(number=number.strip().upper())
+        .first()
+    )
 
 
 def permit_renewal(*, permit: Permit) -> PermitApplication | None:

@@ -19,7 +19,7 @@ from accounts.roles import CONTACT_CENTRE_AGENT, PARKING_OFFICER, RECORDS_ADMIN,
 from accounts.roles import ROLES as ROLE_TABLE
 from parking.services import application_draft_get_or_create
 from records.models import SyncRun
-from tests.casework.cases import application_at, send_evidence
+from tests.casework.cases import application_at, permit_at, send_evidence
 from tests.factories import UserFactory, make_staff
 from tests.helpers import sign_in
 
@@ -59,6 +59,9 @@ STAFF_URLS: dict[str, Rule] = {
         frozenset({PARKING_OFFICER}),
         kwargs={"reference": "reference", "evidence_id": "review_evidence_id"},
     ),
+    # Permits flagged because the holder may have moved: parking officers decide them.
+    "casework:flagged_permits": Rule(frozenset({PARKING_OFFICER})),
+    "casework:flag_decide": Rule(frozenset({PARKING_OFFICER}), kwargs={"number": "flagged"}),
     # Assisted applications: every role makes them (a draft's pages, untouched, lead on).
     "casework:assisted_start": Rule(EVERY_ROLE, kwargs={"person_ref": "person_ref"}),
     "casework:assisted_application": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
@@ -162,11 +165,13 @@ def made(db, settings, tmp_path):
     # A case's pages ask why before anything else, so the person and property need not exist.
     # The review pages show an application, so one is waiting, with a file.
     application = application_at(10001)
+    # The flagged permits' pages show one permit flagged.
     # The assisted journey's pages show a draft an agent is making for a resident.
     assisted = application_draft_get_or_create(
         user=UserFactory(), made_by=make_staff(None, email="started.it@example.com")
     )
     return {
+        "flagged": permit_at(10001, flagged=True).number,
         "assisted": assisted.reference,
         "payment_reference": "PY-NONE",
         "run": run.pk,

@@ -1,0 +1,126 @@
+"""Permits flagged for a parking officer because their holder may have moved (the records'
+moving-home check, or the resident's own report): the list, oldest flag first, and the decision
+on one (clear the flag, or cancel the permit), made once, with a reason, and audited."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from parking.exceptions import PermitNotLive
+from parking.models import PermitEvent
+from parking.permissions import APPLICATION_DECIDE
+from parking.permits import (
+    PermitNotFlagged,
+    permit_cancel_by_officer,
+    permit_cancel_quote,
+    permit_flag_clear,
+)
+from parking.selectors import permit_for_officer
+
+from .audit import Action, audit_record
+from .forms import FlagDecisionForm
+from .selectors import flagged_permits_page
+
+# Why the officer looked, as the audit log records it.
+FLAG_REASON = "Checking a flagged permit"
+DECISIONS = (PermitEvent.Kind.FLAG_CLEARED, PermitEvent.Kind.CANCELLED)
+
+
+@login_required
+@permission_required(APPLICATION_DECIDE, raise_exception=True)
+def flagged_permits(request):
+    page = flagged_permits_page(page=request.GET.get("page"))
+    # The list shows holders' addresses and email addresses: each look at it is kept.
+    audit_record(
+        request=request,
+        action=Action.FLAGGED_PERMITS_VIEW,
+        reason=FLAG_REASON,
+        subject=f"page {page.number}",
+        detail={"permits": [permit.number for permit in page.object_list]},
+    )
+    return render(request, "casework/flagged_permits.html", {"page": page})
+
+
+@login_required
+@permission_required(APPLICATION_DECIDE, raise_exception=True)
+def flag_decide(request, number: str):
+    permit = permit_for_officer(number=number)
+    if permit is None:
+        raise Http404
+    form = FlagDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cancel = form.cleaned_data["outcome"] == form.CANCEL
+        reason = form.cleaned_data["reason"]
+        outcome = "cancelled" if cancel else "cleared"
+        try:
+            # The decision and its audit entry stand or fall together.
+            with transaction.atomic():
+                detail = {"permit": permit.number, "outcome": outcome}
+                if cancel:
+                    _, quote = permit_cancel_by_officer(
+                        number=permit.number, by=request.user, reason=reason
+                    )
+                    detail["refund_pence"] = quote.refund_pence
+                else:
+                    permit_flag_clear(number=permit.number, by=request.user, reason=reason)
+                audit_record(
+                    request=request,
+                    action=Action.PERMIT_FLAG_DECIDE,
+                    reason=reason,
+                    person_ref=permit.person_ref,
+                    uprn=permit.uprn,
+                    subject=f"{permit.number}: {outcome}",
+                    detail=detail,
+                )
+        except (PermitNotFlagged, PermitNotLive):
+            permit = permit_for_officer(number=number)  # what the other decision made it
+            form.add_error(None, f"{_not_waiting(permit)} Nothing was changed.")
+        else:
+            done = (
+                "cancelled: the resident is emailed, with any refund"
+                if cancel
+                else "checked: the flag is cleared and the permit stays valid"
+            )
+            messages.success(request, f"{permit.number} is {done}.")
+            return redirect("casework:flagged_permits")
+    # Every showing of the permit (its holder, address and history) is audited, a form sent
+    # back with an error included.
+    audit_record(
+        request=request,
+        action=Action.FLAGGED_PERMIT_VIEW,
+        reason=FLAG_REASON,
+        person_ref=permit.person_ref,
+        uprn=permit.uprn,
+        subject=permit.number,
+    )
+    today = timezone.localdate()
+    waiting = permit.live(today) and permit.flagged_at is not None
+    return render(
+        request,
+        "casework/flag_decision.html",
+        {
+            "permit": permit,
+            "form": form,
+            "waiting": waiting,
+            "not_waiting": "" if waiting else _not_waiting(permit),
+            "quote": permit_cancel_quote(permit=permit, today=today) if waiting else None,
+        },
+    )
+
+
+def _not_waiting(permit) -> str:
+    """Why there is nothing to decide on the permit, in a sentence."""
+    decided = [event for event in permit.events.all() if event.kind in DECISIONS]
+    if decided:
+        last = decided[-1]
+        by = last.by.email if last.by else "the portal"
+        return (
+            f"{permit.number} has already been decided, by {by} on "
+            f"{timezone.localtime(last.at):%-d %b %Y %H:%M}: {last.description}"
+        )
+    if not permit.live(timezone.localdate()):
+        return f"{permit.number} is cancelled or has ended: there is nothing to decide."
+    return f"{permit.number} is not flagged for a parking officer: there is nothing to decide."
