@@ -165,13 +165,14 @@ def made(db, settings, tmp_path):
     # A case's pages ask why before anything else, so the person and property need not exist.
     # The review pages show an application, so one is waiting, with a file.
     application = application_at(10001)
-    # The flagged permits' pages show one permit flagged.
+    # The flagged permits' pages show a permit waiting for an officer.
+    flagged = permit_at(10001, flagged=True)
     # The assisted journey's pages show a draft an agent is making for a resident.
     assisted = application_draft_get_or_create(
         user=UserFactory(), made_by=make_staff(None, email="started.it@example.com")
     )
     return {
-        "flagged": permit_at(10001, flagged=True).number,
+        "flagged": flagged.number,
         "assisted": assisted.reference,
         "payment_reference": "PY-NONE",
         "run": run.pk,

@@ -54,6 +54,13 @@ def test_a_cleared_permit_is_not_flagged_again_by_the_same_records(flagged, offi
     assert permits.permits_check_moves() == []
 
 
+def test_the_resident_s_own_report_still_flags_a_cleared_permit(flagged, officer, resident):
+    permits.permit_flag_clear(number=flagged.number, by=officer, reason="Still there")
+    permits.permit_report_move(user=resident, number=flagged.number, where="out_of_borough")
+    flagged.refresh_from_db()
+    assert flagged.flag_reason == "The resident says: moved out of Hackney"
+
+
 def test_cancelling_refunds_the_unused_months_and_emails_the_resident(flagged, officer):
     quote = permits.permit_cancel_quote(permit=flagged)
     assert quote.unused_months == 8
