@@ -9,11 +9,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from parking.exceptions import PermitNotLive
+from parking.exceptions import PermitNotFlagged, PermitNotLive
 from parking.models import PermitEvent
 from parking.permissions import APPLICATION_DECIDE
 from parking.permits import (
-    PermitNotFlagged,
     permit_cancel_by_officer,
     permit_cancel_quote,
     permit_flag_clear,

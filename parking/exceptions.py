@@ -141,6 +141,10 @@ class PermitNotLive(PermitError):
     """The permit is cancelled or has ended: it can no longer change."""
 
 
+class PermitNotFlagged(PermitError):
+    """The permit is not flagged for a parking officer: never flagged, or decided already."""
+
+
 class RenewalNotOpen(PermitError):
     """Renewal opens 6 weeks before a permit ends; this one is not within them."""
 

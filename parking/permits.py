@@ -41,7 +41,7 @@ from .exceptions import (
     PaymentNotPossible,
     PaymentRefused,
     PaymentServiceUnavailable,
-    PermitError,
+    PermitNotFlagged,
     PermitNotLive,
     RefundMismatch,
     RenewalNotOpen,
@@ -808,11 +808,6 @@ def _cancel(permit: Permit, *, by, who: str, reason: str = "", **data) -> Cancel
 
 
 # --- A parking officer's decision on a flagged permit --------------------------------------------
-
-
-class PermitNotFlagged(PermitError):
-    """The permit is not flagged for a parking officer: never flagged, or decided already.
-    (Kept beside the functions that raise it: parking/exceptions.py is its natural home.)"""
 
 
 def permit_flag_clear(*, number: str, by, reason: str) -> Permit:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from notifications.models import EmailNotification
 from parking import permits
-from parking.exceptions import DecisionReasonMissing, PermitNotLive
+from parking.exceptions import DecisionReasonMissing, PermitNotFlagged, PermitNotLive
 from parking.models import Permit, PermitEvent, Refund
 from parking.pricing import add_months
 from tests.casework.test_review import waiting_on_the_lock
@@ -94,7 +94,7 @@ def test_a_decision_without_a_reason_changes_nothing(flagged, officer, reason):
 
 def test_a_permit_not_flagged_cannot_be_decided(flagged, officer):
     permits.permit_flag_clear(number=flagged.number, by=officer, reason="Still there")
-    with pytest.raises(permits.PermitNotFlagged):
+    with pytest.raises(PermitNotFlagged):
         permits.permit_cancel_by_officer(number=flagged.number, by=officer, reason="Moved")
     flagged.refresh_from_db()
     assert (flagged.status, Refund.objects.count()) == ("active", 0)
@@ -123,7 +123,7 @@ def test_two_officers_deciding_at_once_make_one_decision(resident):
                 cursor.execute("SELECT pg_backend_pid()")
                 outcome["pid"] = cursor.fetchone()[0]
             permits.permit_cancel_by_officer(number=permit.number, by=officer_b, reason="Gone")
-        except permits.PermitNotFlagged as refused:
+        except PermitNotFlagged as refused:
             outcome["refused"] = refused
         except Exception as other:
             outcome["other"] = repr(other)
