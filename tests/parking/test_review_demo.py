@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from parking.models import PermitApplication
+from parking.models import Permit, PermitApplication
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +25,17 @@ def test_the_demo_fills_the_review_queue_once(demo_borough, capsys):
     assert all(a.decision["evidence_needed"] for a in waiting)
     out = capsys.readouterr().out
     assert "3 applications made, 3 waiting. Sign in as parking.officer@example.com" in out
+    (flagged,) = Permit.objects.all()
+    assert (flagged.status, flagged.user.email) == ("active", "permit.holder@example.com")
+    assert flagged.person_ref  # approved on the records, then paid
+    assert (
+        flagged.flag_reason == "The resident says: moved to a home in another Hackney parking zone"
+    )
+    assert f"Flagged for an officer: permit {flagged.number}" in out
 
     call_command("demo_review_queue")
-    assert PermitApplication.objects.exclude(status="draft").count() == 3
+    assert PermitApplication.objects.exclude(status="draft").count() == 4
+    assert Permit.objects.count() == 1
     assert "0 applications made, 3 waiting" in capsys.readouterr().out
 
 

@@ -1,6 +1,8 @@
 """Make a few applications that wait for a parking officer (demo mode only), so the review queue
 has work in it: each made through the real journey (the same services the pages call, the same
-rules), then proof sent through the real upload. Run by `make demo`; running it again adds none.
+rules), then proof sent through the real upload. And one permit flagged for an officer: applied
+for by a person the records know, paid on the local payment page, then reported moved by its
+holder. Run by `make demo`; running it again adds none.
 
 The applicants are invented demo residents who can sign in (the demo password) to see the
 officer's decision and pay."""
@@ -15,11 +17,11 @@ from django.utils import timezone
 
 from accounts.management.commands.demo_users import DEMO_PASSWORD, staff_email
 from accounts.models import User
-from parking import services
+from parking import permits, services
 from parking.evidence import evidence_upload
-from parking.models import PermitApplication
+from parking.models import Permit, PermitApplication, SimulatedPayment
 from records.models import Property
-from records.selectors import property_by_uprn
+from records.selectors import current_occupants, property_by_uprn
 
 # A small, valid PDF: the upload checks what a file is, not only its name.
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
@@ -30,6 +32,10 @@ APPLICANTS = (
     ("mei.tanaka@example.com", "Mei", "Tanaka", date(1975, 9, 3), "ER19NFD", False, True),
     ("rosa.quinn@example.com", "Rosa", "Quinn", date(1993, 1, 27), "LB19EVE", True, False),
 )
+
+
+# The demo resident whose permit is flagged (the demo password signs them in).
+FLAGGED_HOLDER = "permit.holder@example.com"
 
 
 class Command(BaseCommand):
@@ -59,6 +65,46 @@ class Command(BaseCommand):
             f"{PermitApplication.objects.filter(status='needs_evidence').count()} waiting. "
             f"Sign in as {staff_email('parking_officer')} to decide them."
         )
+        flagged = Permit.objects.filter(flagged_at__isnull=False).first() or self._flagged(homes)
+        self.stdout.write(
+            f"Flagged for an officer: permit {flagged.number} (its holder says they moved), "
+            "at /staff/permits/flagged/."
+        )
+
+    def _flagged(self, homes) -> Permit:
+        """A permit whose holder reported a move: applied for with the name and date of birth of
+        someone the records place at a home (so the rules approve it), paid for as the local
+        payment page would record a card payment, then the move reported."""
+        for home in homes:
+            person = next((p for p in current_occupants(uprn=home.uprn) if p.date_of_birth), None)
+            if person is not None:
+                break
+        else:
+            raise CommandError("No one in the demo records to hold a permit.")
+        user = self._resident(FLAGGED_HOLDER)
+        self._apply(
+            user,
+            home,
+            person.first_name,
+            person.last_name,
+            person.date_of_birth,
+            "LB19DSL",
+            True,
+            False,
+            expect=PermitApplication.Status.APPROVED,
+        )
+        application = PermitApplication.objects.for_user(user).submitted().get()
+        payment = permits.payment_start(
+            user=user,
+            reference=application.reference,
+            return_url_for=lambda ref: f"{settings.SITE_URL}/parking/payments/{ref}/",
+        )
+        SimulatedPayment.objects.filter(payment_id=payment.provider_id).update(
+            status=SimulatedPayment.Status.SUCCESS, card_last_digits="1111"
+        )
+        permits.payment_refresh(payment_id=payment.pk)
+        permit = Permit.objects.get(application=application)
+        return permits.permit_report_move(user=user, number=permit.number, where="other_zone")
 
     def _resident(self, email: str) -> User:
         user, created = User.objects.get_or_create(email=email)
@@ -70,9 +116,21 @@ class Command(BaseCommand):
         )
         return user
 
-    def _apply(self, user, home, first, last, born, registration, listed, proof) -> None:
-        """The journey's steps, as the pages call them. The names are not in the records, so
-        the rules cannot tell that these people live there: a person must check their proof."""
+    def _apply(
+        self,
+        user,
+        home,
+        first,
+        last,
+        born,
+        registration,
+        listed,
+        proof,
+        expect=PermitApplication.Status.NEEDS_EVIDENCE,
+    ) -> None:
+        """The journey's steps, as the pages call them. The queue's names are not in the
+        records, so the rules cannot tell that these people live there: a person must check
+        their proof."""
         ref = services.application_draft_get_or_create(user=user).reference
         answers = {"user": user, "reference": ref}
         services.application_answer_postcode(**answers, postcode=home.postcode)
@@ -88,8 +146,8 @@ class Command(BaseCommand):
         services.application_confirm_vehicle(**answers)
         services.application_answer_duration(**answers, months=12, starts_on=timezone.localdate())
         application = services.application_submit(**answers).application
-        if application.status != PermitApplication.Status.NEEDS_EVIDENCE:
-            raise CommandError(f"{ref} was {application.status}, not waiting for a person")
+        if application.status != expect:
+            raise CommandError(f"{ref} was {application.status}, not {expect}")
         if proof:
             evidence_upload(
                 user=user,
