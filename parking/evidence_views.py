@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
 from . import evidence
-from .exceptions import EvidenceRejected
+from .exceptions import EvidenceNotAccepted, EvidenceRejected
 from .forms import Radios
 from .models import EvidenceFile, PermitApplication
 from .selectors import application_for_user
@@ -72,6 +72,12 @@ def evidence_upload(request, reference: str):
                 )
             except EvidenceRejected as rejected:
                 _add_problems(form, rejected)
+            except EvidenceNotAccepted:
+                # Decided by an officer between this page's check and the upload's lock.
+                messages.warning(
+                    request, "This application is not waiting for proof: nothing was sent"
+                )
+                return redirect("parking:evidence", reference=application.reference)
             else:
                 count = f"{len(sent)} files" if len(sent) > 1 else "your file"
                 messages.success(

@@ -62,7 +62,12 @@ def own_permit(view):
             permit = permit_for_user(user=request.user, number=number)
         except Permit.DoesNotExist:
             raise Http404 from None
-        return view(request, permit, *args, **kwargs)
+        try:
+            return view(request, permit, *args, **kwargs)
+        except PermitNotLive:
+            # Cancelled (in another tab, or by an officer) while this page was open.
+            messages.warning(request, "This permit is no longer live: nothing was changed.")
+            return redirect("parking:permit", number=permit.number)
 
     return page
 

@@ -515,3 +515,27 @@ def test_staff_open_a_file_of_an_application_at_the_case_addresses(resident, med
         evidence.evidence_file_open_for_staff(evidence_id=item.public_id, uprns=[10002])
     with pytest.raises(EvidenceFile.DoesNotExist):
         evidence.evidence_file_open_for_staff(evidence_id="not-a-uuid", uprns=[10001])
+
+
+def test_proof_sent_as_an_officer_decides_is_told_nothing_was_sent(
+    signed_in, application, media, monkeypatch
+):
+    from parking import evidence as evidence_module
+    from parking.models import PermitApplication
+
+    real = evidence_module.evidence_upload
+
+    def decided_meanwhile(**kwargs):
+        # An officer decides between the page's check and the upload's lock.
+        PermitApplication.objects.filter(pk=application.pk).update(status=Status.APPROVED)
+        return real(**kwargs)
+
+    monkeypatch.setattr(evidence_module, "evidence_upload", decided_meanwhile)
+    response = signed_in.post(
+        page_url(application), {"files": [upload("bill.pdf", PDF)]}, follow=True
+    )
+
+    assert (
+        "This application is not waiting for proof: nothing was sent" in response.content.decode()
+    )
+    assert not EvidenceFile.objects.exists() and stored(media) == []

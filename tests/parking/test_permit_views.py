@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from hackney_portal.templatetags.portal import pounds
+from parking import permits
 from parking.models import Payment, Permit
 from tests.parking.application_records import CAR, load_borough
 from tests.parking.permit_helpers import (
@@ -320,3 +321,24 @@ def test_telling_us_you_moved_gives_the_next_step(signed_in, resident, borough, 
         signed_in.get(reverse("parking:permit_moved_next", args=[permit.number, "x"])).status_code
         == 404
     )
+
+
+def test_a_move_reported_on_a_permit_cancelled_meanwhile_changes_nothing(
+    signed_in, resident, borough, monkeypatch
+):
+    permit = issued_permit(resident)
+    url = reverse("parking:permit_moved", args=[permit.number])
+    signed_in.get(url)
+    real = permits.permit_report_move
+
+    def cancelled_meanwhile(**kwargs):
+        permits.permit_cancel(user=resident, number=permit.number)  # another tab, meanwhile
+        return real(**kwargs)
+
+    monkeypatch.setattr(permits, "permit_report_move", cancelled_meanwhile)
+    response = signed_in.post(url, {"where": "same_zone"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("parking:permit", args=[permit.number])
+    assert "This permit is no longer live: nothing was changed." in response.content.decode()
+    permit.refresh_from_db()
+    assert (permit.status, permit.flagged_at) == ("cancelled", None)
