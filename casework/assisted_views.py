@@ -21,6 +21,7 @@ from parking import permits
 from parking import views as journey_views
 from parking.exceptions import PaymentNotPossible, PaymentRefused, PaymentServiceUnavailable
 from parking.models import Payment, Permit, PermitApplication
+from parking.pricing import NoTariffInForce
 from parking.services import application_first_unanswered
 from parking.views import Journey, check_answers_page, resume
 from records.selectors import person_by_ref
@@ -95,11 +96,14 @@ def assisted_submit(request, reference: str):
     form = DeclarationForm(request.POST)
     if not form.is_valid():
         return check_answers_page(request, application, ASSISTED, declaration=form)
-    assisted_application_submit(
-        request=request,
-        application=application,
-        started=assisted_start_entry(reference=application.reference),
-    )
+    try:
+        assisted_application_submit(
+            request=request,
+            application=application,
+            started=assisted_start_entry(reference=application.reference),
+        )
+    except NoTariffInForce:
+        return journey_views.prices_unavailable(request)
     return redirect("casework:assisted_application", reference=application.reference)
 
 

@@ -68,6 +68,8 @@ def own_permit(view):
             # Cancelled (in another tab, or by an officer) while this page was open.
             messages.warning(request, "This permit is no longer live: nothing was changed.")
             return redirect("parking:permit", number=permit.number)
+        except NoTariffInForce:
+            return render(request, "parking/prices_unavailable.html", status=503)
 
     return page
 

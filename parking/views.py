@@ -128,11 +128,20 @@ def question(step: str | None):
             upto = ORDER.index(step) if step else len(ORDER)
             if missing is not None and ORDER.index(missing) < upto:
                 return redirect(journey.url_name(missing), reference=application.reference)
-            return view(request, application, journey)
+            try:
+                return view(request, application, journey)
+            except NoTariffInForce:
+                return prices_unavailable(request)
 
         return page
 
     return decorate
+
+
+def prices_unavailable(request):
+    """No tariff in force (a gap left in the tariffs): nothing can be priced, so nothing is
+    asked or changed, rather than a server error."""
+    return render(request, "parking/prices_unavailable.html", status=503)
 
 
 def start(request):
@@ -340,6 +349,8 @@ def submit(request, reference: str):
         raise Http404 from None
     except ApplicationIncomplete as incomplete:
         return redirect(RESIDENT.url_name(incomplete.missing), reference=reference)
+    except NoTariffInForce:
+        return prices_unavailable(request)
     except TooManyApplications as limited:
         application = application_for_user(user=request.user, reference=reference)
         # Shown like a form's error (200), on the page the resident sent it from.

@@ -515,3 +515,15 @@ def test_staff_without_the_permission_cannot_take_a_payment(on_the_phone, reside
     sign_in(colleague, make_staff(None, email="no.role@example.com"))
     assert colleague.post(url("pay", ref)).status_code == 403
     assert not Payment.objects.exists()
+
+
+def test_with_no_tariff_in_force_the_submission_says_so_and_changes_nothing(on_the_phone, resident):
+    from parking.models import Tariff
+
+    ref = made_for(on_the_phone, resident.email)
+    Tariff.objects.all().delete()  # a gap left in the tariffs
+    response = submit(on_the_phone, ref)
+    assert response.status_code == 503
+    assert "Sorry, we cannot work out permit prices just now" in response.content.decode()
+    assert PermitApplication.objects.get(reference=ref).is_draft
+    assert not AuditEntry.objects.filter(action=Action.ASSISTED_SUBMIT).exists()

@@ -541,3 +541,20 @@ def test_your_applications_makes_the_same_queries_however_many_there_are(
     with django_assert_num_queries(3):
         response = signed_in.get(url("applications"))
     assert len(response.context["applications"]) == 3
+
+
+def test_with_no_tariff_in_force_the_journey_says_so_and_changes_nothing(
+    signed_in, resident, borough
+):
+    from parking.models import Tariff
+
+    ref = start_application(signed_in)
+    answer(signed_in, ref)
+    Tariff.objects.all().delete()  # a gap left in the tariffs
+
+    for page in (url("duration", ref), url("check_answers", ref)):
+        response = signed_in.get(page)
+        assert response.status_code == 503
+        assert "Sorry, we cannot work out permit prices just now" in response.content.decode()
+    assert signed_in.post(url("submit", ref)).status_code == 503
+    assert PermitApplication.objects.get(reference=ref).is_draft

@@ -342,3 +342,21 @@ def test_a_move_reported_on_a_permit_cancelled_meanwhile_changes_nothing(
     assert "This permit is no longer live: nothing was changed." in response.content.decode()
     permit.refresh_from_db()
     assert (permit.status, permit.flagged_at) == ("cancelled", None)
+
+
+def test_with_no_tariff_in_force_a_vehicle_change_says_so_and_changes_nothing(
+    signed_in, resident, borough
+):
+    from parking.models import Tariff
+
+    permit = issued_permit(resident)
+    Tariff.objects.all().delete()  # a gap left in the tariffs
+    response = signed_in.post(
+        reverse("parking:permit_vehicle", args=[permit.number]),
+        {"registration": "LB19EVE"},
+        follow=True,  # to the change's confirmation, which prices it
+    )
+    assert response.status_code == 503
+    assert "Sorry, we cannot work out permit prices just now" in response.content.decode()
+    permit.refresh_from_db()
+    assert permit.registration == "LB19PET"
