@@ -18,10 +18,11 @@ class AuditFilterForm(forms.Form):
         },
     )
     resident = forms.CharField(
-        label="Resident or property",
+        label="Resident, property, application or permit",
         required=False,
         max_length=50,
-        help_text="A person's reference in the council's records, or a property's UPRN",
+        help_text="A person's reference in the council's records, a property's UPRN, or an "
+        "application or permit number",
     )
     date_from = forms.DateField(
         label="From",

@@ -16,8 +16,10 @@ from parking.eligibility import Decision, Outcome, Rule
 from parking.models import EvidenceFile, Permit, PermitApplication
 from parking.selectors import (
     application_for_review,
+    application_reference_for_search,
     applications_at_properties,
     applications_waiting_for_review,
+    permit_number_for_search,
     permits_at_properties,
     permits_flagged,
 )
@@ -43,8 +45,9 @@ def audit_entries(
     date_to: date | None = None,
 ) -> QuerySet[AuditEntry]:
     """The audit log, newest first, narrowed by who (their email address, any case), which
-    resident (a person reference, or a UPRN when it is a number) and which London days
-    (inclusive)."""
+    resident (a person reference, a UPRN when it is a number, or an application or permit
+    number in any case or spacing: every look at, decision on or search for it) and which
+    London days (inclusive)."""
     entries = AuditEntry.objects.all()
     if staff_email:
         entries = entries.filter(actor_email__iexact=staff_email.strip())
@@ -53,6 +56,10 @@ def audit_entries(
         about = Q(person_ref=resident)
         if resident.isdigit():
             about |= Q(uprn=int(resident))
+        reference = application_reference_for_search(resident) or permit_number_for_search(resident)
+        if reference:
+            # Entries about one application or permit name it first in their subject.
+            about |= Q(subject__startswith=reference)
         entries = entries.filter(about)
     if date_from:
         entries = entries.filter(at__gte=_start_of(date_from))

@@ -243,6 +243,22 @@ def test_the_log_filters_by_person_or_property(client, records_admin, logged, re
     assert listed(client, resident=resident) == reasons
 
 
+def test_the_log_filters_by_application_or_permit_number_typed_any_way(
+    client, records_admin, agent, parking_officer
+):
+    entry_for(parking_officer, action=Action.APPLICATION_VIEW, subject="PA-7KQ3-4M9X", reason="a")
+    entry_for(agent, action=Action.SEARCH, subject="PA-7KQ3-4M9X", reason="b")
+    entry_for(agent, action=Action.ASSISTED_SUBMIT, subject="PA-7KQ3-4M9X: Approved", reason="c")
+    entry_for(agent, action=Action.SEARCH, subject="PA-7KQ3-4M9Y", reason="another")
+    entry_for(
+        parking_officer, action=Action.FLAGGED_PERMIT_VIEW, subject="PP-4M9X-7KQ3", reason="d"
+    )
+    sign_in(client, records_admin)
+
+    assert sorted(listed(client, resident="pa 7kq3 4m9x")) == ["a", "b", "c"]
+    assert listed(client, resident="PP-4M9X-7KQ3") == ["d"]
+
+
 def test_the_log_filters_by_london_dates_inclusive(client, records_admin, logged):
     sign_in(client, records_admin)
     assert listed(client, date_from="2026-11-21", date_to="2026-11-22") == [
