@@ -773,10 +773,7 @@ def permit_cancel_by_officer(*, number: str, by, reason: str) -> tuple[Permit, C
     PermitNotLive (cancelled meanwhile) or PermitNotFlagged (cleared meanwhile)."""
     reason = _officer_reason(reason)
     with transaction.atomic():
-        permit = _lock_flagged(number)
-        flag = {"flagged_at": permit.flagged_at.isoformat(), "flag_reason": permit.flag_reason}
-        permit.flagged_at, permit.flag_reason = None, ""
-        permit.save(update_fields=["flagged_at", "flag_reason"])
+        permit, flag = _take_flag(number)
         quote = _cancel(
             permit,
             by=by,
@@ -818,10 +815,7 @@ def permit_flag_clear(*, number: str, by, reason: str) -> Permit:
     the officer has seen the records are wrong about it, and its renewal runs the rules again."""
     reason = _officer_reason(reason)
     with transaction.atomic():
-        permit = _lock_flagged(number)
-        flag = {"flagged_at": permit.flagged_at.isoformat(), "flag_reason": permit.flag_reason}
-        permit.flagged_at, permit.flag_reason = None, ""
-        permit.save(update_fields=["flagged_at", "flag_reason"])
+        permit, flag = _take_flag(number)
         _event(
             permit,
             Kind.FLAG_CLEARED,
@@ -841,14 +835,17 @@ def _officer_reason(reason: str) -> str:
     return reason[:300]
 
 
-def _lock_flagged(number: str) -> Permit:
-    """The permit, locked, if it is live and still flagged. Permit.DoesNotExist if there is no
-    such permit."""
+def _take_flag(number: str) -> tuple[Permit, dict]:
+    """The permit, locked, if it is live and still flagged, with its flag cleared; and the flag
+    as it was, for the permit's history. Permit.DoesNotExist if there is no such permit."""
     permit = Permit.objects.select_for_update().get(number=number.strip().upper())
     _check_live(permit, timezone.localdate())
     if permit.flagged_at is None:
         raise PermitNotFlagged(f"{permit.number} is not flagged for a parking officer")
-    return permit
+    flag = {"flagged_at": permit.flagged_at.isoformat(), "flag_reason": permit.flag_reason}
+    permit.flagged_at, permit.flag_reason = None, ""
+    permit.save(update_fields=["flagged_at", "flag_reason"])
+    return permit, flag
 
 
 # --- Refunds -----------------------------------------------------------------------------------
