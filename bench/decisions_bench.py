@@ -174,7 +174,7 @@ class Held:
     reference: str
     registration: str
     uprn: int | None
-    status: str  # "live" or "pending"
+    status: str  # "live", or "approved" (waiting for payment): only what is settled holds a place
     held_by_applicant: bool
 
 
@@ -418,11 +418,11 @@ def _held(
         return tuple(permit(i, f"{other[:-1]}{i}", uprn, "live", False) for i in range(limit - 1))
     if roll < 0.05:  # the applicant's own vehicle already has a permit
         return (permit(0, registration.lower(), uprn, "live", True),)
-    if roll < 0.06:  # someone else has applied for this vehicle, elsewhere
-        return (permit(0, registration, None, "pending", False),)
+    if roll < 0.06:  # someone else's application for this vehicle, elsewhere, is approved
+        return (permit(0, registration, None, "approved", False),)
     if roll < 0.08 and uprn is not None:  # the household is full
         return tuple(
-            permit(i, f"{other[:-1]}{i}", uprn, "live" if i else "pending", False)
+            permit(i, f"{other[:-1]}{i}", uprn, "live" if i else "approved", False)
             for i in range(limit)
         )
     return ()

@@ -19,7 +19,12 @@ from accounts.services import ResidentAccountRefused
 from hackney_portal.templatetags.portal import pounds
 from parking import permits
 from parking import views as journey_views
-from parking.exceptions import PaymentNotPossible, PaymentRefused, PaymentServiceUnavailable
+from parking.exceptions import (
+    OwnApplicationPending,
+    PaymentNotPossible,
+    PaymentRefused,
+    PaymentServiceUnavailable,
+)
 from parking.models import Payment, Permit, PermitApplication
 from parking.pricing import NoTariffInForce
 from parking.services import application_first_unanswered
@@ -104,6 +109,9 @@ def assisted_submit(request, reference: str):
         )
     except NoTariffInForce:
         return journey_views.prices_unavailable(request)
+    except OwnApplicationPending:
+        # The resident sent one for this vehicle meanwhile: the vehicle page says what now.
+        return redirect(ASSISTED.url_name("vehicle"), reference=application.reference)
     return redirect("casework:assisted_application", reference=application.reference)
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from parking.evidence import download_name, evidence_file_open_for_review
-from parking.exceptions import ApplicationAlreadyDecided
+from parking.exceptions import ApplicationAlreadyDecided, ApplicationOverLimits
 from parking.models import EvidenceFile
 from parking.permissions import APPLICATION_DECIDE
 from parking.permits import application_mark_approved, application_mark_refused
@@ -72,6 +72,8 @@ def review_decide(request, reference: str):
                 f"{application.reference} has already been decided: it is "
                 f"{application.get_status_display().lower()}. Nothing was changed.",
             )
+        except ApplicationOverLimits as over:
+            form.add_error("outcome", f"{over.reason} Nothing was changed.")
         else:
             outcome = "approved: the resident can now pay" if approve else "refused"
             messages.success(request, f"{application.reference} is {outcome}. They are emailed.")

@@ -502,9 +502,18 @@ GOVUK_PAY_CONNECT_TIMEOUT = _seconds("GOVUK_PAY_CONNECT_TIMEOUT", 3.0)
 GOVUK_PAY_READ_TIMEOUT = _seconds("GOVUK_PAY_READ_TIMEOUT", 10.0)
 # An approved application left unpaid this many hours lapses (the resident can apply again).
 PERMIT_PAYMENT_WINDOW_HOURS = _count("PERMIT_PAYMENT_WINDOW_HOURS", 24)
+# An application waiting for proof that none has been sent for this many days is closed (the
+# resident can apply again), after a reminder PERMIT_PROOF_REMINDER_DAYS before: it must not
+# wait for ever, and a resident is never closed without that much notice.
+PERMIT_PROOF_WAIT_DAYS = _count("PERMIT_PROOF_WAIT_DAYS", 28)
+PERMIT_PROOF_REMINDER_DAYS = _count("PERMIT_PROOF_REMINDER_DAYS", 7)
+if not 1 <= PERMIT_PROOF_REMINDER_DAYS < PERMIT_PROOF_WAIT_DAYS:
+    raise ImproperlyConfigured(
+        "PERMIT_PROOF_REMINDER_DAYS must be at least 1 and less than PERMIT_PROOF_WAIT_DAYS."
+    )
 
 # --- Parking: eligibility (parking/eligibility.py) -----------------------------------------------
-# At most this many resident permits (live or pending) at one address.
+# At most this many resident permits (live, or approved and waiting for payment) at one address.
 PERMITS_PER_HOUSEHOLD = _count("PERMITS_PER_HOUSEHOLD", 3)
 if PERMITS_PER_HOUSEHOLD < 1:
     raise ImproperlyConfigured("PERMITS_PER_HOUSEHOLD must be at least 1.")

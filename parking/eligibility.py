@@ -58,8 +58,12 @@ class Evidence(StrEnum):
 
 
 class HeldStatus(StrEnum):
-    LIVE = "live"  # a permit in force
-    PENDING = "pending"  # an application not yet decided, or approved and waiting for payment
+    """What may hold a vehicle's or a household's place: only what is settled. An application
+    still waiting for proof or a person holds nothing, or anyone could block a car or fill a
+    household by applying with a wrong name."""
+
+    LIVE = "live"  # a permit in force, or paid for and starting later
+    APPROVED = "approved"  # an application approved and waiting for payment
 
 
 # --- Inputs ------------------------------------------------------------------------------------
@@ -76,7 +80,8 @@ class Applicant:
 
 @dataclass(frozen=True)
 class HeldPermit:
-    """A live permit or a pending application for the applicant's vehicle or at their property.
+    """A live permit or an approved application waiting for payment, for the applicant's vehicle
+    or at their property.
     `held_by_applicant` says whether it is the applicant's own: only their own are named to them
     (the rest are counted), since an applicant has not yet shown they live there."""
 
@@ -353,10 +358,11 @@ def check_limits(
     permits_per_household: int,
     application_reference: str = "",
 ) -> RuleResult:
-    """Rule 5: one live or pending resident permit per vehicle, and at most
-    `permits_per_household` (settings.PERMITS_PER_HOUSEHOLD) per property. `held` is every live
-    permit and pending application for this registration or at this UPRN; the application being
-    decided is left out by its reference, so it never counts against itself."""
+    """Rule 5: one resident permit per vehicle, and at most `permits_per_household`
+    (settings.PERMITS_PER_HOUSEHOLD) per property, counting what is settled (HeldStatus): live
+    permits and applications approved and waiting for payment. `held` is every one of those for
+    this registration or at this UPRN; the application being decided is left out by its
+    reference, so it never counts against itself."""
     vehicle = _registration_key(registration)
     counted = [
         permit
@@ -377,15 +383,15 @@ def check_limits(
     reasons = []
     if for_vehicle:
         reasons.append(
-            f"{registration.upper().strip()} already has a resident permit or an application "
-            f"for one ({_describe(for_vehicle)}). A vehicle can have only one resident permit "
-            "at a time."
+            f"{registration.upper().strip()} already has a resident permit or an approved "
+            f"application for one ({_describe(for_vehicle)}). A vehicle can have only one "
+            "resident permit at a time."
         )
     if len(at_property) >= permits_per_household:
         reasons.append(
             f"Your address already has {_plural(len(at_property), 'resident permit')} or "
-            f"applications for them ({_describe(at_property)}), and a household can have at "
-            f"most {permits_per_household}."
+            f"approved applications for them ({_describe(at_property)}), and a household can "
+            f"have at most {permits_per_household}."
         )
     if reasons:
         return RuleResult(Rule.LIMITS, Outcome.FAIL, " ".join(reasons), relied_on)

@@ -126,6 +126,62 @@ def application_lapsed(*, application_id: int) -> None:
     )
 
 
+def _waiting_context(application: PermitApplication) -> dict:
+    """For the emails about an application that waited (withdrawn, proof reminder, closed)."""
+    from .services import application_proof_due
+
+    return {
+        "reference": application.reference,
+        "registration": application.registration,
+        "address": application.address or f"an address not listed at {application.postcode}",
+        "sent_on": _date(timezone.localtime(application.submitted_at)),
+        "closes_on": _date(application_proof_due(application)),
+        "wait_days": settings.PERMIT_PROOF_WAIT_DAYS,
+        "path": reverse("parking:application", kwargs={"reference": application.reference}),
+        "evidence_path": reverse("parking:evidence", kwargs={"reference": application.reference}),
+        "apply_path": reverse("parking:apply"),
+    }
+
+
+def application_withdrawn(*, application_id: int) -> None:
+    """The resident withdrew it (parking.services.application_withdraw)."""
+    application = PermitApplication.objects.select_related("user").get(pk=application_id)
+    _send(
+        key=f"application-withdrawn:{application.reference}",
+        user=application.user,
+        template="application_withdrawn",
+        context=_waiting_context(application),
+    )
+
+
+def application_proof_reminder(*, application_id: int) -> None:
+    """No proof yet, a week (PERMIT_PROOF_REMINDER_DAYS) before it is closed for want of it."""
+    application = PermitApplication.objects.select_related("user").get(pk=application_id)
+    decision = Decision.from_json(application.decision)
+    from .views import EVIDENCE
+
+    _send(
+        key=f"application-proof-reminder:{application.reference}",
+        user=application.user,
+        template="application_proof_reminder",
+        context={
+            **_waiting_context(application),
+            "evidence": [EVIDENCE[item] for item in decision.evidence_needed],
+        },
+    )
+
+
+def application_closed_no_proof(*, application_id: int) -> None:
+    """Closed: the proof it waited for never came (parking.services.applications_close_unproven)."""
+    application = PermitApplication.objects.select_related("user").get(pk=application_id)
+    _send(
+        key=f"application-closed-no-proof:{application.reference}",
+        user=application.user,
+        template="application_closed_no_proof",
+        context=_waiting_context(application),
+    )
+
+
 def _permit_context(permit: Permit) -> dict:
     return {
         "number": permit.number,
@@ -270,6 +326,9 @@ BUILDERS = {
     "application_decided": application_decided,
     "application_refused": application_refused,
     "application_lapsed": application_lapsed,
+    "application_withdrawn": application_withdrawn,
+    "application_proof_reminder": application_proof_reminder,
+    "application_closed_no_proof": application_closed_no_proof,
     "permit_issued": permit_issued,
     "vehicle_changed": vehicle_changed,
     "renewal_reminder": renewal_reminder,

@@ -59,6 +59,24 @@ class TooManyApplications(ApplicationError):
         super().__init__(f"Too many applications: the next may be sent from {until:%Y-%m-%d %H:%M}")
 
 
+class OwnApplicationPending(ApplicationError):
+    """The resident already has an application for this vehicle waiting for proof, a person or
+    a payment (`pending`, their references): they carry on with it, or withdraw it first."""
+
+    def __init__(self, pending: list[str]) -> None:
+        self.pending = pending
+        super().__init__(f"Already applied for this vehicle: {', '.join(pending)}")
+
+
+class ApplicationNotWithdrawable(ApplicationError):
+    """Only an application still waiting (for proof, a person or a payment) can be withdrawn,
+    and not while a payment for it is in progress; `reason` says why, to the resident."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
 # --- Evidence ---
 
 
@@ -131,6 +149,16 @@ class PaymentNotPossible(PermitError):
 class ApplicationAlreadyDecided(PaymentNotPossible):
     """An officer's decision on an application that is no longer waiting for one (decided
     already, by another officer in another tab, or never waiting)."""
+
+
+class ApplicationOverLimits(PermitError):
+    """A parking officer cannot approve this application: since it was sent, the vehicle or the
+    household has been given a permit or an approval (pending applications hold nothing, so
+    this is checked again when a person approves). `reason` says which."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
 
 
 class DecisionReasonMissing(PermitError):

@@ -185,3 +185,22 @@ class DurationForm(forms.Form):
             else:
                 cleaned["starts_on"] = starts
         return cleaned
+
+
+class AlreadyAppliedForm(forms.Form):
+    """Applying again for a vehicle with one of the resident's applications still waiting:
+    carry on with that one, or withdraw it and make this one."""
+
+    CARRY_ON, WITHDRAW = "carry_on", "withdraw"
+
+    choice = forms.ChoiceField(
+        widget=Radios,
+        error_messages={"required": "Select whether to carry on or to withdraw and start again"},
+    )
+
+    def __init__(self, *args, pending_reference: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = [
+            (self.CARRY_ON, f"Carry on with application {pending_reference}"),
+            (self.WITHDRAW, f"Withdraw application {pending_reference} and make this one instead"),
+        ]

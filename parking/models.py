@@ -174,6 +174,11 @@ class PermitApplication(models.Model):
         NOT_ELIGIBLE = "not_eligible", "Not eligible"
         ISSUED = "issued", "Paid: permit issued"
         LAPSED = "lapsed", "Lapsed: not paid in time"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        CLOSED_NO_PROOF = "closed_no_proof", "Closed: no proof sent in time"
+
+    # Waiting for something (proof, a person, a payment): what a resident may withdraw.
+    PENDING = (Status.NEEDS_EVIDENCE, Status.APPROVED)
 
     class VehicleLookup(models.TextChoices):
         FOUND = "found", "Found in the vehicle records"
@@ -226,6 +231,10 @@ class PermitApplication(models.Model):
     )
     # When it was approved, by the rules or by a parking officer: it lapses unpaid a day later.
     approved_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Waiting for proof that never came: reminded once, then closed (applications_close_unproven).
+    proof_reminded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
     renews = models.ForeignKey(
         "Permit",
         null=True,

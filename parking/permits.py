@@ -36,6 +36,7 @@ from .clients.payments import PaymentState, payments_client
 from .clients.vehicles import Vehicle, lookup_vehicle, normalise_registration
 from .exceptions import (
     ApplicationAlreadyDecided,
+    ApplicationOverLimits,
     DecisionReasonMissing,
     InvalidRegistration,
     PaymentNotPossible,
@@ -136,6 +137,8 @@ def _officer_decides(application: PermitApplication, *, by, reason: str, approve
             raise ApplicationAlreadyDecided(
                 f"{application.reference} is not waiting for a decision"
             )
+        if approve:
+            _check_limits_still_hold(locked)
         decision = dict(locked.decision)
         decision["officer"] = {
             "outcome": OFFICER_APPROVED if approve else OFFICER_REFUSED,
@@ -158,6 +161,28 @@ def _officer_decides(application: PermitApplication, *, by, reason: str, approve
         )
     application.refresh_from_db()
     return application
+
+
+def _check_limits_still_hold(application: PermitApplication) -> None:
+    """An application waiting for a person held no place (selectors._HELD), so since it was sent
+    its vehicle or its household may have been given a permit or an approval: approving it is
+    refused then, with the rule's reason."""
+    result = eligibility.check_limits(
+        registration=application.registration,
+        uprn=application.uprn,
+        held=applications_held_for(
+            user=application.user,
+            registration=application.registration,
+            uprn=application.uprn,
+            excluding_permit=application.renews.number if application.renews_id else "",
+        ),
+        permits_per_household=settings.PERMITS_PER_HOUSEHOLD,
+        application_reference=application.reference,
+    )
+    if result.outcome == eligibility.Outcome.FAIL:
+        raise ApplicationOverLimits(
+            f"{application.reference} cannot be approved now: {result.reason} Refuse it, saying so."
+        )
 
 
 # --- Paying ------------------------------------------------------------------------------------

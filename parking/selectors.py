@@ -48,10 +48,10 @@ def tariff_in_force(*, on: date) -> TariffRates:
 # --- Applications ------------------------------------------------------------------------------
 
 # Which applications count against a vehicle's and a household's limits, and as what; live
-# permits count too (permits_live_held).
+# permits count too. Only what is settled: one waiting for proof or a person holds nothing
+# (eligibility.HeldStatus says why), and a parking officer approving it checks the limits again.
 _HELD = {
-    PermitApplication.Status.APPROVED: HeldStatus.PENDING,  # approved, waiting for payment
-    PermitApplication.Status.NEEDS_EVIDENCE: HeldStatus.PENDING,  # waiting for a person
+    PermitApplication.Status.APPROVED: HeldStatus.APPROVED,  # approved, waiting for payment
 }
 
 
@@ -82,12 +82,26 @@ def assisted_application(*, reference: str) -> PermitApplication:
     )
 
 
+def pending_applications_for_vehicle(
+    *, user, registration: str, excluding: str = ""
+) -> list[PermitApplication]:
+    """The resident's own applications for this vehicle still waiting for something (proof, a
+    person or a payment), oldest first, other than `excluding`: applying again for the same
+    vehicle, the resident is offered to carry on with one of these or withdraw it."""
+    return list(
+        applications_for_user(user=user)
+        .filter(registration=registration, status__in=PermitApplication.PENDING)
+        .exclude(reference=excluding)
+        .order_by("submitted_at", "id")
+    )
+
+
 def applications_held_for(
     *, user, registration: str, uprn: int | None, excluding_permit: str = ""
 ) -> list[HeldPermit]:
-    """Pending applications and live permits for this registration or at this address,
-    anyone's: what the limits rule counts. `excluding_permit` leaves out the permit being
-    renewed or changed, which never counts against itself."""
+    """Approved applications waiting for payment and live permits for this registration or at
+    this address, anyone's: what the limits rule counts. `excluding_permit` leaves out the
+    permit being renewed or changed, which never counts against itself."""
     where = Q(registration=registration)
     if uprn is not None:
         where |= Q(uprn=uprn)

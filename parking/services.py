@@ -27,16 +27,19 @@ from .exceptions import (
     ApplicationError,
     ApplicationIncomplete,
     ApplicationNotDraft,
+    ApplicationNotWithdrawable,
     InvalidRegistration,
+    OwnApplicationPending,
     TooManyApplications,
     VehicleNotFound,
     VehicleServiceUnavailable,
 )
-from .models import PermitApplication
+from .models import Payment, PermitApplication
 from .pricing import DURATIONS, Price, VehicleFacts, price
 from .selectors import (
     applications_for_user,
     applications_held_for,
+    pending_applications_for_vehicle,
     permits_held_at_property,
     tariff_in_force,
 )
@@ -252,6 +255,7 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
     missing = application_first_unanswered(application)
     if missing:
         raise ApplicationIncomplete(missing)
+    _check_own_pending(application)
     if made_by is None:
         _check_daily_limit(user)
 
@@ -291,6 +295,18 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
     return Submitted(application, just_now=bool(updated))
 
 
+def _check_own_pending(application: PermitApplication) -> None:
+    """A resident's own application for this vehicle still waiting for something is carried on
+    with, or withdrawn first (the journey offers both): never a second one beside it."""
+    pending = pending_applications_for_vehicle(
+        user=application.user,
+        registration=application.registration,
+        excluding=application.reference,
+    )
+    if pending:
+        raise OwnApplicationPending([other.reference for other in pending])
+
+
 def _check_daily_limit(user) -> None:
     """A resident's own applications are decided at most PERMIT_APPLICATIONS_PER_DAY times in 24
     hours (settings.py says why). Their drafts are one at a time, so they are sent one after
@@ -304,6 +320,111 @@ def _check_daily_limit(user) -> None:
     )
     if len(sent) >= settings.PERMIT_APPLICATIONS_PER_DAY:
         raise TooManyApplications(until=sent[-1] + timedelta(days=1))
+
+
+# --- Withdrawing and closing --------------------------------------------------------------------
+
+
+def application_withdraw(*, user, reference: str) -> PermitApplication:
+    """The resident withdraws their application while it waits (for proof, a person or a
+    payment): it is decided no further and holds nothing. A double click withdraws it once.
+    Raises ApplicationNotWithdrawable for one decided already, or with a payment in progress
+    (the payment service may be taking the money)."""
+    Status = PermitApplication.Status
+    now = timezone.now()
+    with transaction.atomic():
+        application = (
+            applications_for_user(user=user)
+            .select_for_update()
+            .get(reference=reference.strip().upper())
+        )
+        if application.status == Status.WITHDRAWN:
+            return application
+        if application.status not in PermitApplication.PENDING:
+            raise ApplicationNotWithdrawable(
+                f"Application {application.reference} cannot be withdrawn: it is "
+                f"{application.get_status_display().lower()}."
+            )
+        if application.payments.filter(status__in=Payment.OPEN).exists():
+            raise ApplicationNotWithdrawable(
+                f"Application {application.reference} cannot be withdrawn while a payment for "
+                "it is in progress. Finish or cancel the payment first."
+            )
+        PermitApplication.objects.filter(pk=application.pk).update(
+            status=Status.WITHDRAWN, withdrawn_at=now, updated_at=now
+        )
+        _queue_email("application_withdrawn", application_id=application.pk)
+    application.refresh_from_db()
+    return application
+
+
+def applications_close_unproven(*, now=None) -> dict[str, list[str]]:
+    """Applications waiting for proof that never came: reminded once PERMIT_PROOF_REMINDER_DAYS
+    before PERMIT_PROOF_WAIT_DAYS have passed since they were sent, then closed, never sooner
+    than PERMIT_PROOF_REMINDER_DAYS after the reminder (a late reminder moves the closing on).
+    One with any proof sent, or decided by a person, is not touched. Returns the references
+    {"reminded": [...], "closed": [...]}."""
+    Status = PermitApplication.Status
+    now = now or timezone.now()
+    wait = timedelta(days=settings.PERMIT_PROOF_WAIT_DAYS)
+    notice = timedelta(days=settings.PERMIT_PROOF_REMINDER_DAYS)
+    # Waiting for proof the decision asked for: one left for a person with nothing asked of the
+    # resident (stale records, say) waits for the person, however long.
+    unproven = PermitApplication.objects.filter(
+        status=Status.NEEDS_EVIDENCE, evidence_files__isnull=True
+    ).exclude(decision__evidence_needed=[])
+    done = {"reminded": [], "closed": []}
+    for application in unproven.filter(
+        proof_reminded_at__isnull=True, submitted_at__lte=now - (wait - notice)
+    ).only("pk", "reference"):
+        with transaction.atomic():
+            # Set before sending, conditionally: two runs at once send one reminder.
+            if PermitApplication.objects.filter(
+                pk=application.pk, status=Status.NEEDS_EVIDENCE, proof_reminded_at__isnull=True
+            ).update(proof_reminded_at=now):
+                done["reminded"].append(application.reference)
+                _queue_email("application_proof_reminder", application_id=application.pk)
+    for application in unproven.filter(
+        submitted_at__lte=now - wait, proof_reminded_at__lte=now - notice
+    ).only("pk", "reference"):
+        with transaction.atomic():
+            # Locked as an upload locks it: proof arriving now is either in, or refused.
+            locked = (
+                PermitApplication.objects.select_for_update()
+                .filter(pk=application.pk, status=Status.NEEDS_EVIDENCE)
+                .first()
+            )
+            if locked is None or locked.evidence_files.exists():
+                continue
+            PermitApplication.objects.filter(pk=locked.pk).update(
+                status=Status.CLOSED_NO_PROOF, closed_at=now, updated_at=now
+            )
+            done["closed"].append(locked.reference)
+            _queue_email("application_closed_no_proof", application_id=locked.pk)
+    return done
+
+
+def application_proof_due(application: PermitApplication) -> date | None:
+    """The day an application waiting for proof, none sent yet, will be closed; None for one
+    that is not waiting for proof or has some (reads its evidence files)."""
+    Status = PermitApplication.Status
+    if application.status != Status.NEEDS_EVIDENCE or application.submitted_at is None:
+        return None
+    if not (application.decision or {}).get("evidence_needed"):
+        return None
+    if application.evidence_files.exists():
+        return None
+    closes = application.submitted_at + timedelta(days=settings.PERMIT_PROOF_WAIT_DAYS)
+    if application.proof_reminded_at is not None:
+        notice = timedelta(days=settings.PERMIT_PROOF_REMINDER_DAYS)
+        closes = max(closes, application.proof_reminded_at + notice)
+    return timezone.localtime(closes).date()
+
+
+def _queue_email(kind: str, **ids) -> None:
+    from .emails import queue_email
+
+    queue_email(kind, **ids)
 
 
 def application_decide(*, application: PermitApplication) -> eligibility.Decision:

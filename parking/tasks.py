@@ -12,6 +12,7 @@ from .permits import (
     permits_remind,
     refund_submit,
 )
+from .services import applications_close_unproven
 
 
 @shared_task
@@ -29,6 +30,12 @@ def payments_reconcile_task() -> None:
 def applications_lapse_task() -> None:
     """Scheduled: approved applications unpaid after PERMIT_PAYMENT_WINDOW_HOURS lapse."""
     applications_lapse()
+
+
+@shared_task
+def applications_close_unproven_task() -> None:
+    """Scheduled: applications waiting for proof that never came are reminded, then closed."""
+    applications_close_unproven()
 
 
 @shared_task

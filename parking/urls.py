@@ -17,6 +17,7 @@ urlpatterns = [
     path("applications/<str:reference>/permit/", views.duration, name="duration"),
     path("applications/<str:reference>/check/", views.check_answers, name="check_answers"),
     path("applications/<str:reference>/submit/", views.submit, name="submit"),
+    path("applications/<str:reference>/withdraw/", views.withdraw, name="withdraw"),
     path(
         "applications/<str:reference>/evidence/",
         evidence_views.evidence_upload,

@@ -27,10 +27,16 @@ from records.selectors import residential_addresses_at_postcode
 from . import services
 from .clients.vehicles import Vehicle
 from .eligibility import Decision, Evidence, Outcome, Rule
-from .exceptions import ApplicationIncomplete, TooManyApplications
+from .exceptions import (
+    ApplicationIncomplete,
+    ApplicationNotWithdrawable,
+    OwnApplicationPending,
+    TooManyApplications,
+)
 from .forms import (
     NOT_LISTED,
     AddressForm,
+    AlreadyAppliedForm,
     ApplicantForm,
     DurationForm,
     PostcodeForm,
@@ -42,6 +48,7 @@ from .selectors import (
     application_for_user,
     applications_for_user,
     assisted_application,
+    pending_applications_for_vehicle,
     tariff_in_force,
 )
 
@@ -197,8 +204,28 @@ def application_detail(request, reference: str):
                 else None
             ),
             "window_hours": settings.PERMIT_PAYMENT_WINDOW_HOURS,
+            "proof_due": services.application_proof_due(application),
+            "proof_wait_days": settings.PERMIT_PROOF_WAIT_DAYS,
         },
     )
+
+
+@login_required
+def withdraw(request, reference: str):
+    """Withdraw an application still waiting (for proof, a person or a payment), after a
+    question; a double click withdraws it once."""
+    application = RESIDENT.application(request, reference)
+    if application.status not in PermitApplication.PENDING:
+        return redirect("parking:application", reference=application.reference)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.application_withdraw(user=request.user, reference=application.reference)
+        except ApplicationNotWithdrawable as refused:
+            error = refused.reason
+        else:
+            return redirect("parking:application", reference=application.reference)
+    return render(request, "parking/withdraw.html", {"application": application, "error": error})
 
 
 # --- The questions -----------------------------------------------------------------------------
@@ -274,6 +301,11 @@ def registration(request, application: PermitApplication, journey: Journey):
 @question("vehicle")
 def vehicle(request, application: PermitApplication, journey: Journey):
     who = journey.who(request, application)
+    pending = pending_applications_for_vehicle(
+        user=application.user, registration=application.registration
+    )
+    if pending:
+        return already_applied(request, application, journey, pending[0])
     if request.method == "POST":
         services.application_confirm_vehicle(**who)
         return _next(request, application, journey, "vehicle")
@@ -284,6 +316,37 @@ def vehicle(request, application: PermitApplication, journey: Journey):
             "application": application,
             "vehicle": _vehicle(application),
             "change": _changing(request),
+            "back_url": _back_url(application, journey, "vehicle", _changing(request)),
+            "journey": journey,
+        },
+    )
+
+
+def already_applied(request, application, journey: Journey, pending: PermitApplication):
+    """The vehicle has one of the resident's applications still waiting (for proof, a person or
+    a payment): never a second beside it. The resident carries on with that one, or withdraws
+    it and carries on with this; an agent on the phone is told what the resident can do."""
+    form = AlreadyAppliedForm(_data(request), pending_reference=pending.reference)
+    error = ""
+    if request.method == "POST" and not journey.assisted and form.is_valid():
+        if form.cleaned_data["choice"] == form.CARRY_ON:
+            return redirect("parking:application", reference=pending.reference)
+        try:
+            services.application_withdraw(user=request.user, reference=pending.reference)
+        except ApplicationNotWithdrawable as refused:
+            error = refused.reason
+        else:
+            services.application_confirm_vehicle(**journey.who(request, application))
+            return _next(request, application, journey, "vehicle")
+    return render(
+        request,
+        "parking/already_applied.html",
+        {
+            "application": application,
+            "pending": pending,
+            "proof_due": services.application_proof_due(pending),
+            "form": form,
+            "error": error,
             "back_url": _back_url(application, journey, "vehicle", _changing(request)),
             "journey": journey,
         },
@@ -351,6 +414,10 @@ def submit(request, reference: str):
         return redirect(RESIDENT.url_name(incomplete.missing), reference=reference)
     except NoTariffInForce:
         return prices_unavailable(request)
+    except OwnApplicationPending:
+        # Sent from another tab after the vehicle was confirmed: the vehicle page offers the
+        # choice.
+        return redirect(RESIDENT.url_name("vehicle"), reference=reference)
     except TooManyApplications as limited:
         application = application_for_user(user=request.user, reference=reference)
         # Shown like a form's error (200), on the page the resident sent it from.

@@ -10,7 +10,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from parking import services
-from parking.exceptions import ApplicationIncomplete, ApplicationNotDraft, TooManyApplications
+from parking.exceptions import (
+    ApplicationIncomplete,
+    ApplicationNotDraft,
+    OwnApplicationPending,
+    TooManyApplications,
+)
 from parking.models import PermitApplication, new_application_reference
 from parking.selectors import application_for_user, applications_held_for
 from records.models import SyncRun
@@ -168,16 +173,66 @@ def test_a_registration_typed_in_any_case_and_spacing_is_stored_as_dvla_writes_i
     assert application.vehicle["make"]
 
 
-def test_a_vehicle_with_a_pending_application_cannot_have_a_second(resident, borough):
+def test_a_vehicle_with_the_residents_own_approved_application_is_not_applied_for_twice(
+    resident, borough
+):
     first = answer_everything(resident)
-    services.application_submit(user=resident, reference=first)
+    services.application_submit(user=resident, reference=first)  # approved, waiting for payment
+    second = answer_everything(resident)
+
+    with pytest.raises(OwnApplicationPending) as pending:
+        services.application_submit(user=resident, reference=second)
+
+    assert pending.value.pending == [first]
+    assert PermitApplication.objects.get(reference=second).is_draft  # kept, not decided
+
+
+def test_someone_elses_approved_application_for_the_vehicle_refuses_a_second(
+    resident, other_resident, borough
+):
+    first = answer_everything(other_resident, uprn=NOBODY_UPRN)
+    services.application_submit(user=other_resident, reference=first)  # someone at NOBODY_UPRN
+    approved = PermitApplication.objects.get(reference=first)
+    approved.status, approved.approved_at = Status.APPROVED, timezone.now()
+    approved.save()
+
     second = answer_everything(resident)
     application = services.application_submit(user=resident, reference=second).application
+
     assert application.status == Status.NOT_ELIGIBLE
     limits = next(r for r in application.decision["rules"] if r["rule"] == "limits")
-    assert first in limits["reason"]
+    assert limits["outcome"] == "fail"
+    assert first not in limits["reason"]  # someone else's: counted, never named
+    assert "one held by someone else" in limits["reason"]
+
+
+def test_a_mistyped_surname_waiting_for_proof_blocks_nobody(resident, other_resident, borough):
+    """The issue's case: 'Clarkk' needs evidence; the same car, applied for correctly (by
+    anyone), is decided on its own merits."""
+    typo = answer_everything(other_resident, last_name="O'Brienn")
+    waiting = services.application_submit(user=other_resident, reference=typo).application
+    assert waiting.status == Status.NEEDS_EVIDENCE
+
+    ref = answer_everything(resident)
+    application = services.application_submit(user=resident, reference=ref).application
+
+    assert application.status == Status.APPROVED
     held = applications_held_for(user=resident, registration=CAR, uprn=APPROVED_UPRN)
-    assert [h.reference for h in held] == [first]  # a refused application holds nothing
+    assert [h.reference for h in held] == [ref]  # approved holds; waiting for proof does not
+
+
+def test_applications_waiting_for_proof_do_not_fill_a_household(resident, borough, settings):
+    settings.PERMITS_PER_HOUSEHOLD = 1
+    strangers = [UserFactory() for _ in range(2)]
+    for number, stranger in enumerate(strangers):
+        ref = answer_everything(stranger, registration=f"LB19PE{number}", last_name="Nobody")
+        decided = services.application_submit(user=stranger, reference=ref).application
+        assert decided.status == Status.NEEDS_EVIDENCE
+
+    ref = answer_everything(resident)
+    application = services.application_submit(user=resident, reference=ref).application
+
+    assert application.status == Status.APPROVED
 
 
 def test_submitting_twice_makes_one_application(resident, borough):

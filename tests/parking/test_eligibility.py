@@ -302,8 +302,8 @@ def test_a_vehicle_without_a_permit_in_a_household_under_the_limit_passes():
     assert result.relied_on["held_at_property"] == ["PP-7KQ3-2M9X", "PP-2222-2222"]
 
 
-@pytest.mark.parametrize("status", [HeldStatus.LIVE, HeldStatus.PENDING])
-def test_a_vehicle_with_a_live_or_pending_permit_is_not_eligible(status):
+@pytest.mark.parametrize("status", [HeldStatus.LIVE, HeldStatus.APPROVED])
+def test_a_vehicle_with_a_live_permit_or_an_approved_application_is_not_eligible(status):
     result = limits([held(registration="ab12 CDE", uprn=999, mine=True, status=status)])
     assert result.outcome == Outcome.FAIL
     kind = "permit" if status == HeldStatus.LIVE else "application"
@@ -323,15 +323,15 @@ def test_someone_elses_permit_for_the_vehicle_is_counted_not_named():
 def test_a_full_household_is_not_eligible_and_the_reason_names_what_is_held():
     household = [
         held(reference="PP-AAAA-1111", registration="LM11 NOP", mine=True),
-        held(reference="PA-BBBB-2222", registration="QR22 STU", status=HeldStatus.PENDING),
+        held(reference="PA-BBBB-2222", registration="QR22 STU", status=HeldStatus.APPROVED),
         held(reference="PP-CCCC-3333", registration="VW33 XYZ"),
     ]
     result = limits(household)
     assert result.outcome == Outcome.FAIL
     assert result.reason == (
-        "Your address already has 3 resident permits or applications for them (your permit "
-        "PP-AAAA-1111 for LM11 NOP and 2 held by other people), and a household can have at "
-        "most 3."
+        "Your address already has 3 resident permits or approved applications for them (your "
+        "permit PP-AAAA-1111 for LM11 NOP and 2 held by other people), and a household can "
+        "have at most 3."
     )
     assert result.relied_on["held_at_property"] == ["PP-AAAA-1111", "PA-BBBB-2222", "PP-CCCC-3333"]
 
@@ -343,7 +343,7 @@ def test_the_household_limit_is_the_callers():
 
 
 def test_the_application_being_decided_does_not_count_against_itself():
-    own = held(reference="PA-SELF-0001", registration="AB12CDE", status=HeldStatus.PENDING)
+    own = held(reference="PA-SELF-0001", registration="AB12CDE", status=HeldStatus.APPROVED)
     assert limits([own], application_reference="PA-SELF-0001").outcome == Outcome.PASS
     assert limits([own]).outcome == Outcome.FAIL
 
