@@ -10,7 +10,7 @@ from django.utils import timezone
 from casework.models import AuditEntry
 from parking.models import PermitApplication
 from tests.casework.cases import HOME_UPRN, application_at, send_evidence
-from tests.casework.test_assisted import answer, on_the_phone, start, submit, text, url  # noqa: F401
+from tests.casework.test_assisted import ZOE, answer, start, submit, text, url
 from tests.helpers import sign_in
 from tests.parking.application_records import CAR, load_borough
 from tests.parking.permit_helpers import approved_application
@@ -23,6 +23,14 @@ Status = PermitApplication.Status
 @pytest.fixture
 def borough(db):
     return load_borough()
+
+
+@pytest.fixture
+def on_the_phone(client, agent, borough):
+    """An agent with Zoë's case open, for a resident on the phone."""
+    sign_in(client, agent)
+    client.post(reverse("casework:person_case", kwargs={"person_ref": ZOE}), {"reason": "phone"})
+    return client
 
 
 @pytest.fixture(autouse=True)
