@@ -1,4 +1,19 @@
+from datetime import date
+
 from django import forms
+from django.utils import timezone
+
+# The fuel types a V5C shows (section P.3), as the DVLA writes them.
+V5C_FUELS = (
+    "PETROL",
+    "DIESEL",
+    "ELECTRICITY",
+    "HYBRID ELECTRIC",
+    "ELECTRIC DIESEL",
+    "GAS BI-FUEL",
+    "GAS",
+    "OTHER",
+)
 
 
 class DateInput(forms.DateInput):
@@ -127,6 +142,90 @@ class ReviewDecisionForm(forms.Form):
         if not reason:
             raise forms.ValidationError("Enter the reason for your decision")
         return reason
+
+    # What the V5C says, for an application whose vehicle the vehicle records did not give:
+    # approving prices the permit from it (parking.permits.application_mark_approved). Shown and
+    # required only then (`needs_v5c`); ignored for a refusal.
+    v5c_make = forms.CharField(
+        label="Make", required=False, max_length=50, help_text="Section D.1, for example FORD"
+    )
+    v5c_fuel = forms.ChoiceField(
+        label="Fuel type",
+        required=False,
+        choices=[("", "Select the fuel type"), *((fuel, fuel.capitalize()) for fuel in V5C_FUELS)],
+        help_text="Section P.3",
+    )
+    v5c_co2 = forms.IntegerField(
+        label="CO2 emissions (g/km)",
+        required=False,
+        min_value=0,
+        max_value=999,
+        help_text="Section V.7. Leave empty if the V5C shows none (older vehicles)",
+        error_messages={"invalid": "Enter the CO2 emissions as a whole number, like 120"},
+    )
+    v5c_engine = forms.IntegerField(
+        label="Engine size (cc)",
+        required=False,
+        min_value=1,
+        max_value=20000,
+        help_text="Section P.1. Leave empty for an electric vehicle",
+        error_messages={"invalid": "Enter the engine size in cc as a whole number, like 1598"},
+    )
+    v5c_month = forms.IntegerField(required=False, min_value=1, max_value=12)
+    v5c_year = forms.IntegerField(required=False, min_value=1900, max_value=2100)
+    v5c_weight = forms.IntegerField(
+        label="Revenue weight (kg)",
+        required=False,
+        min_value=1,
+        max_value=99999,
+        help_text="Section F.1 (maximum permissible mass), if the V5C shows one",
+        error_messages={"invalid": "Enter the weight in kg as a whole number, like 1850"},
+    )
+
+    def __init__(self, *args, needs_v5c: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_v5c = needs_v5c
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (self.needs_v5c and cleaned.get("outcome") == self.APPROVE):
+            return cleaned
+        if not cleaned.get("v5c_make", "").strip():
+            self.add_error("v5c_make", "Enter the vehicle's make from its V5C")
+        if not cleaned.get("v5c_fuel"):
+            self.add_error("v5c_fuel", "Select the vehicle's fuel type from its V5C")
+        month, year = cleaned.get("v5c_month"), cleaned.get("v5c_year")
+        first = None
+        if month is None or year is None:
+            self.add_error(
+                "v5c_month", "Enter the month and year of first registration, like 3 2019"
+            )
+        else:
+            first = date(year, month, 1)
+            if first > timezone.localdate():
+                self.add_error("v5c_month", "The date of first registration must be in the past")
+        electric = cleaned.get("v5c_fuel") == "ELECTRICITY"
+        if not electric and cleaned.get("v5c_co2") is None and cleaned.get("v5c_engine") is None:
+            self.add_error(
+                "v5c_co2", "Enter the CO2 emissions or the engine size (one of them is needed)"
+            )
+        cleaned["v5c_first_registered"] = first
+        return cleaned
+
+    def v5c_facts(self) -> dict | None:
+        """What the V5C says, as parking.clients.vehicles.Vehicle's fields (no registration):
+        None unless approving an application that needs it."""
+        data = self.cleaned_data
+        if not (self.needs_v5c and data.get("outcome") == self.APPROVE):
+            return None
+        return {
+            "make": data["v5c_make"].strip().upper(),
+            "fuel_type": data["v5c_fuel"],
+            "co2_emissions": data["v5c_co2"],
+            "engine_capacity": data["v5c_engine"],
+            "month_of_first_registration": data["v5c_first_registered"],
+            "revenue_weight": data["v5c_weight"],
+        }
 
 
 class ResidentEmailForm(forms.Form):

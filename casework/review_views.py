@@ -9,10 +9,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from parking.evidence import download_name, evidence_file_open_for_review
-from parking.exceptions import ApplicationAlreadyDecided, ApplicationOverLimits
+from parking.exceptions import (
+    ApplicationAlreadyDecided,
+    ApplicationOverLimits,
+    VehicleFactsNeeded,
+)
 from parking.models import EvidenceFile
 from parking.permissions import APPLICATION_DECIDE
-from parking.permits import application_mark_approved, application_mark_refused
+from parking.permits import (
+    application_mark_approved,
+    application_mark_refused,
+    application_needs_v5c,
+    v5c_vehicle,
+)
 
 from .audit import Action, audit_record
 from .forms import CaseReasonForm, ReviewDecisionForm
@@ -45,15 +54,27 @@ def review_decide(request, reference: str):
     if seen is None:
         raise Http404
     application = seen.application
-    form = ReviewDecisionForm(request.POST or None)
+    form = ReviewDecisionForm(request.POST or None, needs_v5c=application_needs_v5c(application))
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["outcome"] == form.APPROVE
         reason = form.cleaned_data["reason"]
-        decide = application_mark_approved if approve else application_mark_refused
+        facts = form.v5c_facts()
         try:
             # The decision and its audit entry stand or fall together.
             with transaction.atomic():
-                decide(application=application, by=request.user, reason=reason)
+                if approve:
+                    application_mark_approved(
+                        application=application,
+                        by=request.user,
+                        reason=reason,
+                        v5c=v5c_vehicle(registration=application.registration, **facts)
+                        if facts
+                        else None,
+                    )
+                else:
+                    application_mark_refused(
+                        application=application, by=request.user, reason=reason
+                    )
                 audit_record(
                     request=request,
                     action=Action.APPLICATION_DECIDE,
@@ -74,6 +95,8 @@ def review_decide(request, reference: str):
             )
         except ApplicationOverLimits as over:
             form.add_error("outcome", f"{over.reason} Nothing was changed.")
+        except VehicleFactsNeeded as needed:
+            form.add_error("v5c_make", f"{needed} Nothing was changed.")
         else:
             outcome = "approved: the resident can now pay" if approve else "refused"
             messages.success(request, f"{application.reference} is {outcome}. They are emailed.")

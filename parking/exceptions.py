@@ -161,6 +161,11 @@ class ApplicationOverLimits(PermitError):
         super().__init__(reason)
 
 
+class VehicleFactsNeeded(PermitError):
+    """Approving an application whose vehicle the records did not give needs its V5C's facts:
+    without them there is no price."""
+
+
 class DecisionReasonMissing(PermitError):
     """An officer's decision must say why."""
 

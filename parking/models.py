@@ -185,6 +185,8 @@ class PermitApplication(models.Model):
         NOT_FOUND = "not_found", "Not found in the vehicle records"
         INVALID = "invalid", "Not recognised as a UK registration by the vehicle records"
         UNAVAILABLE = "unavailable", "The vehicle records could not be checked"
+        # Not in the vehicle records: a parking officer typed in what its V5C says.
+        V5C = "v5c", "Checked from the V5C by a parking officer"
 
     reference = models.CharField(
         max_length=12, unique=True, default=new_application_reference, editable=False

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -47,6 +47,7 @@ from .exceptions import (
     RefundMismatch,
     RenewalNotOpen,
     VehicleChangeRefused,
+    VehicleFactsNeeded,
     VehicleNotFound,
     VehicleServiceUnavailable,
 )
@@ -99,12 +100,40 @@ ReturnUrl = Callable[[str], str]  # a payment's reference → the absolute URL t
 
 
 def application_mark_approved(
-    *, application: PermitApplication, by=None, reason: str = ""
+    *, application: PermitApplication, by=None, reason: str = "", v5c: Vehicle | None = None
 ) -> PermitApplication:
     """Approve an application that was waiting for a person (needs evidence): the same state the
     rules leave an approved application in, so paying is the same path. For the parking
-    officer's decision (casework); `by` is the officer, `reason` why (kept with the decision)."""
-    return _officer_decides(application, by=by, reason=reason, approve=True)
+    officer's decision (casework); `by` is the officer, `reason` why (kept with the decision).
+
+    An application whose vehicle the vehicle records could not give (not found, not checked) has
+    no price yet: the officer types what its V5C says (`v5c`), the same pure pricing prices it
+    from the tariff in force on its start, and the resident pays that. The V5C's facts are kept
+    with the decision as the price's source. Raises VehicleFactsNeeded without them, and
+    ApplicationOverLimits when the V5C shows a vehicle over the weight limit."""
+    return _officer_decides(application, by=by, reason=reason, approve=True, v5c=v5c)
+
+
+def v5c_vehicle(*, registration: str, **facts) -> Vehicle:
+    """A vehicle as a parking officer typed it from its V5C (make, fuel_type, co2_emissions,
+    engine_capacity, month_of_first_registration, revenue_weight): what approving prices."""
+    return Vehicle(
+        registration=registration,
+        colour=None,
+        year_of_manufacture=None,
+        tax_status=None,
+        **facts,
+    )
+
+
+def application_needs_v5c(application: PermitApplication) -> bool:
+    """Whether approving needs the V5C's facts typed in: the vehicle records did not give the
+    vehicle (or not enough of it), so its price is not known."""
+    Lookup = PermitApplication.VehicleLookup
+    return application.price_pence is None or application.vehicle_lookup not in (
+        Lookup.FOUND,
+        Lookup.V5C,
+    )
 
 
 def application_mark_refused(
@@ -121,7 +150,9 @@ def application_mark_refused(
 OFFICER_APPROVED, OFFICER_REFUSED = "approved", "refused"
 
 
-def _officer_decides(application: PermitApplication, *, by, reason: str, approve: bool):
+def _officer_decides(
+    application: PermitApplication, *, by, reason: str, approve: bool, v5c: Vehicle | None = None
+):
     """Decide once: the row is locked and must still be waiting, so two officers (or two tabs)
     deciding at the same moment make one decision and the second is told it was made. The
     officer's decision (who, when, what, why) is added to the decision JSON; the rules' own
@@ -137,17 +168,22 @@ def _officer_decides(application: PermitApplication, *, by, reason: str, approve
             raise ApplicationAlreadyDecided(
                 f"{application.reference} is not waiting for a decision"
             )
-        if approve:
-            _check_limits_still_hold(locked)
-        decision = dict(locked.decision)
-        decision["officer"] = {
+        changes = {"updated_at": now}
+        officer = {
             "outcome": OFFICER_APPROVED if approve else OFFICER_REFUSED,
             "reason": reason.strip()[:1000],
             "by": by.email if by else "",
             "by_id": by.pk if by else None,
             "at": now.isoformat(),
         }
-        changes = {"decision": decision, "updated_at": now}
+        if approve:
+            _check_limits_still_hold(locked)
+            if application_needs_v5c(locked):
+                changes.update(_priced_from_v5c(locked, v5c))
+                officer["v5c"] = changes["vehicle"]
+        decision = dict(locked.decision)
+        decision["officer"] = officer
+        changes["decision"] = decision
         if approve:
             changes.update(status=Status.APPROVED, approved_at=now)
         else:
@@ -161,6 +197,40 @@ def _officer_decides(application: PermitApplication, *, by, reason: str, approve
         )
     application.refresh_from_db()
     return application
+
+
+def _priced_from_v5c(application: PermitApplication, v5c: Vehicle | None) -> dict:
+    """The application's vehicle and price from what its V5C says, as fields to update."""
+    if v5c is None:
+        raise VehicleFactsNeeded(
+            f"{application.reference}: the vehicle records do not have {application.registration}, "
+            "so type in what its V5C says to price the permit"
+        )
+    if v5c.revenue_weight is not None and v5c.revenue_weight > eligibility.MAX_REVENUE_WEIGHT_KG:
+        raise ApplicationOverLimits(
+            f"{application.reference} cannot be approved: the V5C shows a revenue weight of "
+            f"{v5c.revenue_weight:,} kg, over the "
+            f"{eligibility.MAX_REVENUE_WEIGHT_KG:,} kg a resident permit allows. Refuse it, "
+            "saying so."
+        )
+    vehicle = replace(v5c, registration=application.registration).as_dvla()
+    quoted = price(
+        tariff=tariff_in_force(on=application.starts_on or timezone.localdate()),
+        vehicle=_pricing_facts(vehicle),
+        permits_held=permits_held_at_property(
+            uprn=application.uprn,
+            excluding=application.reference,
+            excluding_permit=application.renews.number if application.renews_id else "",
+        ),
+        months=application.months,
+    )
+    return {
+        "vehicle": vehicle,
+        "vehicle_lookup": PermitApplication.VehicleLookup.V5C,
+        "price_pence": quoted.total_pence,
+        "price_lines": [{"label": line.label, "pence": line.pence} for line in quoted.lines],
+        "tariff_name": quoted.tariff_name,
+    }
 
 
 def _check_limits_still_hold(application: PermitApplication) -> None:
@@ -202,6 +272,9 @@ def payment_start(
         return application.permit
     if application.status != Status.APPROVED:
         raise PaymentNotPossible(f"{application.reference} is {application.status}")
+    if application.price_pence is None:
+        # Never free by default: an approval whose price is not known yet cannot be paid.
+        raise PaymentNotPossible(f"{application.reference} has no price yet")
     if not application.price_pence:
         return _issue_free(application, by=user)
     open_payment = application.payments.filter(status__in=Payment.OPEN).first()

@@ -487,11 +487,12 @@ def _vehicle(snapshot: dict | None) -> Vehicle | None:
 
 def _eligibility_facts(application: PermitApplication) -> eligibility.VehicleFacts:
     lookup = application.vehicle_lookup
-    vehicle = _vehicle(application.vehicle) if lookup == Lookup.FOUND else None
+    known = lookup in (Lookup.FOUND, Lookup.V5C)
+    vehicle = _vehicle(application.vehicle) if known else None
     return eligibility.VehicleFacts(
         registration=application.registration,
         valid_registration=lookup != Lookup.INVALID,
-        found={Lookup.FOUND: True, Lookup.UNAVAILABLE: None}.get(lookup, False),
+        found=True if known else {Lookup.UNAVAILABLE: None}.get(lookup, False),
         revenue_weight_kg=vehicle.revenue_weight if vehicle else None,
     )
 
@@ -512,6 +513,12 @@ def _pricing_facts(snapshot: dict | None) -> VehicleFacts:
 
 
 def _store_price(application: PermitApplication, quoted: Price) -> None:
+    """Keep the quote on the application; none while the vehicle's band is not known (a price
+    that `needs_check`): the resident is never asked to pay a guess, and a parking officer
+    prices it from the V5C (permits.application_mark_approved)."""
+    if quoted.needs_check:
+        application.price_pence, application.price_lines, application.tariff_name = None, [], ""
+        return
     application.price_pence = quoted.total_pence
     application.price_lines = [{"label": line.label, "pence": line.pence} for line in quoted.lines]
     application.tariff_name = quoted.tariff_name

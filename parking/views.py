@@ -197,7 +197,7 @@ def application_detail(request, reference: str):
             "rules": [_rule_view(result) for result in decision.rules],
             "evidence": [EVIDENCE[item] for item in decision.evidence_needed],
             "vehicle": _vehicle(application),
-            "vehicle_unchecked": application.vehicle_lookup != Lookup.FOUND,
+            "vehicle_unchecked": application.price_pence is None,
             "pay_by": (
                 application.approved_at + timedelta(hours=settings.PERMIT_PAYMENT_WINDOW_HOURS)
                 if application.approved_at
@@ -504,7 +504,8 @@ def _step_of(template: str) -> str:
 
 
 def _vehicle(application: PermitApplication) -> Vehicle | None:
-    if application.vehicle_lookup != Lookup.FOUND:
+    """The vehicle as the records gave it, or as a parking officer typed it from its V5C."""
+    if application.vehicle_lookup not in (Lookup.FOUND, Lookup.V5C):
         return None
     return Vehicle.from_dvla(application.vehicle) if application.vehicle else None
 

@@ -64,6 +64,7 @@ def application_at(uprn: int, *, user=None, registration: str = "LB19PET") -> Pe
         first_name="Zoë",
         last_name="O'Brien",
         registration=registration,
+        vehicle_lookup=PermitApplication.VehicleLookup.FOUND,
         months=12,
         starts_on=timezone.localdate(),
         price_pence=12000,

@@ -141,8 +141,8 @@ def test_a_vehicle_not_in_the_vehicle_records_needs_its_v5c(resident, borough):
     assert application.vehicle_lookup == PermitApplication.VehicleLookup.NOT_FOUND
     assert application.status == Status.NEEDS_EVIDENCE
     assert application.decision["evidence_needed"] == ["v5c"]
-    # Priced in the highest band until a person has seen the V5C.
-    assert application.price_lines[0]["label"].startswith("Emissions not known")
+    # No price until a person has seen the V5C: never the highest band as a guess.
+    assert (application.price_pence, application.price_lines) == (None, [])
 
 
 def test_the_vehicle_service_being_down_keeps_the_application_and_asks_for_the_v5c(

@@ -438,7 +438,10 @@ def test_vehicle_not_found_needs_the_v5c(signed_in, borough):
     assert application.status == Status.NEEDS_EVIDENCE
     html = signed_in.get(url("application", application.reference)).content.decode()
     assert "registration certificate (V5C)" in html
-    assert "this is the price for the highest band" in html
+    # No price asked for until it is known: never the highest band as a guess.
+    assert "we cannot work out its price yet" in html
+    assert "Not known yet: worked out from your V5C by a parking officer" in html
+    assert "£650.00" not in html and "How your price is worked out" not in html
 
 
 @pytest.mark.embedded
