@@ -10,16 +10,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 
 from . import evidence
 from .exceptions import EvidenceNotAccepted, EvidenceRejected
 from .forms import Radios
 from .models import EvidenceFile, PermitApplication
 from .selectors import application_for_user
-from .views import EVIDENCE
+from .views import EVIDENCE, sent_view
 
 KIND_LABELS = dict(EvidenceFile.Kind.choices)
-TYPE_LABELS = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 
 
 class MultipleFileInput(forms.FileInput):
@@ -80,10 +80,11 @@ def evidence_upload(request, reference: str):
                 return redirect("parking:evidence", reference=application.reference)
             else:
                 count = f"{len(sent)} files" if len(sent) > 1 else "your file"
+                days = settings.PERMIT_EVIDENCE_REVIEW_DAYS
                 messages.success(
                     request,
-                    f"We have received {count}. A person will check your proof and decide "
-                    "your application.",
+                    f"We have received {count}. A parking officer will check your proof and "
+                    f"decide your application within {days} working day{pluralize(days)}.",
                 )
                 return redirect("parking:evidence", reference=application.reference)
         else:
@@ -103,7 +104,8 @@ def evidence_upload(request, reference: str):
             "needed": [EVIDENCE[kind] for kind in kinds],
             "max_size": evidence.size_label(settings.EVIDENCE_MAX_BYTES),
             "max_files": evidence.MAX_FILES_PER_UPLOAD,
-            "sent": [_sent_view(item) for item in sent],
+            "sent": [sent_view(item) for item in sent],
+            "review_days": settings.PERMIT_EVIDENCE_REVIEW_DAYS,
         },
     )
 
@@ -141,14 +143,3 @@ def _application(request, reference: str) -> PermitApplication:
 def _add_problems(form: EvidenceForm, rejected: EvidenceRejected) -> None:
     for problem in rejected.problems:
         form.add_error("files", problem.message)
-
-
-def _sent_view(item: EvidenceFile) -> dict:
-    return {
-        "name": item.original_name,
-        "kind": KIND_LABELS[item.kind],
-        "type": TYPE_LABELS[item.content_type],
-        "size": evidence.size_label(item.size),
-        "uploaded_at": item.uploaded_at,
-        "public_id": item.public_id,
-    }
