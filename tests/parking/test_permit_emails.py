@@ -6,12 +6,16 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from hackney_portal.templatetags.portal import pounds
 from notifications.models import EmailNotification
 from parking import permits, services
+from parking.evidence import evidence_upload
 from parking.models import Permit, PermitApplication, Refund
+from tests.casework.cases import HOME_UPRN, application_at
 from tests.parking.application_records import load_borough
 from tests.parking.permit_helpers import (
     approved_application,
@@ -220,3 +224,57 @@ def test_a_vehicle_change_paid_for_after_the_permit_ended_is_refunded_and_explai
         "permit was cancelled or had ended." in sent.body_text
     )
     assert f"/parking/permits/{permit.number}/" in sent.body_text
+
+
+# --- Proof received (issue 16) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def send_proof(application, *names: str):
+    return evidence_upload(
+        user=application.user,
+        reference=application.reference,
+        kind="proof_of_address",
+        files=[SimpleUploadedFile(name, b"%PDF-1.7\n%%EOF\n") for name in names],
+    )
+
+
+def test_the_first_proof_is_acknowledged_with_the_files_and_what_happens_next(
+    resident, media, django_capture_on_commit_callbacks
+):
+    application = application_at(HOME_UPRN, user=resident)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_proof(application, "council-tax-bill.pdf", "page-2.pdf")
+
+    sent = email(f"evidence-received:{application.reference}")
+    assert sent.to == resident.email
+    assert sent.subject == (
+        f"We have received your proof for parking permit application {application.reference}"
+    )
+    assert "- council-tax-bill.pdf\n- page-2.pdf" in sent.body_text
+    assert "decide your application within 5 working days" in sent.body_text
+    assert f"/parking/applications/{application.reference}/" in sent.body_text
+    assert "What happens next" in sent.body_html
+    assert [message.subject for message in mail.outbox] == [sent.subject]
+
+
+def test_more_files_and_a_double_submit_send_no_second_acknowledgement(
+    resident, media, django_capture_on_commit_callbacks, client
+):
+    application = application_at(HOME_UPRN, user=resident)
+    page = reverse("parking:evidence", kwargs={"reference": application.reference})
+    client.force_login(resident)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_proof(application, "bill.pdf")
+        send_proof(application, "page-2.pdf")
+        for _ in range(2):  # the same form sent twice
+            client.post(page, {"files": [SimpleUploadedFile("page-3.pdf", b"%PDF-1.7\n")]})
+
+    assert application.evidence_files.count() == 4
+    assert EmailNotification.objects.filter(event_key__startswith="parking:evidence").count() == 1
+    assert len(mail.outbox) == 1
