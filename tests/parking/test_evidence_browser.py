@@ -1,5 +1,6 @@
 """Sending proof in a real browser: a refused file first (error summary, axe, 320 px), then
-good ones, the download, and the same without JavaScript."""
+good ones, the download, the application and Your applications saying the proof was received,
+and the same without JavaScript."""
 
 from pathlib import Path
 
@@ -110,6 +111,22 @@ def test_a_refused_file_then_good_ones_at_320px(page, resident):
     download = downloading.value
     assert download.suggested_filename == "bill-page-2.png"
     assert Path(download.path()).read_bytes() == PNG
+
+    # The application now leads with the proof received and what happens next, still at 320 px.
+    page.get_by_role("link", name="Back to your application").click()
+    assert page.locator("h1").inner_text() == "We have received your proof"
+    assert "We need proof" not in page.content()
+    assert LONG_NAME in page.locator(".govuk-summary-list").first.inner_text()
+    assert "within 5 working days" in page.locator("main").inner_text()
+    looked_at(page, "evidence-received")
+    page.get_by_role("button", name="Send another file").click()
+    assert page.locator("h1").inner_text() == "Send your proof"
+    assert "We received your proof on" in page.locator(".govuk-inset-text").first.inner_text()
+
+    page.goto("/parking/applications/")
+    tag = page.locator("main .govuk-summary-list .govuk-tag").inner_text()
+    assert tag == "Proof received: waiting for a parking officer"
+    looked_at(page, "applications-proof-received")
 
 
 def test_sending_proof_works_without_javascript(page_without_js, resident):
