@@ -2,11 +2,14 @@
 notifications app in the transaction that records the event, once per event, each with its
 subject, plain text and HTML."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -278,3 +281,49 @@ def test_more_files_and_a_double_submit_send_no_second_acknowledgement(
     assert application.evidence_files.count() == 4
     assert EmailNotification.objects.filter(event_key__startswith="parking:evidence").count() == 1
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_uploads_at_once_send_one_acknowledgement(resident, media):
+    """Upload A holds the application's row; upload B (another tab) waits on the lock and, once A
+    commits, finds the proof already received: one email between them."""
+    application = application_at(HOME_UPRN, user=resident)
+    outcome = {}
+
+    def upload_b():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                outcome["pid"] = cursor.fetchone()[0]
+            send_proof(application, "from-the-other-tab.pdf")
+            outcome["sent"] = True
+        except Exception as other:
+            outcome["other"] = repr(other)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        send_proof(application, "bill.pdf")
+        other = threading.Thread(target=upload_b)
+        other.start()
+        waiting_on_the_lock(outcome)
+    other.join(timeout=10)
+
+    assert set(outcome) == {"pid", "sent"}, outcome
+    assert application.evidence_files.count() == 2
+    assert EmailNotification.objects.filter(event_key__startswith="parking:evidence").count() == 1
+
+
+def waiting_on_the_lock(outcome, timeout: float = 10) -> None:
+    """Until the other upload's connection is blocked by this one (PostgreSQL says so)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            if "pid" in outcome:
+                cursor.execute(
+                    "SELECT pg_backend_pid() = ANY(pg_blocking_pids(%s))", [outcome["pid"]]
+                )
+                if cursor.fetchone()[0]:
+                    return
+            time.sleep(0.01)
+    raise AssertionError(f"the other upload never waited on the lock: {outcome}")
