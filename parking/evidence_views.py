@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
 
 from . import evidence
 from .exceptions import EvidenceNotAccepted, EvidenceRejected
@@ -80,13 +79,9 @@ def evidence_upload(request, reference: str):
                 return redirect("parking:evidence", reference=application.reference)
             else:
                 count = f"{len(sent)} files" if len(sent) > 1 else "your file"
-                days = settings.PERMIT_EVIDENCE_REVIEW_DAYS
-                messages.success(
-                    request,
-                    f"We have received {count}. A parking officer will check your proof and "
-                    f"decide your application within {days} working day{pluralize(days)}.",
-                )
-                return redirect("parking:evidence", reference=application.reference)
+                messages.success(request, f"We have received {count}.")
+                # The application page leads with the proof received and what happens next.
+                return redirect("parking:application", reference=application.reference)
         else:
             # Say what is wrong with the files too, not only the missing answer.
             try:

@@ -346,7 +346,7 @@ def test_sending_several_files_through_the_page(signed_in, application, media):
         {"files": [upload("bill.pdf", PDF), upload("photo.jpg", JPEG)]},
         follow=True,
     )
-    assert response.redirect_chain == [(page_url(application), 302)]
+    assert response.redirect_chain == [(application_url(application), 302)]
     html = response.content.decode()
     assert "We have received 2 files" in html
     assert "bill.pdf" in html and "photo.jpg" in html
@@ -617,6 +617,7 @@ def test_another_file_can_be_sent_after_proof_is_received(signed_in, resident, a
         user=resident, reference=application.reference, kind=POA, files=[upload("a.pdf", PDF)]
     )
     html = " ".join(signed_in.get(page_url(application)).content.decode().split())
+    assert '<h1 class="lbh-heading-h1">Send another file</h1>' in html
     assert "We received your proof on" in html
 
     response = signed_in.post(page_url(application), {"files": [upload("page-2.pdf", PDF)]})
@@ -625,15 +626,17 @@ def test_another_file_can_be_sent_after_proof_is_received(signed_in, resident, a
     assert EvidenceFile.objects.filter(application=application).count() == 2
 
 
-def test_the_upload_message_says_who_checks_it_and_how_long_it_takes(signed_in, application, media):
+def test_sending_proof_lands_on_the_application_saying_it_was_received(
+    signed_in, application, media
+):
     response = signed_in.post(
         page_url(application), {"files": [upload("bill.pdf", PDF)]}, follow=True
     )
 
-    assert (
-        "We have received your file. A parking officer will check your proof and decide your "
-        "application within 5 working days." in response.content.decode()
-    )
+    assert response.redirect_chain == [(application_url(application), 302)]
+    html = response.content.decode()
+    assert "We have received your file." in html
+    assert '<h1 class="lbh-heading-h1">We have received your proof</h1>' in html
 
 
 def test_another_resident_gets_404_for_an_application_with_proof(
