@@ -1,6 +1,8 @@
-"""The parking officer's review queue: the applications the rules left for a person, oldest
-first, and the decision on one (approve or refuse, always with a reason), audited."""
+"""The parking officer's review queue: the applications the rules left for a person, those
+with proof first (oldest proof first), and the decision on one (approve or refuse, always
+with a reason), audited."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db import transaction
@@ -44,7 +46,11 @@ def review_queue(request):
         subject=f"page {page.number}",
         detail={"applications": [seen.application.reference for seen in page.object_list]},
     )
-    return render(request, "casework/review_queue.html", {"page": page})
+    return render(
+        request,
+        "casework/review_queue.html",
+        {"page": page, "review_days": settings.PERMIT_EVIDENCE_REVIEW_DAYS},
+    )
 
 
 @login_required

@@ -279,7 +279,8 @@ REVIEW_PER_PAGE = 20
 
 
 def review_queue_page(*, page: str | int | None) -> Page:
-    """A page of the parking officer's review queue, oldest first: each application as the case
+    """A page of the parking officer's review queue (those with proof first, the oldest proof
+    first; then those waiting for proof, oldest first): each application as the case
     view shows it (its rules, the unknown ones' reasons, its evidence). Three queries whatever
     the queue's length: the count, the page, its evidence files."""
     paginator = Paginator(applications_waiting_for_review(), REVIEW_PER_PAGE)

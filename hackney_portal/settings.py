@@ -532,6 +532,12 @@ RECORDS_MAX_AGE_DAYS = _count("RECORDS_MAX_AGE_DAYS", 7)
 EVIDENCE_MAX_BYTES = _count("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 if EVIDENCE_MAX_BYTES < 1:
     raise ImproperlyConfigured("EVIDENCE_MAX_BYTES must be at least 1.")
+# Once proof is in, a parking officer checks it within this many working days (Monday to
+# Friday): the resident's application page and acknowledgement email promise it. It sets no
+# deadline in the code; the review queue puts applications with proof first, oldest proof first.
+PERMIT_EVIDENCE_REVIEW_DAYS = _count("PERMIT_EVIDENCE_REVIEW_DAYS", 5)
+if PERMIT_EVIDENCE_REVIEW_DAYS < 1:
+    raise ImproperlyConfigured("PERMIT_EVIDENCE_REVIEW_DAYS must be at least 1.")
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {

@@ -29,6 +29,13 @@ def _date(day) -> str:
     return f"{day:%-d %B %Y}" if day else ""
 
 
+def _time(moment) -> str:
+    """An aware datetime as London time: "3 December 2026, 1:37pm"."""
+    return f"{timezone.localtime(moment):%-d %B %Y, %-I:%M%p}".replace("AM", "am").replace(
+        "PM", "pm"
+    )
+
+
 def _send(*, key: str, user, template: str, context: dict) -> None:
     email_queue(
         event_key=f"parking:{key}",
@@ -46,9 +53,7 @@ def _application_context(application: PermitApplication) -> dict:
     pay_by = None
     if application.approved_at:
         due = application.approved_at + timedelta(hours=settings.PERMIT_PAYMENT_WINDOW_HOURS)
-        pay_by = f"{timezone.localtime(due):%-d %B %Y, %-I:%M%p}".replace("AM", "am").replace(
-            "PM", "pm"
-        )
+        pay_by = _time(due)
     return {
         "reference": application.reference,
         "outcome": application.status,
@@ -82,6 +87,30 @@ def application_received(*, application_id: int) -> None:
         user=application.user,
         template="application_received",
         context=_application_context(application),
+    )
+
+
+def evidence_received(*, application_id: int) -> None:
+    """The first proof for an application waiting for a person has arrived (parking.evidence
+    evidence_upload): which files, and that a parking officer checks it within
+    PERMIT_EVIDENCE_REVIEW_DAYS working days. Once per application: more files later are not
+    acknowledged again."""
+    application = PermitApplication.objects.select_related("user").get(pk=application_id)
+    # Queued in the transaction of the first upload, so these are that upload's files.
+    files = application.evidence_files.order_by("uploaded_at", "id")
+    _send(
+        key=f"evidence-received:{application.reference}",
+        user=application.user,
+        template="evidence_received",
+        context={
+            "reference": application.reference,
+            "registration": application.registration,
+            "address": application.address or f"an address not listed at {application.postcode}",
+            "received": _time(application.evidence_received_at),
+            "files": [item.original_name for item in files],
+            "review_days": settings.PERMIT_EVIDENCE_REVIEW_DAYS,
+            "path": reverse("parking:application", kwargs={"reference": application.reference}),
+        },
     )
 
 
@@ -323,6 +352,7 @@ def move_reported(*, permit_id: int, where: str) -> None:
 
 BUILDERS = {
     "application_received": application_received,
+    "evidence_received": evidence_received,
     "application_decided": application_decided,
     "application_refused": application_refused,
     "application_lapsed": application_lapsed,

@@ -147,7 +147,9 @@ def evidence_upload(*, user, reference: str, kind: str, files: Sequence) -> list
     Raises PermitApplication.DoesNotExist for an application that is not theirs,
     EvidenceNotAccepted when it is not waiting for evidence, EvidenceKindNotAsked, and
     EvidenceRejected when any file cannot be accepted: then nothing is stored, no file and no
-    row. A storage failure part-way removes the files already written."""
+    row. A storage failure part-way removes the files already written. The application's first
+    proof sets its evidence_received_at and queues the resident's acknowledgement email
+    (parking/emails.py evidence_received), in the same transaction; later files do neither."""
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -179,11 +181,24 @@ def evidence_upload(*, user, reference: str, kind: str, files: Sequence) -> list
                         uploaded_by=user,
                     )
                 )
+            if application.evidence_received_at is None:
+                _first_proof_received(application, created)
             return created
     except BaseException:
         for name in stored:
             default_storage.delete(name)
         raise
+
+
+def _first_proof_received(application: PermitApplication, created: list[EvidenceFile]) -> None:
+    """The application's first proof: note when it arrived and acknowledge it by email, once.
+    Under the upload's row lock, so of two uploads at once only the first gets here; the email's
+    event key makes a second acknowledgement impossible anyway."""
+    from .emails import queue_email
+
+    application.evidence_received_at = created[0].uploaded_at
+    application.save(update_fields=["evidence_received_at", "updated_at"])
+    queue_email("evidence_received", application_id=application.pk)
 
 
 # --- Reads -------------------------------------------------------------------------------------
@@ -193,6 +208,12 @@ def evidence_for_owner(*, user, reference: str) -> list[EvidenceFile]:
     """The files the resident sent for their application, oldest first. Raises
     PermitApplication.DoesNotExist for an application that is not theirs."""
     application = application_for_user(user=user, reference=reference)
+    return evidence_of_application(application=application)
+
+
+def evidence_of_application(*, application: PermitApplication) -> list[EvidenceFile]:
+    """The files sent for an application the caller has already found for its owner, oldest
+    first: one query."""
     return list(application.evidence_files.order_by("uploaded_at", "id"))
 
 

@@ -16,10 +16,9 @@ from .exceptions import EvidenceNotAccepted, EvidenceRejected
 from .forms import Radios
 from .models import EvidenceFile, PermitApplication
 from .selectors import application_for_user
-from .views import EVIDENCE
+from .views import EVIDENCE, sent_view
 
 KIND_LABELS = dict(EvidenceFile.Kind.choices)
-TYPE_LABELS = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 
 
 class MultipleFileInput(forms.FileInput):
@@ -80,12 +79,9 @@ def evidence_upload(request, reference: str):
                 return redirect("parking:evidence", reference=application.reference)
             else:
                 count = f"{len(sent)} files" if len(sent) > 1 else "your file"
-                messages.success(
-                    request,
-                    f"We have received {count}. A person will check your proof and decide "
-                    "your application.",
-                )
-                return redirect("parking:evidence", reference=application.reference)
+                messages.success(request, f"We have received {count}.")
+                # The application page leads with the proof received and what happens next.
+                return redirect("parking:application", reference=application.reference)
         else:
             # Say what is wrong with the files too, not only the missing answer.
             try:
@@ -103,7 +99,8 @@ def evidence_upload(request, reference: str):
             "needed": [EVIDENCE[kind] for kind in kinds],
             "max_size": evidence.size_label(settings.EVIDENCE_MAX_BYTES),
             "max_files": evidence.MAX_FILES_PER_UPLOAD,
-            "sent": [_sent_view(item) for item in sent],
+            "sent": [sent_view(item) for item in sent],
+            "review_days": settings.PERMIT_EVIDENCE_REVIEW_DAYS,
         },
     )
 
@@ -141,14 +138,3 @@ def _application(request, reference: str) -> PermitApplication:
 def _add_problems(form: EvidenceForm, rejected: EvidenceRejected) -> None:
     for problem in rejected.problems:
         form.add_error("files", problem.message)
-
-
-def _sent_view(item: EvidenceFile) -> dict:
-    return {
-        "name": item.original_name,
-        "kind": KIND_LABELS[item.kind],
-        "type": TYPE_LABELS[item.content_type],
-        "size": evidence.size_label(item.size),
-        "uploaded_at": item.uploaded_at,
-        "public_id": item.public_id,
-    }

@@ -248,6 +248,11 @@ class PermitApplication(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the resident's first proof arrived (parking.evidence.evidence_upload): what the
+    # review queue orders by and the resident's pages say. More files later do not move it.
+    evidence_received_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the first proof for it arrived"
+    )
 
     objects = PermitApplicationQuerySet.as_manager()
 
@@ -301,6 +306,18 @@ class PermitApplication(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def proof_received(self) -> bool:
+        """Waiting for a person, with the resident's proof in: nothing more is asked of them."""
+        return self.status == self.Status.NEEDS_EVIDENCE and self.evidence_received_at is not None
+
+    @property
+    def status_label(self) -> str:
+        """The status as the resident's pages name it: "Needs evidence" stops once proof is in."""
+        if self.proof_received:
+            return "Proof received: waiting for a parking officer"
+        return self.get_status_display()
 
     @property
     def payable(self) -> bool:

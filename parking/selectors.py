@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .clients.vehicles import is_uk_registration, normalise_registration
@@ -417,13 +417,17 @@ _PERMIT_FOUND_FIELDS = (
 
 def applications_waiting_for_review() -> QuerySet[PermitApplication]:
     """Staff read (the review queue, which checks APPLICATION_DECIDE): the applications the rules
-    left for a person (needs evidence), oldest first, each with its resident's portal account and
-    its evidence files (prefetched: a page costs the same queries however many are on it)."""
+    left for a person (needs evidence), each with its resident's portal account and its evidence
+    files (prefetched: a page costs the same queries however many are on it).
+
+    Those whose proof is in come first, the oldest proof first: an officer can decide them now,
+    and the resident was told how long it takes from when their proof arrived. Then those still
+    waiting for proof, oldest first (an officer may decide one without proof, or chase it)."""
     return (
         PermitApplication.objects.filter(status=PermitApplication.Status.NEEDS_EVIDENCE)
         .select_related("user", "made_by")
         .prefetch_related("evidence_files")
-        .order_by("submitted_at", "id")
+        .order_by(F("evidence_received_at").asc(nulls_last=True), "submitted_at", "id")
     )
 
 

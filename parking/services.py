@@ -371,7 +371,7 @@ def applications_close_unproven(*, now=None) -> dict[str, list[str]]:
     # Waiting for proof the decision asked for: one left for a person with nothing asked of the
     # resident (stale records, say) waits for the person, however long.
     unproven = PermitApplication.objects.filter(
-        status=Status.NEEDS_EVIDENCE, evidence_files__isnull=True
+        status=Status.NEEDS_EVIDENCE, evidence_received_at__isnull=True
     ).exclude(decision__evidence_needed=[])
     done = {"reminded": [], "closed": []}
     for application in unproven.filter(
@@ -394,7 +394,7 @@ def applications_close_unproven(*, now=None) -> dict[str, list[str]]:
                 .filter(pk=application.pk, status=Status.NEEDS_EVIDENCE)
                 .first()
             )
-            if locked is None or locked.evidence_files.exists():
+            if locked is None or locked.evidence_received_at is not None:
                 continue
             PermitApplication.objects.filter(pk=locked.pk).update(
                 status=Status.CLOSED_NO_PROOF, closed_at=now, updated_at=now
@@ -406,13 +406,13 @@ def applications_close_unproven(*, now=None) -> dict[str, list[str]]:
 
 def application_proof_due(application: PermitApplication) -> date | None:
     """The day an application waiting for proof, none sent yet, will be closed; None for one
-    that is not waiting for proof or has some (reads its evidence files)."""
+    that is not waiting for proof or has some."""
     Status = PermitApplication.Status
     if application.status != Status.NEEDS_EVIDENCE or application.submitted_at is None:
         return None
     if not (application.decision or {}).get("evidence_needed"):
         return None
-    if application.evidence_files.exists():
+    if application.evidence_received_at is not None:
         return None
     closes = application.submitted_at + timedelta(days=settings.PERMIT_PROOF_WAIT_DAYS)
     if application.proof_reminded_at is not None:

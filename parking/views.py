@@ -27,6 +27,7 @@ from records.selectors import residential_addresses_at_postcode
 from . import services
 from .clients.vehicles import Vehicle
 from .eligibility import Decision, Evidence, Outcome, Rule
+from .evidence import evidence_of_application, size_label
 from .exceptions import (
     ApplicationIncomplete,
     ApplicationNotWithdrawable,
@@ -42,7 +43,7 @@ from .forms import (
     PostcodeForm,
     RegistrationForm,
 )
-from .models import PermitApplication
+from .models import EvidenceFile, PermitApplication
 from .pricing import DURATIONS, NoTariffInForce
 from .selectors import (
     application_for_user,
@@ -206,6 +207,13 @@ def application_detail(request, reference: str):
             "window_hours": settings.PERMIT_PAYMENT_WINDOW_HOURS,
             "proof_due": services.application_proof_due(application),
             "proof_wait_days": settings.PERMIT_PROOF_WAIT_DAYS,
+            "review_days": settings.PERMIT_EVIDENCE_REVIEW_DAYS,
+            # What the resident sent, once it is in: the page leads with it.
+            "sent": (
+                [sent_view(item) for item in evidence_of_application(application=application)]
+                if application.proof_received
+                else []
+            ),
         },
     )
 
@@ -538,3 +546,18 @@ EVIDENCE = {
 def _rule_view(result) -> dict:
     label, css = OUTCOME_TAGS[result.outcome]
     return {"title": RULE_TITLES[result.rule], "reason": result.reason, "tag": label, "css": css}
+
+
+TYPE_LABELS = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+def sent_view(item: EvidenceFile) -> dict:
+    """A file the resident sent, as their pages list it."""
+    return {
+        "name": item.original_name,
+        "kind": item.get_kind_display(),
+        "type": TYPE_LABELS[item.content_type],
+        "size": size_label(item.size),
+        "uploaded_at": item.uploaded_at,
+        "public_id": item.public_id,
+    }

@@ -37,3 +37,17 @@ def test_a_utc_time_before_midnight_in_summer_is_the_next_day_in_london():
 @pytest.mark.parametrize("empty", [None, ""])
 def test_nothing_shows_as_nothing(empty):
     assert render(empty)[0] == render(empty)[2] == ""
+
+
+@pytest.mark.parametrize(
+    ("moment", "written"),
+    [
+        (datetime(2026, 12, 3, 13, 37, tzinfo=UTC), "1:37pm"),  # GMT: London is UTC
+        (datetime(2026, 6, 30, 23, 5, tzinfo=UTC), "12:05am"),  # BST: the next day, after midnight
+        (datetime(2026, 12, 3, 9, 0, tzinfo=UTC), "9am"),
+        (datetime(2026, 12, 3, 12, 0, tzinfo=UTC), "12pm"),
+    ],
+)
+def test_a_clock_time_is_written_as_gov_uk_writes_it_in_london_time(moment, written):
+    clock = Template("{% load portal %}{{ v|clock_time }}").render(Context({"v": moment}))
+    assert clock == written

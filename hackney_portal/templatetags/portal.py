@@ -87,3 +87,14 @@ def short_date(value) -> str:
     if not value:
         return ""
     return f"{value.day} {MONTHS[value.month - 1][:3]} {value.year}"
+
+
+@register.filter(expects_localtime=True)
+def clock_time(value) -> str:
+    """A time as GOV.UK writes it, "1:37pm", "9am", "12pm" (London time): Django's |time:"g:ia"
+    writes "1:37 p.m."."""
+    if not value:
+        return ""
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"

@@ -1,6 +1,7 @@
-"""The parking officer's review queue: the applications the rules left for a person, oldest
-first, with why and the evidence beside them; a decision (approve or refuse, with a reason)
-made once, emailed, audited, and shown to the resident and in the case view."""
+"""The parking officer's review queue: the applications the rules left for a person, those
+with proof first (oldest proof first), then the rest oldest first, with why and the evidence
+beside them; a decision (approve or refuse, with a reason) made once, emailed, audited, and
+shown to the resident and in the case view."""
 
 import threading
 import time
@@ -105,6 +106,51 @@ def test_the_queue_is_oldest_first_and_only_what_is_waiting(client, parking_offi
     assert decided.reference not in html
     positions = [html.index(a.reference) for a in (oldest, middle, newest)]
     assert positions == sorted(positions)
+
+
+def proof_received_ago(application, days: int) -> None:
+    send_evidence(application)
+    PermitApplication.objects.filter(pk=application.pk).update(
+        evidence_received_at=timezone.now() - timedelta(days=days)
+    )
+
+
+def test_applications_with_proof_come_first_oldest_proof_first(client, parking_officer, db):
+    no_proof = application_at(HOME_UPRN, registration="LB19NOP")
+    recent_proof = application_at(HOME_UPRN, registration="LB19RCT")
+    older_proof = application_at(HOME_UPRN, registration="LB19OLD")
+    for application, days in ((no_proof, 20), (recent_proof, 10), (older_proof, 2)):
+        submitted_ago(application, days)
+    proof_received_ago(recent_proof, 1)
+    proof_received_ago(older_proof, 2)
+    sign_in(client, parking_officer)
+
+    html = page(client.get(QUEUE))
+
+    positions = [html.index(a.reference) for a in (older_proof, recent_proof, no_proof)]
+    assert positions == sorted(positions)
+
+
+def test_the_queue_says_when_proof_arrived_or_that_none_has(client, parking_officer, db):
+    with_proof = application_at(HOME_UPRN, registration="LB19PRF")
+    without = application_at(HOME_UPRN, registration="LB19NOP")
+    send_evidence(with_proof)
+    with_proof.refresh_from_db()
+    sign_in(client, parking_officer)
+
+    html = page(client.get(QUEUE))
+
+    arrived = timezone.localtime(with_proof.evidence_received_at)
+    assert f"{with_proof.reference}: LB19PRF, proof received {arrived:%-d %b %Y}</h2>" in html
+    assert (
+        f'Proof received</dt><dd class="govuk-summary-list__value">{arrived:%-d %b %Y %H:%M}'
+        in html
+    )
+    waiting_since = timezone.localtime(without.submitted_at)
+    assert (
+        f"{without.reference}: LB19NOP, no proof yet, waiting since {waiting_since:%-d %b %Y}"
+        in html
+    )
 
 
 def test_the_queue_is_paginated_in_the_same_queries_however_long(client, parking_officer, db):

@@ -5,10 +5,12 @@ and another resident's application."""
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from hackney_portal.templatetags.portal import pounds
+from parking.evidence import evidence_upload
 from parking.models import PermitApplication
 from tests.parking.application_records import (
     APPROVED_UPRN,
@@ -561,3 +563,43 @@ def test_with_no_tariff_in_force_the_journey_says_so_and_changes_nothing(
         assert "Sorry, we cannot work out permit prices just now" in response.content.decode()
     assert signed_in.post(url("submit", ref)).status_code == 503
     assert PermitApplication.objects.get(reference=ref).is_draft
+
+
+# --- Proof received (issue 16) -------------------------------------------------------------------
+
+
+def send_proof(application) -> None:
+    evidence_upload(
+        user=application.user,
+        reference=application.reference,
+        kind="proof_of_address",
+        files=[SimpleUploadedFile("bill.pdf", b"%PDF-1.7\n%%EOF\n")],
+    )
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_your_applications_says_proof_received_instead_of_needs_evidence(signed_in, borough, media):
+    waiting = apply_and_submit(signed_in, uprn=None, registration=NOT_FOUND)
+    assert waiting.status == Status.NEEDS_EVIDENCE
+    send_proof(waiting)
+
+    html = " ".join(signed_in.get(url("applications")).content.decode().split())
+
+    assert "Proof received: waiting for a parking officer" in html
+    assert "Needs evidence" not in html
+
+
+def test_the_decision_page_with_proof_makes_a_fixed_number_of_queries(
+    signed_in, borough, media, django_assert_num_queries
+):
+    waiting = apply_and_submit(signed_in, uprn=None, registration=NOT_FOUND)
+    send_proof(waiting)
+    send_proof(waiting)
+    # The session, the user, the application and its files, however many.
+    with django_assert_num_queries(4):
+        response = signed_in.get(url("application", waiting.reference))
+    assert "We have received your proof" in response.content.decode()

@@ -1,10 +1,12 @@
 """Evidence: proof of address or a V5C, judged by content, stored privately under a name the
 server makes, all or nothing, and shown back only to the resident who sent it."""
 
+import importlib
 import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -344,7 +346,7 @@ def test_sending_several_files_through_the_page(signed_in, application, media):
         {"files": [upload("bill.pdf", PDF), upload("photo.jpg", JPEG)]},
         follow=True,
     )
-    assert response.redirect_chain == [(page_url(application), 302)]
+    assert response.redirect_chain == [(application_url(application), 302)]
     html = response.content.decode()
     assert "We have received 2 files" in html
     assert "bill.pdf" in html and "photo.jpg" in html
@@ -539,3 +541,130 @@ def test_proof_sent_as_an_officer_decides_is_told_nothing_was_sent(
         "This application is not waiting for proof: nothing was sent" in response.content.decode()
     )
     assert not EvidenceFile.objects.exists() and stored(media) == []
+
+
+# --- Proof received: the resident is told, and nothing more is asked of them (issue 16) -------
+
+
+def application_url(application):
+    return reverse("parking:application", kwargs={"reference": application.reference})
+
+
+def test_the_first_proof_records_when_it_arrived_and_later_files_do_not_move_it(
+    resident, application, media
+):
+    [first] = evidence_upload(
+        user=resident, reference=application.reference, kind=POA, files=[upload("a.pdf", PDF)]
+    )
+    evidence_upload(
+        user=resident, reference=application.reference, kind=POA, files=[upload("b.pdf", PDF)]
+    )
+
+    application.refresh_from_db()
+    assert application.evidence_received_at == first.uploaded_at
+
+
+def test_a_refused_upload_records_no_proof(resident, application, media):
+    with pytest.raises(EvidenceRejected):
+        evidence_upload(
+            user=resident, reference=application.reference, kind=POA, files=[upload("x", TEXT)]
+        )
+
+    application.refresh_from_db()
+    assert application.evidence_received_at is None
+
+
+def test_after_proof_the_application_page_leads_with_received_and_what_happens_next(
+    signed_in, resident, application, media
+):
+    [sent] = evidence_upload(
+        user=resident,
+        reference=application.reference,
+        kind=POA,
+        files=[upload("council-tax-bill.pdf", PDF)],
+    )
+
+    html = " ".join(signed_in.get(application_url(application)).content.decode().split())
+
+    assert '<h1 class="lbh-heading-h1">We have received your proof</h1>' in html
+    assert "We need proof before we can decide" not in html
+    assert "Proof received: waiting for a parking officer" in html
+    assert "council-tax-bill.pdf" in html
+    assert f'href="{file_url(application, sent)}"' in html
+    when = timezone.localtime(sent.uploaded_at)
+    assert f"Your proof arrived on {when:%-d %B %Y}" in html
+    assert (
+        "A parking officer will check your proof and decide your application within 5 working "
+        "days of it arriving" in html
+    )
+    assert f'href="{page_url(application)}" role="button"' in html
+    assert ">Send another file</a>" in html
+
+
+def test_the_promised_review_time_is_the_setting(settings, signed_in, resident, application, media):
+    settings.PERMIT_EVIDENCE_REVIEW_DAYS = 1
+    evidence_upload(
+        user=resident, reference=application.reference, kind=POA, files=[upload("a.pdf", PDF)]
+    )
+
+    html = " ".join(signed_in.get(application_url(application)).content.decode().split())
+
+    assert "decide your application within 1 working day of it arriving" in html
+
+
+def test_another_file_can_be_sent_after_proof_is_received(signed_in, resident, application, media):
+    evidence_upload(
+        user=resident, reference=application.reference, kind=POA, files=[upload("a.pdf", PDF)]
+    )
+    html = " ".join(signed_in.get(page_url(application)).content.decode().split())
+    assert '<h1 class="lbh-heading-h1">Send another file</h1>' in html
+    assert "We received your proof on" in html
+
+    response = signed_in.post(page_url(application), {"files": [upload("page-2.pdf", PDF)]})
+
+    assert response.status_code == 302
+    assert EvidenceFile.objects.filter(application=application).count() == 2
+
+
+def test_sending_proof_lands_on_the_application_saying_it_was_received(
+    signed_in, application, media
+):
+    response = signed_in.post(
+        page_url(application), {"files": [upload("bill.pdf", PDF)]}, follow=True
+    )
+
+    assert response.redirect_chain == [(application_url(application), 302)]
+    html = response.content.decode()
+    assert "We have received your file." in html
+    assert '<h1 class="lbh-heading-h1">We have received your proof</h1>' in html
+
+
+def test_another_resident_gets_404_for_an_application_with_proof(
+    client, resident, other_resident, application, media
+):
+    evidence_upload(
+        user=resident, reference=application.reference, kind=POA, files=[upload("a.pdf", PDF)]
+    )
+    client.force_login(other_resident)
+
+    assert client.get(application_url(application)).status_code == 404
+    assert client.get(page_url(application)).status_code == 404
+
+
+def test_the_migration_fills_in_when_proof_arrived_from_the_oldest_file(resident, media):
+    migration = importlib.import_module("parking.migrations.0013_application_evidence_received")
+    with_files = make_application(resident)
+    without = make_application(resident)
+    evidence_upload(
+        user=resident, reference=with_files.reference, kind=POA, files=[upload("a.pdf", PDF)]
+    )
+    evidence_upload(
+        user=resident, reference=with_files.reference, kind=POA, files=[upload("b.pdf", PDF)]
+    )
+    oldest = with_files.evidence_files.order_by("uploaded_at").first().uploaded_at
+    PermitApplication.objects.update(evidence_received_at=None)  # as before the migration
+
+    migration.backfill(apps, None)
+
+    assert PermitApplication.objects.get(pk=with_files.pk).evidence_received_at == oldest
+    assert PermitApplication.objects.get(pk=without.pk).evidence_received_at is None

@@ -1,5 +1,6 @@
 """Sending proof in a real browser: a refused file first (error summary, axe, 320 px), then
-good ones, the download, and the same without JavaScript."""
+good ones, landing on the application saying the proof was received (and Your applications
+saying so), the download, sending another file, and the same without JavaScript."""
 
 from pathlib import Path
 
@@ -96,10 +97,14 @@ def test_a_refused_file_then_good_ones_at_320px(page, resident):
             {"name": "bill-page-2.pdf", "mimeType": "application/pdf", "buffer": PNG},
         ],
     )
+    # Back on the application, which now leads with the proof received and what happens next.
     assert page.locator(".govuk-error-summary").count() == 0
     assert "We have received 2 files" in page.content()
-    assert LONG_NAME in page.locator(".govuk-summary-list").inner_text()
-    looked_at(page, "evidence-sent")
+    assert page.locator("h1").inner_text() == "We have received your proof"
+    assert "We need proof" not in page.content()
+    assert LONG_NAME in page.locator(".govuk-summary-list").first.inner_text()
+    assert "within 5 working days" in page.locator("main").inner_text()
+    looked_at(page, "evidence-received")
     assert sorted(EvidenceFile.objects.values_list("content_type", flat=True)) == [
         "application/pdf",
         "image/png",
@@ -110,6 +115,16 @@ def test_a_refused_file_then_good_ones_at_320px(page, resident):
     download = downloading.value
     assert download.suggested_filename == "bill-page-2.png"
     assert Path(download.path()).read_bytes() == PNG
+
+    page.get_by_role("button", name="Send another file").click()
+    assert page.locator("h1").inner_text() == "Send another file"
+    assert "We received your proof on" in page.locator(".govuk-inset-text").first.inner_text()
+    looked_at(page, "evidence-another")
+
+    page.goto("/parking/applications/")
+    tag = page.locator("main .govuk-summary-list .govuk-tag").inner_text()
+    assert tag == "Proof received: waiting for a parking officer"
+    looked_at(page, "applications-proof-received")
 
 
 def test_sending_proof_works_without_javascript(page_without_js, resident):
@@ -128,4 +143,5 @@ def test_sending_proof_works_without_javascript(page_without_js, resident):
         [{"name": "v5c.png", "mimeType": "image/png", "buffer": PNG}],
     )
     assert "We have received your file" in page.content()
+    assert page.locator("h1").inner_text() == "We have received your proof"
     assert EvidenceFile.objects.get().kind == "v5c"

@@ -2,16 +2,23 @@
 notifications app in the transaction that records the event, once per event, each with its
 subject, plain text and HTML."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from hackney_portal.templatetags.portal import pounds
 from notifications.models import EmailNotification
 from parking import permits, services
+from parking.evidence import evidence_upload
 from parking.models import Permit, PermitApplication, Refund
+from tests.casework.cases import HOME_UPRN, application_at
 from tests.parking.application_records import load_borough
 from tests.parking.permit_helpers import (
     approved_application,
@@ -220,3 +227,103 @@ def test_a_vehicle_change_paid_for_after_the_permit_ended_is_refunded_and_explai
         "permit was cancelled or had ended." in sent.body_text
     )
     assert f"/parking/permits/{permit.number}/" in sent.body_text
+
+
+# --- Proof received (issue 16) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def send_proof(application, *names: str):
+    return evidence_upload(
+        user=application.user,
+        reference=application.reference,
+        kind="proof_of_address",
+        files=[SimpleUploadedFile(name, b"%PDF-1.7\n%%EOF\n") for name in names],
+    )
+
+
+def test_the_first_proof_is_acknowledged_with_the_files_and_what_happens_next(
+    resident, media, django_capture_on_commit_callbacks
+):
+    application = application_at(HOME_UPRN, user=resident)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_proof(application, "council-tax-bill.pdf", "page-2.pdf")
+
+    sent = email(f"evidence-received:{application.reference}")
+    assert sent.to == resident.email
+    assert sent.subject == (
+        f"We have received your proof for parking permit application {application.reference}"
+    )
+    assert "- council-tax-bill.pdf\n- page-2.pdf" in sent.body_text
+    assert "decide your application within 5 working days" in sent.body_text
+    assert f"/parking/applications/{application.reference}/" in sent.body_text
+    assert "What happens next" in sent.body_html
+    assert [message.subject for message in mail.outbox] == [sent.subject]
+
+
+def test_more_files_and_a_double_submit_send_no_second_acknowledgement(
+    resident, media, django_capture_on_commit_callbacks, client
+):
+    application = application_at(HOME_UPRN, user=resident)
+    page = reverse("parking:evidence", kwargs={"reference": application.reference})
+    client.force_login(resident)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_proof(application, "bill.pdf")
+        send_proof(application, "page-2.pdf")
+        for _ in range(2):  # the same form sent twice
+            client.post(page, {"files": [SimpleUploadedFile("page-3.pdf", b"%PDF-1.7\n")]})
+
+    assert application.evidence_files.count() == 4
+    assert EmailNotification.objects.filter(event_key__startswith="parking:evidence").count() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_uploads_at_once_send_one_acknowledgement(resident, media):
+    """Upload A holds the application's row; upload B (another tab) waits on the lock and, once A
+    commits, finds the proof already received: one email between them."""
+    application = application_at(HOME_UPRN, user=resident)
+    outcome = {}
+
+    def upload_b():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                outcome["pid"] = cursor.fetchone()[0]
+            send_proof(application, "from-the-other-tab.pdf")
+            outcome["sent"] = True
+        except Exception as other:
+            outcome["other"] = repr(other)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        send_proof(application, "bill.pdf")
+        other = threading.Thread(target=upload_b)
+        other.start()
+        waiting_on_the_lock(outcome)
+    other.join(timeout=10)
+
+    assert set(outcome) == {"pid", "sent"}, outcome
+    assert application.evidence_files.count() == 2
+    assert EmailNotification.objects.filter(event_key__startswith="parking:evidence").count() == 1
+
+
+def waiting_on_the_lock(outcome, timeout: float = 10) -> None:
+    """Until the other upload's connection is blocked by this one (PostgreSQL says so)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            if "pid" in outcome:
+                cursor.execute(
+                    "SELECT pg_backend_pid() = ANY(pg_blocking_pids(%s))", [outcome["pid"]]
+                )
+                if cursor.fetchone()[0]:
+                    return
+            time.sleep(0.01)
+    raise AssertionError(f"the other upload never waited on the lock: {outcome}")
