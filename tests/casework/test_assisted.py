@@ -461,6 +461,22 @@ def test_the_agent_takes_the_payment_on_the_phone_and_reads_out_the_permit(
     assert (entry.actor, entry.person_ref, entry.reason) == (agent, ZOE, "Resident on the phone")
 
 
+def test_once_the_permit_is_issued_the_agent_is_told_to_read_the_permit_number(
+    on_the_phone, resident
+):
+    from tests.parking.permit_helpers import on_payment_page
+
+    ref = approved_for(on_the_phone, resident.email)
+    on_the_phone.post(url("pay", ref))
+    on_the_phone.get(on_payment_page(Payment.objects.get())["Location"])  # back: paid
+
+    page = text(on_the_phone.get(url("application", ref)))
+
+    number = Permit.objects.get(application__reference=ref).number
+    panel = '<h1 class="govuk-panel__title">Paid: permit issued</h1> <div class="govuk-panel__body">'
+    assert f"{panel}Read the permit number to the resident<br><strong>{number}</strong>" in page
+
+
 def test_a_declined_card_on_the_phone_takes_nothing_and_can_be_tried_again(on_the_phone, resident):
     from tests.parking.permit_helpers import DECLINED_CARD, on_payment_page
 
