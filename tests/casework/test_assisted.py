@@ -473,7 +473,9 @@ def test_once_the_permit_is_issued_the_agent_is_told_to_read_the_permit_number(
     page = text(on_the_phone.get(url("application", ref)))
 
     number = Permit.objects.get(application__reference=ref).number
-    panel = '<h1 class="govuk-panel__title">Paid: permit issued</h1> <div class="govuk-panel__body">'
+    panel = (
+        '<h1 class="govuk-panel__title">Paid: permit issued</h1> <div class="govuk-panel__body">'
+    )
     assert f"{panel}Read the permit number to the resident<br><strong>{number}</strong>" in page
 
 

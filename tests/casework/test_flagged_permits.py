@@ -2,6 +2,7 @@
 them: the list (oldest flag first, audited, the same queries however long), and the decision
 on one (clear the flag or cancel the permit, with a reason), made once and audited with it."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -201,6 +202,15 @@ def test_a_decision_needs_an_outcome_and_a_reason(client, parking_officer, flagg
     flagged.refresh_from_db()
     assert (flagged.status, flagged.flagged_at is not None) == ("active", True)
     assert list(AuditEntry.objects.values_list("action", flat=True)) == [Action.FLAGGED_PERMIT_VIEW]
+
+
+def test_the_reason_states_its_limit_and_the_browser_is_not_told_to_cut_it(
+    client, parking_officer, flagged
+):
+    sign_in(client, parking_officer)
+    html = page(client.get(decide_url(flagged)))
+    field = re.search(r'<textarea[^>]*name="reason"[^>]*>', html).group(0)
+    assert ("Up to 300 characters" in html, "maxlength" in field) == (True, False)
 
 
 def test_a_second_decision_is_told_the_first_and_changes_nothing(client, parking_officer, flagged):
