@@ -421,6 +421,12 @@ def assisted_start_entry(*, reference: str) -> AuditEntry | None:
     )
 
 
+def audit_entry_exists(*, action: str, subject: str) -> bool:
+    """Whether the log already holds this entry (an outcome recorded once, however many times
+    the page that learns it is loaded)."""
+    return AuditEntry.objects.filter(action=action, subject=subject).exists()
+
+
 def assisted_application_seen(*, application: PermitApplication) -> ApplicationSeen:
     """A submitted assisted application as the staff pages show it."""
     return _application_seen(application)
