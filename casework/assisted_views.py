@@ -241,7 +241,7 @@ def _audit_payment_outcome(request, application, payment, *, permit) -> None:
         action = Action.ASSISTED_PAYMENT_NOT_TAKEN
         outcome = f"not taken ({payment.get_status_display().lower()})"
     subject = f"{amount}, {outcome} ({payment.reference})"
-    if audit_entry_exists(action=action, subject=subject):
+    if audit_entry_exists(action=action, subject=subject, since=payment.created_at):
         return  # the same page loaded again: the outcome is recorded once
     _audit_as_started(request, application, action, subject, detail=detail)
 

@@ -421,10 +421,11 @@ def assisted_start_entry(*, reference: str) -> AuditEntry | None:
     )
 
 
-def audit_entry_exists(*, action: str, subject: str) -> bool:
-    """Whether the log already holds this entry (an outcome recorded once, however many times
-    the page that learns it is loaded)."""
-    return AuditEntry.objects.filter(action=action, subject=subject).exists()
+def audit_entry_exists(*, action: str, subject: str, since: datetime) -> bool:
+    """Whether the log holds this entry from `since` on (an outcome recorded once, however many
+    times the page that learns it is loaded). `since` keeps the read to the recent end of the
+    log, through its index on the time."""
+    return AuditEntry.objects.filter(at__gte=since, action=action, subject=subject).exists()
 
 
 def assisted_application_seen(*, application: PermitApplication) -> ApplicationSeen:
