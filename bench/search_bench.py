@@ -36,6 +36,7 @@ import tempfile
 import time
 import unicodedata
 from collections import defaultdict
+from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,28 +146,38 @@ def make_queries(seed: int) -> list[tuple[str, str]]:
 
 def make_applications(count: int, seed: int) -> None:
     """Permit applications (drafts: they need no decision) at random homes, for registrations
-    and references to find."""
+    and references to find, with applicants' names drawn from the borough's people (with their
+    name keys, as parking.services writes them), so that name searches find applications too."""
     from django.contrib.auth import get_user_model
 
     from parking.models import PermitApplication
-    from records.models import Property
+    from records.matching import name_key
+    from records.models import Person, Property
 
     rng = random.Random(seed)
     uprns = list(Property.objects.order_by("id").values_list("uprn", flat=True))
+    names = list(Person.objects.order_by("id").values_list("first_name", "last_name")[:50_000])
     letters = "ABCDEFGHJKLMNOPRSTUVWXYZ"
     users = get_user_model().objects.bulk_create(
         get_user_model()(email=f"bench{i}@example.com") for i in range(count)
     )
-    PermitApplication.objects.bulk_create(
-        PermitApplication(
-            user=user,
-            uprn=rng.choice(uprns),
-            registration="".join(rng.choices(letters, k=2))
-            + f"{rng.randrange(10, 75)}"
-            + "".join(rng.choices(letters, k=3)),
+    applications = []
+    for user in users:
+        first, last = rng.choice(names)
+        applications.append(
+            PermitApplication(
+                user=user,
+                uprn=rng.choice(uprns),
+                registration="".join(rng.choices(letters, k=2))
+                + f"{rng.randrange(10, 75)}"
+                + "".join(rng.choices(letters, k=3)),
+                first_name=first,
+                last_name=last,
+                first_name_key=name_key(first),
+                last_name_key=name_key(last),
+            )
         )
-        for user in users
-    )
+    PermitApplication.objects.bulk_create(applications)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -179,10 +190,12 @@ def run_queries(args) -> int:
 
     sys.path.insert(0, str(ROOT))
     django.setup()
+    from django.conf import settings
     from django.contrib.auth.models import Group
     from django.db import connection, reset_queries
     from django.test import RequestFactory
 
+    from accounts.middleware import note_staff_member
     from accounts.models import User
     from casework.search_views import search_page
     from parking.models import PermitApplication
@@ -195,9 +208,15 @@ def run_queries(args) -> int:
     queries = make_queries(args.seed)
     factory = RequestFactory()
 
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+
     def timed(text: str) -> tuple[float, int, int]:
         request = factory.get("/staff/search/", {"q": text})
         request.user = agent
+        # The page (its header) reads whether this is staff from the session, as noted at
+        # sign-in: a session like a signed-in agent's, never saved.
+        request.session = session
+        note_staff_member(request, agent)
         reset_queries()
         started = time.perf_counter()
         response = search_page(request)

@@ -34,7 +34,7 @@ from records.selectors import person_by_ref
 from .audit import Action, audit_record
 from .forms import DeclarationForm, ResidentEmailForm
 from .permissions import ASSISTED_APPLICATION_MAKE
-from .selectors import assisted_application_seen, assisted_start_entry
+from .selectors import assisted_application_seen, assisted_start_entry, audit_entry_exists
 from .services import assisted_application_start, assisted_application_submit
 from .views import case_reason, case_url
 
@@ -147,7 +147,9 @@ def assisted_pay(request, reference: str):
     if application.status not in (Status.APPROVED, Status.ISSUED):
         messages.warning(request, f"{application.reference} is not approved: nothing to pay.")
         return back
-    subject = f"{application.reference}: {pounds(application.price_pence)} by phone"
+    # The start only: whether it was paid is recorded when the payment service says
+    # (assisted_paid), so a declined card never reads as a payment taken.
+    subject = f"{application.reference}: {pounds(application.price_pence)} by phone, started"
     _audit_as_started(request, application, Action.ASSISTED_PAYMENT, subject)
 
     def return_url(payment_reference: str) -> str:
@@ -194,6 +196,7 @@ def assisted_paid(request, reference: str, payment_reference: str):
     try:
         payment = permits.payment_refresh(payment_id=payment.pk)
     except (PaymentServiceUnavailable, PaymentRefused):
+        _audit_payment_outcome(request, application, payment, permit=None)
         messages.warning(
             request,
             "We could not check the payment with the payment service just now. Do not take it "
@@ -201,12 +204,19 @@ def assisted_paid(request, reference: str, payment_reference: str):
             "paid.",
         )
     else:
-        if payment.status == Payment.Status.SUCCESS:
-            permit = Permit.objects.get(application=application)
+        permit = Permit.objects.filter(application=application).first()
+        _audit_payment_outcome(request, application, payment, permit=permit)
+        if payment.status == Payment.Status.SUCCESS and permit is not None:
             messages.success(
                 request,
                 f"{pounds(payment.amount_pence)} taken. Permit {permit.number} is issued: read "
                 "the number to the resident. They are emailed it too.",
+            )
+        elif payment.status == Payment.Status.SUCCESS:
+            messages.warning(
+                request,
+                f"{pounds(payment.amount_pence)} was taken but no permit could be issued: the "
+                "payment is refunded.",
             )
         elif payment.open:
             messages.warning(request, "The payment is not finished yet. Nothing is issued yet.")
@@ -219,7 +229,32 @@ def assisted_paid(request, reference: str, payment_reference: str):
     return redirect("casework:assisted_application", reference=application.reference)
 
 
-def _audit_as_started(request, application, action, subject: str):
+def _audit_payment_outcome(request, application, payment, *, permit) -> None:
+    """What became of a phone payment, once, when the agent comes back from the payment page:
+    taken (with the permit it issued), not taken (declined, cancelled, failed), or not
+    confirmed yet (the payment service could not say; the reconciliation task finishes it)."""
+    amount = f"{application.reference}: {pounds(payment.amount_pence)} by phone"
+    detail = {"payment": payment.reference, "status": payment.status}
+    if payment.status == Payment.Status.SUCCESS:
+        action = Action.ASSISTED_PAYMENT_TAKEN
+        if permit is not None:
+            outcome = f"paid: permit {permit.number}"
+            detail["permit"] = permit.number
+        else:
+            outcome = "paid, but no permit could be issued: refunded"
+    elif payment.open:
+        action = Action.ASSISTED_PAYMENT_UNCONFIRMED
+        outcome = "not confirmed yet"
+    else:
+        action = Action.ASSISTED_PAYMENT_NOT_TAKEN
+        outcome = f"not taken ({payment.get_status_display().lower()})"
+    subject = f"{amount}, {outcome} ({payment.reference})"
+    if audit_entry_exists(action=action, subject=subject, since=payment.created_at):
+        return  # the same page loaded again: the outcome is recorded once
+    _audit_as_started(request, application, action, subject, detail=detail)
+
+
+def _audit_as_started(request, application, action, subject: str, detail=None):
     """An audit entry about an assisted application, with the person and the reason of its
     start (the case it was made from); returns that start's entry, if any."""
     started = assisted_start_entry(reference=application.reference)
@@ -230,6 +265,7 @@ def _audit_as_started(request, application, action, subject: str):
         person_ref=started.person_ref if started else "",
         uprn=application.uprn,
         subject=subject,
+        detail=detail,
     )
     return started
 

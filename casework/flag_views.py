@@ -25,7 +25,8 @@ from .selectors import flagged_permits_page
 
 # Why the officer looked, as the audit log records it.
 FLAG_REASON = "Checking a flagged permit"
-DECISIONS = (PermitEvent.Kind.FLAG_CLEARED, PermitEvent.Kind.CANCELLED)
+Kind = PermitEvent.Kind
+DECISIONS = (Kind.FLAG_CLEARED, Kind.CANCELLED)
 
 
 @login_required
@@ -76,6 +77,12 @@ def flag_decide(request, number: str):
                 )
         except (PermitNotFlagged, PermitNotLive):
             permit = permit_for_officer(number=number)  # what the other decision made it
+            made = _last_decision(permit)
+            if made is not None and made.kind == (Kind.CANCELLED if cancel else Kind.FLAG_CLEARED):
+                # The decision asked for is the one made (a double click, or two officers who
+                # agree): say what was decided, by whom and when, not that something went wrong.
+                messages.success(request, f"{permit.number} is {outcome}: {_decided(made)}")
+                return redirect("casework:flagged_permits")
             form.add_error(None, f"{_not_waiting(permit)} Nothing was changed.")
         else:
             done = (
@@ -110,11 +117,22 @@ def flag_decide(request, number: str):
     )
 
 
+def _last_decision(permit) -> PermitEvent | None:
+    """The permit's latest clearing of its flag or cancellation, if any."""
+    decided = [event for event in permit.events.all() if event.kind in DECISIONS]
+    return decided[-1] if decided else None
+
+
+def _decided(event: PermitEvent) -> str:
+    """Who decided, when, and what: "decided by ... on 3 Dec 2026 14:05: <history entry>"."""
+    by = event.by.email if event.by else "the portal"
+    return f"decided by {by} on {timezone.localtime(event.at):%-d %b %Y %H:%M}: {event.description}"
+
+
 def _not_waiting(permit) -> str:
     """Why there is nothing to decide on the permit, in a sentence."""
-    decided = [event for event in permit.events.all() if event.kind in DECISIONS]
-    if decided:
-        last = decided[-1]
+    last = _last_decision(permit)
+    if last is not None:
         by = last.by.email if last.by else "the portal"
         return (
             f"{permit.number} has already been decided, by {by} on "

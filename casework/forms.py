@@ -60,6 +60,25 @@ class AuditFilterForm(forms.Form):
         return cleaned
 
 
+class LimitedText(forms.CharField):
+    """Text with a limit that the hint states and the form checks, sent back with an error
+    when it is too long. Never the browser's `maxlength`: a browser cuts a longer paste to the
+    limit without a word, so a member of staff would send a reason they never read (GOV.UK
+    advises against `maxlength` for the same reason)."""
+
+    def __init__(self, *, max_length: int, too_long: str, **kwargs):
+        kwargs.setdefault("error_messages", {})["max_length"] = too_long
+        hint = kwargs.pop("help_text", "")
+        limit = f"Up to {max_length:,} characters"
+        kwargs["help_text"] = f"{hint}. {limit}" if hint else limit
+        super().__init__(max_length=max_length, **kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class Radios(forms.RadioSelect):
     """Radios whose field id is the first radio's, so an error summary can link to it."""
 
@@ -83,10 +102,11 @@ class CaseReasonForm(forms.Form):
         widget=Radios,
         error_messages={"required": "Select why you are opening this case"},
     )
-    other = forms.CharField(
+    other = LimitedText(
         label="Other reason",
         required=False,
         max_length=200,
+        too_long="The reason must be 200 characters or fewer",
         help_text="Say why, if none of the above",
     )
 
@@ -125,16 +145,14 @@ class ReviewDecisionForm(forms.Form):
         widget=Radios,
         error_messages={"required": "Select whether to approve or refuse the application"},
     )
-    reason = forms.CharField(
+    reason = LimitedText(
         label="Why",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=1000,
+        too_long="The reason must be 1,000 characters or fewer",
         help_text="What you checked and what it showed. The resident sees it on their "
         "applications, and a refusal's reason is emailed to them",
-        error_messages={
-            "required": "Enter the reason for your decision",
-            "max_length": "The reason must be 1,000 characters or fewer",
-        },
+        error_messages={"required": "Enter the reason for your decision"},
     )
 
     def clean_reason(self):
@@ -271,16 +289,14 @@ class FlagDecisionForm(forms.Form):
         widget=Radios,
         error_messages={"required": "Select whether to clear the flag or cancel the permit"},
     )
-    reason = forms.CharField(
+    reason = LimitedText(
         label="Why",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=300,
+        too_long="The reason must be 300 characters or fewer",
         help_text="What you checked and what it showed. It goes on the permit's history, and "
         "a cancellation's reason is emailed to the resident",
-        error_messages={
-            "required": "Enter the reason for your decision",
-            "max_length": "The reason must be 300 characters or fewer",
-        },
+        error_messages={"required": "Enter the reason for your decision"},
     )
 
     def clean_reason(self):

@@ -24,7 +24,22 @@ class AuditEntry(models.Model):
         ASSISTED_START = "assisted_start", "Started a permit application for a resident"
         ASSISTED_SUBMIT = "assisted_submit", "Submitted a permit application for a resident"
         ASSISTED_VIEW = "assisted_view", "Viewed a permit application made for a resident"
-        ASSISTED_PAYMENT = "assisted_payment", "Took a payment by phone for a resident's permit"
+        # A phone payment's start, then its outcome once the payment service says (when the
+        # agent comes back from its page): a declined card never reads as a payment taken.
+        # Entries written before the outcomes were recorded are starts too.
+        ASSISTED_PAYMENT = "assisted_payment", "Started a phone payment for a resident's permit"
+        ASSISTED_PAYMENT_TAKEN = (
+            "assisted_payment_taken",
+            "Took a payment by phone for a resident's permit",
+        )
+        ASSISTED_PAYMENT_NOT_TAKEN = (
+            "assisted_payment_not_taken",
+            "A phone payment was not taken: declined, cancelled or failed",
+        )
+        ASSISTED_PAYMENT_UNCONFIRMED = (
+            "assisted_payment_unconfirmed",
+            "A phone payment was not confirmed yet by the payment service",
+        )
         FLAGGED_PERMITS_VIEW = "flagged_permits_view", "Viewed the flagged permits"
         FLAGGED_PERMIT_VIEW = "flagged_permit_view", "Viewed a flagged permit to decide it"
         PERMIT_FLAG_DECIDE = "permit_flag_decide", "Decided a flagged permit"

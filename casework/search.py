@@ -476,12 +476,41 @@ def _people(query: Query, *, found_any: bool):
     return refs, False, fetch
 
 
-# The order groups appear in (exact identifiers are then moved first).
+def _applications_named(query: Query, *, found_any: bool):
+    """Applications by the applicant's name as typed on them, ranked as people are: the
+    council's records may not know the applicant (new to the borough, or under another name),
+    and an agent must still find what they applied for. Newest first at the same score."""
+    if query.identifier or not query.name_words:
+        return [], False, list
+    options = readings(query.name_words)
+    found = applications_for_search(
+        surname_prefixes=[r.surname for r in options if not r.surname_first],
+        surnames=[r.surname for r in options if r.surname_first],
+    )
+    kept = keep_names(
+        list(dict.fromkeys((a.first_name_key, a.last_name_key) for a in found)), options
+    )
+    scored = [
+        (score, application)
+        for application in found
+        if (score := kept.get((application.first_name_key, application.last_name_key), 0.0)) > 0
+    ]
+    scored.sort(key=lambda pair: -round(pair[0], 2))  # stable: newest first at the same score
+    return (
+        [application for _, application in scored],
+        False,
+        lambda page: [_item(APPLICATIONS, a, uprn=a.uprn) for a in page],
+    )
+
+
+# The order groups appear in (exact identifiers are then moved first). Applications are found
+# by an identifier or, after people, by the applicant's name: never both for one search.
 _FINDERS: tuple[tuple[str, Finder], ...] = (
     (ACCOUNTS, _accounts),
     (APPLICATIONS, _applications),
     (PERMITS, _permits),
     (PEOPLE, _people),
+    (APPLICATIONS, _applications_named),
     (PROPERTIES, _properties),
 )
 

@@ -422,6 +422,13 @@ def assisted_start_entry(*, reference: str) -> AuditEntry | None:
     )
 
 
+def audit_entry_exists(*, action: str, subject: str, since: datetime) -> bool:
+    """Whether the log holds this entry from `since` on (an outcome recorded once, however many
+    times the page that learns it is loaded). `since` keeps the read to the recent end of the
+    log, through its index on the time."""
+    return AuditEntry.objects.filter(at__gte=since, action=action, subject=subject).exists()
+
+
 def assisted_application_seen(*, application: PermitApplication) -> ApplicationSeen:
     """A submitted assisted application as the staff pages show it."""
     return _application_seen(application)

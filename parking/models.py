@@ -213,6 +213,11 @@ class PermitApplication(models.Model):
     address = models.CharField(max_length=400, blank=True, help_text="As the resident chose it")
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
+    # records.matching.name_key of the names as typed, written with them, so that the contact
+    # centre's search finds an applicant the council's records do not know by name (indexed on
+    # PostgreSQL by migration 0011, as parking.selectors.applications_for_search queries it).
+    first_name_key = models.CharField(max_length=200, blank=True, editable=False)
+    last_name_key = models.CharField(max_length=200, blank=True, editable=False)
     date_of_birth = models.DateField(null=True, blank=True)
     registration = models.CharField(max_length=10, blank=True)
     vehicle_lookup = models.CharField(max_length=20, choices=VehicleLookup.choices, blank=True)

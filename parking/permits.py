@@ -808,6 +808,8 @@ def permit_renew(*, user, number: str, months: int) -> PermitApplication:
         address=permit.address if permit.uprn is not None else "",
         first_name=source.first_name,
         last_name=source.last_name,
+        first_name_key=source.first_name_key,
+        last_name_key=source.last_name_key,
         date_of_birth=source.date_of_birth,
         registration=permit.registration,
         vehicle_confirmed=True,

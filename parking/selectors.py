@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 
 from .clients.vehicles import is_uk_registration, normalise_registration
@@ -267,6 +268,9 @@ class ApplicationSummary:
     applicant_name: str  # as the resident typed it
     created_at: datetime
     submitted_at: datetime | None
+    # records.matching.name_key of the names as typed, for the search to rank them.
+    first_name_key: str = ""
+    last_name_key: str = ""
 
     @property
     def status_label(self) -> str:
@@ -274,19 +278,32 @@ class ApplicationSummary:
 
 
 def applications_for_search(
-    *, registration: str = "", reference: str = "", limit: int = 200
+    *,
+    registration: str = "",
+    reference: str = "",
+    surname_prefixes: list[str] | tuple[str, ...] = (),
+    surnames: list[str] | tuple[str, ...] = (),
+    limit: int = 200,
 ) -> list[ApplicationSummary]:
     """Anyone's applications (drafts included: a resident on the phone may be half way) for
     this registration or with this reference, as registration_for_search and
-    application_reference_for_search write them; newest first. For staff with the case-view
-    permission (the caller checks it): not scoped to a resident."""
+    application_reference_for_search write them, or whose applicant's surname as typed on the
+    application (its name key, spaces taken out: "van der Berg" -> "vanderberg") starts with
+    one of `surname_prefixes` (is one, for one or two letters) or is one of `surnames`, which
+    are compact name keys too; newest first. The caller ranks names (first_name_key,
+    last_name_key on each). Applicants the council's records do not know are found this way.
+    For staff with the case-view permission (the caller checks it): not scoped to a resident."""
     where = Q(pk__in=[])
     if registration:
         where |= Q(registration=registration)
     if reference:
         where |= Q(reference=reference)
+    named = _surname_like(surname_prefixes, surnames)
+    if named:
+        where |= named
     rows = (
-        PermitApplication.objects.filter(where)
+        PermitApplication.objects.annotate(last_compact=_LAST_COMPACT)
+        .filter(where)
         .order_by("-created_at", "-id")
         .values_list(
             "reference",
@@ -298,6 +315,8 @@ def applications_for_search(
             "last_name",
             "created_at",
             "submitted_at",
+            "first_name_key",
+            "last_name_key",
         )[:limit]
     )
     return [
@@ -310,9 +329,43 @@ def applications_for_search(
             applicant_name=" ".join(part for part in (first, last) if part),
             created_at=created_at,
             submitted_at=submitted_at,
+            first_name_key=first_key,
+            last_name_key=last_key,
         )
-        for ref, status, reg, uprn, address, first, last, created_at, submitted_at in rows
+        for (
+            ref,
+            status,
+            reg,
+            uprn,
+            address,
+            first,
+            last,
+            created_at,
+            submitted_at,
+            first_key,
+            last_key,
+        ) in rows
     ]
+
+
+# Written exactly as migration 0011's trigram index (parking_application_surname_trgm) is, so
+# that PostgreSQL serves the prefixes and surnames from it.
+_LAST_COMPACT = Replace("last_name_key", Value(" "), Value(""))
+
+
+def _surname_like(prefixes, surnames) -> Q:
+    """Surnames (compact name keys) starting with a prefix of three letters or more, or equal
+    to a shorter one ("Ng", "Li": a shorter start would match too many) or to a surname."""
+    where = Q()
+    for prefix in dict.fromkeys(prefixes):
+        if len(prefix) >= 3:
+            where |= Q(last_compact__startswith=prefix)
+        elif prefix:
+            where |= Q(last_compact=prefix)
+    for surname in dict.fromkeys(surnames):
+        if surname:
+            where |= Q(last_compact=surname)
+    return where
 
 
 # --- For the contact centre ----------------------------------------------------------------------

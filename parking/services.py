@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from records.matching import name_key
 from records.selectors import current_occupants, property_by_uprn, records_freshness
 
 from . import eligibility
@@ -137,8 +138,12 @@ def application_answer_applicant(
     application = _draft(user, reference, made_by)
     application.first_name = first_name.strip()
     application.last_name = last_name.strip()
+    application.first_name_key = name_key(application.first_name)
+    application.last_name_key = name_key(application.last_name)
     application.date_of_birth = date_of_birth
-    return _save(application, "first_name", "last_name", "date_of_birth")
+    return _save(
+        application, "first_name", "last_name", "first_name_key", "last_name_key", "date_of_birth"
+    )
 
 
 def application_answer_registration(

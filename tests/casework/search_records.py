@@ -1,11 +1,13 @@
 """A small borough for the search tests, synced through the real pipeline: awkward names, a
-former resident, a council tax account and two permit applications."""
+former resident, a council tax account and three permit applications, one by an applicant the
+council's records do not know."""
 
 from datetime import date, timedelta
 
 from django.utils import timezone
 
 from parking.models import PermitApplication
+from records.matching import name_key
 from tests.factories import UserFactory
 from tests.records.syncing import (
     ACCOUNTS_HEADER,
@@ -82,7 +84,26 @@ def load_search_borough() -> dict[str, str]:
         decision={"outcome": "needs_evidence"},
         submitted_at=timezone.now(),
     )
-    return {"draft": draft.reference, "submitted": submitted.reference}
+    # New to the borough: in no record, found only by the name on the application. Its name
+    # keys as parking.services writes them with the names.
+    unknown = PermitApplication.objects.create(
+        user=UserFactory(),
+        status=PermitApplication.Status.NEEDS_EVIDENCE,
+        registration="CD34EFG",
+        postcode="E8 1NE",
+        address_not_listed=True,
+        first_name="Anaïs",
+        last_name="Kowalczyk",
+        first_name_key=name_key("Anaïs"),
+        last_name_key=name_key("Kowalczyk"),
+        decision={"outcome": "needs_evidence"},
+        submitted_at=timezone.now(),
+    )
+    return {
+        "draft": draft.reference,
+        "submitted": submitted.reference,
+        "unknown": unknown.reference,
+    }
 
 
 BORN = date(1976, 6, 14)

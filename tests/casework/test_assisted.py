@@ -461,6 +461,24 @@ def test_the_agent_takes_the_payment_on_the_phone_and_reads_out_the_permit(
     assert (entry.actor, entry.person_ref, entry.reason) == (agent, ZOE, "Resident on the phone")
 
 
+def test_once_the_permit_is_issued_the_agent_is_told_to_read_the_permit_number(
+    on_the_phone, resident
+):
+    from tests.parking.permit_helpers import on_payment_page
+
+    ref = approved_for(on_the_phone, resident.email)
+    on_the_phone.post(url("pay", ref))
+    on_the_phone.get(on_payment_page(Payment.objects.get())["Location"])  # back: paid
+
+    page = text(on_the_phone.get(url("application", ref)))
+
+    number = Permit.objects.get(application__reference=ref).number
+    panel = (
+        '<h1 class="govuk-panel__title">Paid: permit issued</h1> <div class="govuk-panel__body">'
+    )
+    assert f"{panel}Read the permit number to the resident<br><strong>{number}</strong>" in page
+
+
 def test_a_declined_card_on_the_phone_takes_nothing_and_can_be_tried_again(on_the_phone, resident):
     from tests.parking.permit_helpers import DECLINED_CARD, on_payment_page
 
@@ -475,6 +493,112 @@ def test_a_declined_card_on_the_phone_takes_nothing_and_can_be_tried_again(on_th
     assert "Take £" in page  # and again
     on_the_phone.post(url("pay", ref))
     assert Payment.objects.count() == 2
+
+
+def phone_payment(client, ref: str, **card) -> Payment:
+    """The agent starts the phone payment, types the card on the payment page and comes back."""
+    from tests.parking.permit_helpers import on_payment_page
+
+    client.post(url("pay", ref))
+    payment = Payment.objects.get(application__reference=ref, status="created")
+    client.get(on_payment_page(payment, **card)["Location"])
+    payment.refresh_from_db()
+    return payment
+
+
+def payment_entries() -> list[tuple[str, str]]:
+    """The phone payments' audit entries, oldest first: what the log says, and about what."""
+    entries = AuditEntry.objects.filter(action__startswith="assisted_payment").order_by("at", "id")
+    return [(entry.get_action_display(), entry.subject) for entry in entries]
+
+
+def test_starting_a_phone_payment_is_audited_as_started_not_as_taken(on_the_phone, resident):
+    ref = approved_for(on_the_phone, resident.email)
+    on_the_phone.post(url("pay", ref))
+    assert payment_entries() == [
+        ("Started a phone payment for a resident's permit", f"{ref}: £170.00 by phone, started")
+    ]
+
+
+def test_a_phone_payment_taken_is_audited_with_the_permit_it_issued(on_the_phone, resident):
+    ref = approved_for(on_the_phone, resident.email)
+    payment = phone_payment(on_the_phone, ref)
+    number = Permit.objects.get(application__reference=ref).number
+    assert payment_entries()[1:] == [
+        (
+            "Took a payment by phone for a resident's permit",
+            f"{ref}: £170.00 by phone, paid: permit {number} ({payment.reference})",
+        )
+    ]
+
+
+def test_a_declined_phone_payment_is_audited_as_not_taken(on_the_phone, resident):
+    from tests.parking.permit_helpers import DECLINED_CARD
+
+    ref = approved_for(on_the_phone, resident.email)
+    payment = phone_payment(on_the_phone, ref, card=DECLINED_CARD)
+    assert payment_entries()[1:] == [
+        (
+            "A phone payment was not taken: declined, cancelled or failed",
+            f"{ref}: £170.00 by phone, not taken (declined or expired) ({payment.reference})",
+        )
+    ]
+
+
+def test_a_cancelled_phone_payment_is_audited_as_not_taken(on_the_phone, resident):
+    ref = approved_for(on_the_phone, resident.email)
+    payment = phone_payment(on_the_phone, ref, cancel=True)
+    assert payment_entries()[1:] == [
+        (
+            "A phone payment was not taken: declined, cancelled or failed",
+            f"{ref}: £170.00 by phone, not taken (cancelled) ({payment.reference})",
+        )
+    ]
+
+
+def test_coming_back_to_a_phone_payment_again_records_its_outcome_once(on_the_phone, resident):
+    ref = approved_for(on_the_phone, resident.email)
+    payment = phone_payment(on_the_phone, ref)
+    on_the_phone.get(
+        reverse(
+            "casework:assisted_paid",
+            kwargs={"reference": ref, "payment_reference": payment.reference},
+        )
+    )
+    assert AuditEntry.objects.filter(action=Action.ASSISTED_PAYMENT_TAKEN).count() == 1
+
+
+def test_a_phone_payment_the_service_cannot_confirm_is_audited_as_not_confirmed(
+    on_the_phone, resident, settings, httpserver
+):
+    ref = approved_for(on_the_phone, resident.email)
+    settings.PAYMENTS_CLIENT = "govuk_pay"
+    settings.GOVUK_PAY_URL = httpserver.url_for("/").rstrip("/")
+    httpserver.expect_request("/v1/payments", method="POST").respond_with_json(
+        {
+            "payment_id": "paymoto2",
+            "state": {"status": "created", "finished": False},
+            "_links": {"next_url": {"href": "https://card.payments.service.gov.uk/secure/y"}},
+        },
+        status=201,
+    )
+    httpserver.expect_request("/v1/payments/paymoto2").respond_with_data("", status=503)
+    on_the_phone.post(url("pay", ref))
+    payment = Payment.objects.get()
+
+    on_the_phone.get(
+        reverse(
+            "casework:assisted_paid",
+            kwargs={"reference": ref, "payment_reference": payment.reference},
+        )
+    )
+
+    assert payment_entries()[1:] == [
+        (
+            "A phone payment was not confirmed yet by the payment service",
+            f"{ref}: £170.00 by phone, not confirmed yet ({payment.reference})",
+        )
+    ]
 
 
 def test_the_phone_payment_is_a_telephone_payment_on_gov_uk_pay(

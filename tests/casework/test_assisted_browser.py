@@ -7,7 +7,14 @@ import pytest
 from django.utils import timezone
 
 from parking.models import Permit, PermitApplication
-from tests.browser import assert_accessible, fill_sign_in, screenshot, use_desktop
+from tests.browser import (
+    assert_accessible,
+    assert_fits_width,
+    fill_sign_in,
+    screenshot,
+    use_desktop,
+    use_narrowest,
+)
 from tests.casework.test_casework_browser import staff_sign_in
 from tests.factories import PASSWORD
 from tests.parking.application_records import POSTCODE, load_borough
@@ -84,7 +91,14 @@ def test_an_agent_applies_for_a_resident_on_the_phone_who_then_sees_it(page, age
     permit = Permit.objects.get(application=application)
     announced = page.locator(".lbh-page-announcement").inner_text()
     assert f"Permit {permit.number} is issued: read the number to the resident." in announced
+    panel = page.locator(".govuk-panel__body").inner_text()
+    assert ("Read the permit number" in panel, permit.number in panel) == (True, True)
     looked_at(page, "paid-by-phone")
+    use_narrowest(page)  # the permit number to read out, on the narrowest screen too
+    assert_fits_width(page)
+    assert_accessible(page, context="paid by phone (320 px)")
+    screenshot(page, "assisted-paid-by-phone-320px")
+    use_desktop(page)
 
     page.context.clear_cookies()
     page.goto("/parking/applications/")

@@ -2,6 +2,7 @@
 so, council tax, permit applications with their decisions and evidence, notes and a timeline, in
 a fixed number of queries."""
 
+import re
 import time
 from datetime import date
 
@@ -80,6 +81,27 @@ def test_other_needs_a_reason_in_words(client, agent, case):
     assert response.status_code == 200
     assert "Say why you are opening this case" in page(response)
     assert AuditEntry.objects.count() == 0
+
+
+def test_the_other_reason_states_its_limit_and_the_browser_is_not_told_to_cut_it(
+    client, agent, case
+):
+    sign_in(client, agent)
+    html = page(client.get(person_url()))
+    field = re.search(r'<input[^>]*name="other"[^>]*>', html).group(0)
+    assert ("Up to 200 characters" in html, "maxlength" in field) == (True, False)
+
+
+def test_a_5000_character_reason_is_refused_with_the_limit(client, agent, case):
+    sign_in(client, agent)
+    response = client.post(person_url(), {"reason": "other", "other": "x" * 5000})
+    assert "The reason must be 200 characters or fewer" in page(response)
+
+
+def test_a_5000_character_reason_opens_nothing_and_records_nothing(client, agent, case):
+    sign_in(client, agent)
+    client.post(person_url(), {"reason": "other", "other": "x" * 5000})
+    assert (AuditEntry.objects.count(), client.session.get(_REASONS_KEY)) == (0, None)
 
 
 def test_no_reason_chosen_is_asked_for(client, agent, case):

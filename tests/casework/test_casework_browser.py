@@ -69,6 +69,16 @@ def test_an_agent_reads_a_persons_case_on_the_narrowest_phone(page, agent):
     permit = permit_at(HOME_UPRN, flagged=True)
     use_narrowest(page)
     staff_sign_in(page, agent, person_url())
+    # A reason pasted far over the limit is sent whole and refused, never cut by the browser.
+    page.get_by_label("Other", exact=True).check()
+    page.get_by_label("Other reason").fill("x" * 5000)
+    assert len(page.get_by_label("Other reason").input_value()) == 5000
+    page.get_by_role("button", name="Open the case").click()
+    summary = page.locator(".govuk-error-summary").inner_text()
+    assert "The reason must be 200 characters or fewer" in summary
+    assert_fits_width(page)
+    assert_accessible(page, context="case reason too long (320px)")
+    page.get_by_label("Other reason").fill("")
     page.get_by_label("Reviewing an application").check()
     page.get_by_role("button", name="Open the case").click()
 

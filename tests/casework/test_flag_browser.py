@@ -20,6 +20,12 @@ def looked_at(page, name: str):
     screenshot(page, f"flag-{name}")
 
 
+def decide_clear(page):
+    page.get_by_label("Checked: the holder still lives there. Clear the flag").check()
+    page.get_by_label("Why").fill("Spoke to the holder; council tax bill at this address.")
+    page.get_by_role("button", name="Record the decision").click()
+
+
 def test_an_officer_checks_a_flagged_permit_and_clears_the_flag(page, parking_officer):
     permit = permit_at(HOME_UPRN, flagged=True)
     use_narrowest(page)
@@ -41,13 +47,24 @@ def test_an_officer_checks_a_flagged_permit_and_clears_the_flag(page, parking_of
     assert page.title().startswith("Error: ")
     looked_at(page, "decision-error-320px")
 
-    page.get_by_label("Checked: the holder still lives there. Clear the flag").check()
-    page.get_by_label("Why").fill("Spoke to the holder; council tax bill at this address.")
-    page.get_by_role("button", name="Record the decision").click()
+    # The same decision sent a second time (a double click, or a second tab) comes after.
+    again = page.context.new_page()
+    use_narrowest(again)
+    again.goto(page.url)
+
+    decide_clear(page)
     announced = page.locator(".lbh-page-announcement").inner_text()
     assert f"{permit.number} is checked: the flag is cleared" in announced
     assert "No permit is flagged." in page.content()
     looked_at(page, "list-empty-320px")
+
+    decide_clear(again)
+    announced = again.locator(".lbh-page-announcement").inner_text()
+    assert f"{permit.number} is cleared: decided by {parking_officer.email} on " in announced
+    assert again.locator(".govuk-error-summary").count() == 0
+    assert_accessible(again, context="decided again")
+    assert_fits_width(again)
+    screenshot(again, "flag-decided-again-320px")
 
     permit.refresh_from_db()
     assert (permit.status, permit.flagged_at) == ("active", None)

@@ -2,6 +2,7 @@
 them: the list (oldest flag first, audited, the same queries however long), and the decision
 on one (clear the flag or cancel the permit, with a reason), made once and audited with it."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -28,6 +29,15 @@ Action = AuditEntry.Action
 @pytest.fixture
 def flagged(db):
     return permit_at(HOME_UPRN, flagged=True)
+
+
+@pytest.fixture
+def paid_and_flagged(resident):
+    """A paid permit (so a cancellation has something to refund), flagged."""
+    load_borough()
+    permit = issued_permit(resident)
+    Permit.objects.filter(pk=permit.pk).update(flagged_at=timezone.now(), flag_reason="Moved")
+    return permit
 
 
 def decide_url(permit) -> str:
@@ -203,6 +213,15 @@ def test_a_decision_needs_an_outcome_and_a_reason(client, parking_officer, flagg
     assert list(AuditEntry.objects.values_list("action", flat=True)) == [Action.FLAGGED_PERMIT_VIEW]
 
 
+def test_the_reason_states_its_limit_and_the_browser_is_not_told_to_cut_it(
+    client, parking_officer, flagged
+):
+    sign_in(client, parking_officer)
+    html = page(client.get(decide_url(flagged)))
+    field = re.search(r'<textarea[^>]*name="reason"[^>]*>', html).group(0)
+    assert ("Up to 300 characters" in html, "maxlength" in field) == (True, False)
+
+
 def test_a_second_decision_is_told_the_first_and_changes_nothing(client, parking_officer, flagged):
     other = make_staff("parking_officer", email="first.officer@example.com")
     permits.permit_flag_clear(number=flagged.number, by=other, reason="Still there")
@@ -215,6 +234,40 @@ def test_a_second_decision_is_told_the_first_and_changes_nothing(client, parking
     flagged.refresh_from_db()
     assert flagged.status == "active"
     assert not AuditEntry.objects.filter(action=Action.PERMIT_FLAG_DECIDE).exists()
+
+
+@pytest.mark.parametrize(
+    ("outcome", "said", "kind"),
+    [("cancel", "cancelled", PermitEvent.Kind.CANCELLED), ("clear", "cleared", "flag_cleared")],
+)
+def test_a_double_click_shows_the_decision_made_not_an_error(
+    client, parking_officer, paid_and_flagged, outcome, said, kind
+):
+    flagged = paid_and_flagged
+    sign_in(client, parking_officer)
+    decision = {"outcome": outcome, "reason": "Checked the council tax records"}
+    client.post(decide_url(flagged), decision)
+
+    html = page(client.post(decide_url(flagged), decision, follow=True))
+
+    made = PermitEvent.objects.get(permit=flagged, kind=kind)
+    when = f"{timezone.localtime(made.at):%-d %b %Y %H:%M}"
+    assert (
+        f"{flagged.number} is {said}: decided by {parking_officer.email} on {when}: "
+        f"{made.description}"
+    ) in html.replace("&#x27;", "'")
+
+
+def test_a_double_click_decides_and_audits_once(client, parking_officer, paid_and_flagged):
+    flagged = paid_and_flagged
+    sign_in(client, parking_officer)
+    decision = {"outcome": "cancel", "reason": "Moved out"}
+    client.post(decide_url(flagged), decision)
+    client.post(decide_url(flagged), decision)
+    assert (
+        PermitEvent.objects.filter(permit=flagged, kind=PermitEvent.Kind.CANCELLED).count(),
+        AuditEntry.objects.filter(action=Action.PERMIT_FLAG_DECIDE).count(),
+    ) == (1, 1)
 
 
 def test_a_decision_posted_from_a_stale_page_is_told_and_changes_nothing(

@@ -3,6 +3,7 @@ with proof first (oldest proof first), then the rest oldest first, with why and 
 beside them; a decision (approve or refuse, with a reason) made once, emailed, audited, and
 shown to the resident and in the case view."""
 
+import re
 import threading
 import time
 from datetime import timedelta
@@ -273,6 +274,15 @@ def test_a_decision_needs_an_outcome_and_a_reason(client, parking_officer, waiti
     # No decision, but the officer saw the application again: that look is kept.
     (entry,) = AuditEntry.objects.all()
     assert (entry.action, entry.subject) == (AuditEntry.Action.APPLICATION_VIEW, waiting.reference)
+
+
+def test_the_reason_states_its_limit_and_the_browser_is_not_told_to_cut_it(
+    client, parking_officer, waiting
+):
+    sign_in(client, parking_officer)
+    html = page(client.get(decide_url(waiting)))
+    field = re.search(r'<textarea[^>]*name="reason"[^>]*>', html).group(0)
+    assert ("Up to 1,000 characters" in html, "maxlength" in field) == (True, False)
 
 
 def test_a_decided_application_cannot_be_decided_again(client, parking_officer, waiting):

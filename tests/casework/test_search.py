@@ -308,6 +308,29 @@ def test_an_application_reference_in_any_case_finds_it(borough):
 
 
 @pytest.mark.embedded
+@pytest.mark.parametrize(
+    "typed", ["Anaïs Kowalczyk", "anais kowalczyk", "Kowalczyk, Anais", "A Kowalczyk", "kowalc"]
+)
+def test_an_applicant_the_records_do_not_know_is_found_by_the_name_on_the_application(
+    borough, typed
+):
+    assert refs(search(typed), APPLICATIONS) == [borough["unknown"]]
+
+
+def test_applications_found_by_name_come_after_the_people_of_that_name(borough):
+    from parking.models import PermitApplication
+
+    PermitApplication.objects.filter(reference=borough["submitted"]).update(
+        first_name_key="zoe", last_name_key="smith jones"
+    )
+    results = search("Zoë Smith-Jones")
+    assert [(group.kind, refs(results, group.kind)) for group in results.groups] == [
+        (PEOPLE, ["P4"]),
+        (APPLICATIONS, [borough["submitted"]]),
+    ]
+
+
+@pytest.mark.embedded
 def test_exact_names_and_name_prefixes_are_found_on_either_database(borough):
     assert refs(search("Seán O'Brien"))[0] == "P1"
     assert refs(search("o'bri")) != []

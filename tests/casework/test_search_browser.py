@@ -1,5 +1,6 @@
 """The search page in Chromium: an agent signs in with their authenticator app, searches by
-name, account number and page by page; every state passes axe and fits 320 px."""
+name (a person's, and an applicant's in no record), account number and page by page; every
+state passes axe and fits 320 px."""
 
 import pytest
 
@@ -53,6 +54,14 @@ def test_an_agent_finds_a_resident_by_name_and_by_account_number(page, agent, mo
     assert "Former resident" in page.get_by_role("region", name="People").inner_text()
     assert_accessible(page, context="second page of people (320 px)")
     assert_fits_width(page)
+
+    # An applicant in no record: found by the name on their application (at 320 px).
+    search_for(page, "anais kowalczyk")
+    applications = page.get_by_role("region", name="Permit applications")
+    assert "Anaïs Kowalczyk" in applications.inner_text()
+    assert_accessible(page, context="application found by name (320 px)")
+    assert_fits_width(page)
+    screenshot(page, "search-application-by-name-320px")
 
     use_desktop(page)
     search_for(page, ACCOUNT[:4] + " " + ACCOUNT[4:])

@@ -104,6 +104,23 @@ def test_every_search_made_is_audited_and_a_refused_one_is_not(agent_client, age
     assert entry.ip_address == "127.0.0.1"
 
 
+def test_an_applicant_the_records_do_not_know_is_found_by_name_and_the_search_audited(
+    agent_client, agent, borough
+):
+    from casework.models import AuditEntry
+
+    page = text(agent_client.get(URL, {"q": "anais kowalczyk"}))
+
+    assert f"Permit applications 1 result Permit application {borough['unknown']}" in page
+    entry = AuditEntry.objects.get()
+    assert (entry.actor, entry.action, entry.subject, entry.detail) == (
+        agent,
+        "search",
+        "anais kowalczyk",
+        {"kind": "", "found": 1},
+    )
+
+
 def test_a_kind_with_more_results_links_to_all_of_them_page_by_page(
     agent_client, borough, monkeypatch
 ):
@@ -123,15 +140,20 @@ def test_a_kind_with_more_results_links_to_all_of_them_page_by_page(
     [
         # The session, the user, the authenticator check, the permissions (2); the names like
         # the surname (in a savepoint with SET LOCAL of the trigram threshold: 4), the people
-        # with the names kept, their homes; the addresses holding the words (none here).
-        # And the audit entry (1).
-        ("O'Brien", 13),
-        ("Sean O'Brien", 13),
+        # with the names kept, their homes; the applications with the surname as typed on them
+        # (1); the addresses holding the words (none here). And the audit entry (1).
+        ("O'Brien", 14),
+        ("Sean O'Brien", 14),
         # The same 5; the account; the property with that number as a UPRN (there is none).
         (ACCOUNT, 8),
         # The same 5; the names like "street" (4: no one is named so, so no people query); the
-        # addresses holding the words, then the page's properties and their residents.
-        ("1 Mare Street", 13),
+        # applications named so (1); the addresses holding the words, then the page's
+        # properties and their residents.
+        ("1 Mare Street", 14),
+        # An applicant in no record: the same 5; the names like it (4: none in the records, so
+        # no people query); the applications named so (1, the page with them); the addresses
+        # holding the words (1; not again with typos: the application matched); the audit entry.
+        ("Anaïs Kowalczyk", 12),
     ],
 )
 def test_the_results_page_makes_a_fixed_number_of_queries(

@@ -426,6 +426,20 @@ def test_a_resident_says_they_moved(resident, permit):
 # --- Renewal reminders -------------------------------------------------------------------------
 
 
+def test_a_renewal_keeps_the_applicants_name_keys_so_search_finds_it(resident, permit):
+    permit = ending_in(permit, 30)
+    renewal = permits.permit_renew(user=resident, number=permit.number, months=12)
+    source = permit.application
+    assert (
+        (renewal.first_name_key, renewal.last_name_key)
+        == (
+            source.first_name_key,
+            source.last_name_key,
+        )
+        != ("", "")
+    )
+
+
 def test_renewal_reminders_go_six_and_two_weeks_before_once_each(resident, permit):
     ending_in(permit, 60)
     assert permits.permits_remind() == []
