@@ -85,6 +85,17 @@ def test_proof_sent_approved_from_the_queue_paid_and_live(
     desk.get_by_label("Approve: the resident can pay").check()
     desk.get_by_label("Why").fill("Council tax bill in their name at this address, dated May.")
     desk.get_by_role("button", name="Record the decision").click()
+    # The vehicle records do not have it: approving asks what its V5C says, to price it.
+    summary = desk.locator(".govuk-error-summary").inner_text()
+    assert "Enter the vehicle's make from its V5C" in summary
+    assert "Enter the CO2 emissions or the engine size" in summary
+    looked_at(desk, "decision-v5c-error-320px")
+    desk.get_by_label("Make").fill("Ford")
+    desk.get_by_label("Fuel type").select_option("PETROL")
+    desk.get_by_label("CO2 emissions (g/km)").fill("120")
+    desk.get_by_label("Month").fill("3")
+    desk.get_by_label("Year").fill("2019")
+    desk.get_by_role("button", name="Record the decision").click()
     announced = desk.locator(".lbh-page-announcement").inner_text()
     assert f"{reference} is approved: the resident can now pay" in announced
     assert "No application is waiting for a decision." in desk.content()
@@ -93,6 +104,7 @@ def test_proof_sent_approved_from_the_queue_paid_and_live(
 
     application = PermitApplication.objects.get(reference=reference)
     assert application.status == "approved"
+    assert application.price_pence == 9350  # 6 months of band 4 (120 g/km), from the V5C
     assert any("and approved it" in sent.body for sent in mail.outbox)
 
     # The resident sees the decision and pays.
