@@ -275,6 +275,7 @@ def question_urls():
     pages = {
         "postcode": ("postcode/", journey_views.postcode),
         "address": ("address/", journey_views.address),
+        "address_lines": ("address/not-listed/", journey_views.address_lines),
         "applicant": ("name/", journey_views.applicant),
         "registration": ("vehicle/", journey_views.registration),
         "vehicle": ("vehicle/confirm/", journey_views.vehicle),

@@ -200,12 +200,41 @@ class ReviewDecisionForm(forms.Form):
         error_messages={"invalid": "Enter the weight in kg as a whole number, like 1850"},
     )
 
-    def __init__(self, *args, needs_v5c: bool = False, **kwargs):
+    # Where the resident lives, for an application whose address the gazetteer does not have
+    # ("my address is not listed"): a property at the postcode searched, or none fits (why, and
+    # the zone that applies). Shown and required only then (`homes` given); ignored to refuse.
+    NONE_FITS = "none"
+    home = forms.ChoiceField(label="The resident\u2019s home", required=False, widget=Radios)
+    home_why = LimitedText(
+        label="Why none of these fits",
+        required=False,
+        max_length=300,
+        too_long="Why none fits must be 300 characters or fewer",
+        help_text="For example: a new building the gazetteer does not list yet",
+    )
+    home_zone = forms.ChoiceField(label="Parking zone that applies", required=False)
+
+    def __init__(self, *args, needs_v5c: bool = False, homes=None, zones=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_v5c = needs_v5c
+        self.needs_address = homes is not None
+        self.fields["home"].choices = [
+            *((str(home.uprn), home.label) for home in homes or ()),
+            (self.NONE_FITS, "None of these: the gazetteer does not have it"),
+        ]
+        self.fields["home_zone"].choices = [("", "Select the zone"), *((z, z) for z in zones)]
 
     def clean(self):
         cleaned = super().clean()
+        if self.needs_address and cleaned.get("outcome") == self.APPROVE:
+            home = cleaned.get("home")
+            if not home:
+                self.add_error("home", "Choose the resident's home, or that none of these fits")
+            elif home == self.NONE_FITS:
+                if not cleaned.get("home_why", "").strip():
+                    self.add_error("home_why", "Say why none of the addresses fits")
+                if not cleaned.get("home_zone"):
+                    self.add_error("home_zone", "Select the parking zone that applies")
         if not (self.needs_v5c and cleaned.get("outcome") == self.APPROVE):
             return cleaned
         if not cleaned.get("v5c_make", "").strip():
@@ -229,6 +258,16 @@ class ReviewDecisionForm(forms.Form):
             )
         cleaned["v5c_first_registered"] = first
         return cleaned
+
+    def home_chosen(self) -> dict | None:
+        """Where the officer says the resident lives, as parking.permits.Home's fields: None
+        unless approving an application that needs it."""
+        data = self.cleaned_data
+        if not (self.needs_address and data.get("outcome") == self.APPROVE):
+            return None
+        if data["home"] == self.NONE_FITS:
+            return {"zone": data["home_zone"], "why": data["home_why"].strip()}
+        return {"uprn": int(data["home"])}
 
     def v5c_facts(self) -> dict | None:
         """What the V5C says, as parking.clients.vehicles.Vehicle's fields (no registration):

@@ -12,18 +12,23 @@ from django.urls import reverse
 
 from parking.evidence import download_name, evidence_file_open_for_review
 from parking.exceptions import (
+    AddressNeeded,
     ApplicationAlreadyDecided,
     ApplicationOverLimits,
     VehicleFactsNeeded,
 )
+from parking.forms import normalise_postcode
 from parking.models import EvidenceFile
 from parking.permissions import APPLICATION_DECIDE
 from parking.permits import (
+    Home,
     application_mark_approved,
     application_mark_refused,
+    application_needs_home,
     application_needs_v5c,
     v5c_vehicle,
 )
+from records.selectors import parking_zones, residential_addresses_at_postcode
 
 from .audit import Action, audit_record
 from .forms import CaseReasonForm, ReviewDecisionForm
@@ -60,11 +65,19 @@ def review_decide(request, reference: str):
     if seen is None:
         raise Http404
     application = seen.application
-    form = ReviewDecisionForm(request.POST or None, needs_v5c=application_needs_v5c(application))
+    # An address the gazetteer does not have: the officer looks for it by postcode here.
+    search = _home_search(request, application)
+    form = ReviewDecisionForm(
+        request.POST or None,
+        needs_v5c=application_needs_v5c(application),
+        homes=search["homes"] if search else None,
+        zones=search["zones"] if search else (),
+    )
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["outcome"] == form.APPROVE
         reason = form.cleaned_data["reason"]
         facts = form.v5c_facts()
+        home = form.home_chosen()
         try:
             # The decision and its audit entry stand or fall together.
             with transaction.atomic():
@@ -76,6 +89,7 @@ def review_decide(request, reference: str):
                         v5c=v5c_vehicle(registration=application.registration, **facts)
                         if facts
                         else None,
+                        home=Home(**home) if home else None,
                     )
                 else:
                     application_mark_refused(
@@ -90,6 +104,9 @@ def review_decide(request, reference: str):
                     detail={
                         "application": application.reference,
                         "outcome": "approved" if approve else "refused",
+                        # Where the officer said the resident lives, for an address the
+                        # gazetteer did not have; the zone the permit will have.
+                        **({"home": home, "zone": application.zone} if home else {}),
                     },
                 )
         except ApplicationAlreadyDecided:
@@ -103,6 +120,8 @@ def review_decide(request, reference: str):
             form.add_error("outcome", f"{over.reason} Nothing was changed.")
         except VehicleFactsNeeded as needed:
             form.add_error("v5c_make", f"{needed} Nothing was changed.")
+        except AddressNeeded as needed:
+            form.add_error("home", f"{needed} Nothing was changed.")
         else:
             outcome = "approved: the resident can now pay" if approve else "refused"
             messages.success(request, f"{application.reference} is {outcome}. They are emailed.")
@@ -119,8 +138,24 @@ def review_decide(request, reference: str):
     return render(
         request,
         "casework/review_decision.html",
-        {"seen": seen, "application": application, "form": form},
+        {"seen": seen, "application": application, "form": form, "search": search},
     )
+
+
+def _home_search(request, application) -> dict | None:
+    """For an application waiting with no gazetteer address: the homes at the postcode the
+    officer searched (`?postcode=`, the resident's postcode at first) and the zones to choose
+    from. None for any other application."""
+    if application.status != "needs_evidence" or not application_needs_home(application):
+        return None
+    typed = request.GET.get("postcode", "").strip()[:20] or application.postcode
+    postcode = normalise_postcode(typed)
+    return {
+        "postcode": typed,
+        "homes": residential_addresses_at_postcode(postcode=postcode) if postcode else [],
+        "not_a_postcode": postcode is None,
+        "zones": parking_zones(),
+    }
 
 
 @login_required

@@ -161,6 +161,11 @@ class ApplicationOverLimits(PermitError):
         super().__init__(reason)
 
 
+class AddressNeeded(PermitError):
+    """Approving an application whose address the gazetteer does not have needs the officer to
+    say where it is: a gazetteer property, or why none fits and the zone that applies."""
+
+
 class VehicleFactsNeeded(PermitError):
     """Approving an application whose vehicle the records did not give needs its V5C's facts:
     without them there is no price."""

@@ -113,6 +113,49 @@ class DateParts:
 PARTS = ("day", "month", "year")
 
 
+class AddressLinesForm(forms.Form):
+    """ "My address is not listed": the address as the resident writes it (the GOV.UK address
+    pattern: lines, town, postcode), kept with the application for the officer who checks it."""
+
+    line1 = forms.CharField(
+        label="Address line 1",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+        error_messages={
+            "required": "Enter address line 1, typically the building and street",
+            "max_length": "Address line 1 must be 100 characters or fewer",
+        },
+    )
+    line2 = forms.CharField(
+        label="Address line 2 (optional)",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+        required=False,
+        error_messages={"max_length": "Address line 2 must be 100 characters or fewer"},
+    )
+    town = forms.CharField(
+        label="Town or city",
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+        error_messages={
+            "required": "Enter town or city",
+            "max_length": "Town or city must be 60 characters or fewer",
+        },
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+        error_messages={"required": "Enter postcode"},
+    )
+
+    def clean_postcode(self) -> str:
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
+        if postcode is None:
+            raise forms.ValidationError("Enter a real postcode, like E8 1DY")
+        return postcode
+
+
 class ApplicantForm(forms.Form):
     first_name = forms.CharField(
         label="First name",

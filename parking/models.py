@@ -211,6 +211,14 @@ class PermitApplication(models.Model):
     uprn = models.BigIntegerField(null=True, blank=True)
     address_not_listed = models.BooleanField(default=False)
     address = models.CharField(max_length=400, blank=True, help_text="As the resident chose it")
+    # "My address is not listed": the address as the resident typed it (line1, line2, town,
+    # postcode), and the zone a parking officer approving it chose (no gazetteer zone to read).
+    address_lines = models.JSONField(default=dict, blank=True)
+    zone = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="Set by a parking officer for an address the gazetteer does not have",
+    )
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     # records.matching.name_key of the names as typed, written with them, so that the contact

@@ -29,12 +29,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from records.selectors import living_at, property_by_uprn
+from records.models import Property
+from records.selectors import living_at, parking_zones, property_by_uprn
 
 from . import eligibility
 from .clients.payments import PaymentState, payments_client
 from .clients.vehicles import Vehicle, lookup_vehicle, normalise_registration
 from .exceptions import (
+    AddressNeeded,
     ApplicationAlreadyDecided,
     ApplicationOverLimits,
     DecisionReasonMissing,
@@ -82,6 +84,8 @@ Status = PermitApplication.Status
 PayStatus = Payment.Status
 Kind = PermitEvent.Kind
 
+RESIDENTIAL = (Property.Usage.RESIDENTIAL, Property.Usage.MIXED)
+
 # Renewal opens this many days before a permit's last day.
 RENEWAL_OPENS_DAYS = 42
 # Reminders: (days before the last day, the permit field that records it was sent, in words).
@@ -99,8 +103,24 @@ ReturnUrl = Callable[[str], str]  # a payment's reference → the absolute URL t
 # --- Approval ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Home:
+    """Where a parking officer approving an application whose address the gazetteer did not
+    have says the resident lives: a gazetteer property (`uprn`), or none fits (`why`) and the
+    zone that applies."""
+
+    uprn: int | None = None
+    zone: str = ""
+    why: str = ""
+
+
 def application_mark_approved(
-    *, application: PermitApplication, by=None, reason: str = "", v5c: Vehicle | None = None
+    *,
+    application: PermitApplication,
+    by=None,
+    reason: str = "",
+    v5c: Vehicle | None = None,
+    home: Home | None = None,
 ) -> PermitApplication:
     """Approve an application that was waiting for a person (needs evidence): the same state the
     rules leave an approved application in, so paying is the same path. For the parking
@@ -110,8 +130,19 @@ def application_mark_approved(
     no price yet: the officer types what its V5C says (`v5c`), the same pure pricing prices it
     from the tariff in force on its start, and the resident pays that. The V5C's facts are kept
     with the decision as the price's source. Raises VehicleFactsNeeded without them, and
-    ApplicationOverLimits when the V5C shows a vehicle over the weight limit."""
-    return _officer_decides(application, by=by, reason=reason, approve=True, v5c=v5c)
+    ApplicationOverLimits when the V5C shows a vehicle over the weight limit.
+
+    An application whose address is not in the gazetteer ("my address is not listed") has no
+    UPRN and no zone: the officer says where it is (`home`), a property from the gazetteer or
+    why none fits and which zone applies, and the permit is priced for that household. Raises
+    AddressNeeded without it; no permit is paid for or issued without an address and a zone."""
+    return _officer_decides(application, by=by, reason=reason, approve=True, v5c=v5c, home=home)
+
+
+def application_needs_home(application: PermitApplication) -> bool:
+    """Whether approving needs the officer to say where the resident lives: the application has
+    no gazetteer address ("my address is not listed")."""
+    return application.uprn is None
 
 
 def v5c_vehicle(*, registration: str, **facts) -> Vehicle:
@@ -151,7 +182,13 @@ OFFICER_APPROVED, OFFICER_REFUSED = "approved", "refused"
 
 
 def _officer_decides(
-    application: PermitApplication, *, by, reason: str, approve: bool, v5c: Vehicle | None = None
+    application: PermitApplication,
+    *,
+    by,
+    reason: str,
+    approve: bool,
+    v5c: Vehicle | None = None,
+    home: Home | None = None,
 ):
     """Decide once: the row is locked and must still be waiting, so two officers (or two tabs)
     deciding at the same moment make one decision and the second is told it was made. The
@@ -177,10 +214,19 @@ def _officer_decides(
             "at": now.isoformat(),
         }
         if approve:
+            located = {}
+            if application_needs_home(locked):
+                located = _located(locked, home)
+                officer["address"] = {**located, "why": home.why.strip()[:300] if home else ""}
+                for field, value in located.items():
+                    setattr(locked, field, value)  # the limits and the price are for that home
+                changes.update(located)
             _check_limits_still_hold(locked)
             if application_needs_v5c(locked):
                 changes.update(_priced_from_v5c(locked, v5c))
                 officer["v5c"] = changes["vehicle"]
+            elif located:
+                changes.update(_priced(locked, locked.vehicle))
         decision = dict(locked.decision)
         decision["officer"] = officer
         changes["decision"] = decision
@@ -214,6 +260,15 @@ def _priced_from_v5c(application: PermitApplication, v5c: Vehicle | None) -> dic
             "saying so."
         )
     vehicle = replace(v5c, registration=application.registration).as_dvla()
+    return {
+        "vehicle": vehicle,
+        "vehicle_lookup": PermitApplication.VehicleLookup.V5C,
+        **_priced(application, vehicle),
+    }
+
+
+def _priced(application: PermitApplication, vehicle: dict | None) -> dict:
+    """The application's price for this vehicle at its home, as fields to update."""
     quoted = price(
         tariff=tariff_in_force(on=application.starts_on or timezone.localdate()),
         vehicle=_pricing_facts(vehicle),
@@ -225,12 +280,36 @@ def _priced_from_v5c(application: PermitApplication, v5c: Vehicle | None) -> dic
         months=application.months,
     )
     return {
-        "vehicle": vehicle,
-        "vehicle_lookup": PermitApplication.VehicleLookup.V5C,
         "price_pence": quoted.total_pence,
         "price_lines": [{"label": line.label, "pence": line.pence} for line in quoted.lines],
         "tariff_name": quoted.tariff_name,
     }
+
+
+def _located(application: PermitApplication, home: Home | None) -> dict:
+    """Where the officer says an application with no gazetteer address is, as fields to
+    update: a current residential property in a parking zone, or the zone that applies."""
+    if home is None or (home.uprn is None and not (home.zone and home.why.strip())):
+        raise AddressNeeded(
+            f"{application.reference}: the address is not in the gazetteer. Choose the property "
+            "it is, or say why none fits and which parking zone applies"
+        )
+    if home.uprn is None:
+        if home.zone not in parking_zones():
+            raise AddressNeeded(f"There is no parking zone {home.zone!r}: choose one of the list")
+        return {"zone": home.zone}
+    found = property_by_uprn(uprn=home.uprn)
+    if found is None or found.retired_at is not None or found.usage not in RESIDENTIAL:
+        raise AddressNeeded(f"UPRN {home.uprn} is not a current home in the gazetteer")
+    if not found.cpz_zone or found.permit_free:
+        why = "is in no parking zone: no permit is needed to park there"
+        if found.permit_free:
+            why = "is a car-free development: it has no resident permits"
+        raise ApplicationOverLimits(
+            f"{application.reference} cannot be approved: {found.address.label} {why}. Refuse "
+            "it, saying so."
+        )
+    return {"uprn": found.uprn, "address": found.address.label, "zone": found.cpz_zone}
 
 
 def _check_limits_still_hold(application: PermitApplication) -> None:
@@ -275,6 +354,9 @@ def payment_start(
     if application.price_pence is None:
         # Never free by default: an approval whose price is not known yet cannot be paid.
         raise PaymentNotPossible(f"{application.reference} has no price yet")
+    if application.uprn is None and not application.zone:
+        # No permit is paid for without an address and a zone (a parking officer sets them).
+        raise PaymentNotPossible(f"{application.reference} has no address or zone yet")
     if not application.price_pence:
         return _issue_free(application, by=user)
     open_payment = application.payments.filter(status__in=Payment.OPEN).first()
@@ -549,6 +631,8 @@ def permit_relied_on(application: PermitApplication) -> tuple[str, str, dict]:
     if not zone and application.uprn is not None:
         found = property_by_uprn(uprn=application.uprn)
         zone = found.cpz_zone if found and found.retired_at is None else ""
+    # An address the gazetteer does not have: the zone the approving officer chose.
+    zone = zone or application.zone
     lives = rules.get("lives_there", {})
     lived = lives.get("relied_on", {}) if lives.get("outcome") == eligibility.Outcome.PASS else {}
     relied_on = {
@@ -805,7 +889,8 @@ def permit_renew(*, user, number: str, months: int) -> PermitApplication:
         postcode=source.postcode,
         uprn=permit.uprn,
         address_not_listed=permit.uprn is None,
-        address=permit.address if permit.uprn is not None else "",
+        address=permit.address if permit.uprn is not None or source.address_lines else "",
+        address_lines=source.address_lines if permit.uprn is None else {},
         first_name=source.first_name,
         last_name=source.last_name,
         first_name_key=source.first_name_key,

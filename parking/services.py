@@ -105,8 +105,9 @@ def application_answer_postcode(
         application.uprn = None
         application.address = ""
         application.address_not_listed = False
+        application.address_lines = {}
     application.postcode = postcode
-    return _save(application, "postcode", "uprn", "address", "address_not_listed")
+    return _save(application, "postcode", "uprn", "address", "address_not_listed", "address_lines")
 
 
 def application_answer_address(
@@ -123,7 +124,42 @@ def application_answer_address(
     application.uprn = uprn
     application.address_not_listed = uprn is None
     application.address = address
-    return _save(application, "uprn", "address_not_listed", "address")
+    if uprn is not None:
+        application.address_lines = {}
+    elif application.address_lines:
+        application.address = _address_text(application.address_lines)
+    return _save(application, "uprn", "address_not_listed", "address", "address_lines")
+
+
+def application_answer_address_lines(
+    *,
+    user,
+    reference: str,
+    line1: str,
+    line2: str,
+    town: str,
+    postcode: str,
+    made_by=None,
+) -> PermitApplication:
+    """ "My address is not listed": the address as the resident typed it (the postcode already
+    normalised), kept for the parking officer who checks it. Only after choosing "not listed"."""
+    application = _draft(user, reference, made_by)
+    if not application.address_not_listed:
+        raise ApplicationError("The address was chosen from the list: nothing to type")
+    application.address_lines = {
+        "line1": line1.strip(),
+        "line2": line2.strip(),
+        "town": town.strip(),
+        "postcode": postcode,
+    }
+    application.address = _address_text(application.address_lines)
+    application.postcode = postcode
+    return _save(application, "address_lines", "address", "postcode")
+
+
+def _address_text(lines: dict) -> str:
+    parts = [lines.get(key, "") for key in ("line1", "line2", "town", "postcode")]
+    return ", ".join(part for part in parts if part)
 
 
 def application_answer_applicant(
@@ -194,12 +230,15 @@ def application_answer_duration(
 
 
 def application_first_unanswered(application: PermitApplication) -> str | None:
-    """The first question without an answer ("postcode", "address", "applicant",
-    "registration", "vehicle", "duration"), or None when every one is answered."""
+    """The first question without an answer ("postcode", "address", "address_lines" (only for
+    an address not listed), "applicant", "registration", "vehicle", "duration"), or None when
+    every one is answered."""
     if not application.postcode:
         return "postcode"
     if application.uprn is None and not application.address_not_listed:
         return "address"
+    if application.address_not_listed and not application.address_lines:
+        return "address_lines"
     if not (application.first_name and application.last_name and application.date_of_birth):
         return "applicant"
     if not application.registration or not application.vehicle_lookup:

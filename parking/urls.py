@@ -11,6 +11,11 @@ urlpatterns = [
     path("applications/<str:reference>/", views.application_detail, name="application"),
     path("applications/<str:reference>/postcode/", views.postcode, name="postcode"),
     path("applications/<str:reference>/address/", views.address, name="address"),
+    path(
+        "applications/<str:reference>/address/not-listed/",
+        views.address_lines,
+        name="address_lines",
+    ),
     path("applications/<str:reference>/name/", views.applicant, name="applicant"),
     path("applications/<str:reference>/vehicle/", views.registration, name="registration"),
     path("applications/<str:reference>/vehicle/confirm/", views.vehicle, name="vehicle"),

@@ -37,6 +37,7 @@ from .exceptions import (
 from .forms import (
     NOT_LISTED,
     AddressForm,
+    AddressLinesForm,
     AlreadyAppliedForm,
     ApplicantForm,
     DurationForm,
@@ -55,7 +56,7 @@ from .selectors import (
 
 # The steps in order: the question each answers (services.application_first_unanswered), which
 # is also its URL name in the journey's namespace.
-ORDER = ["postcode", "address", "applicant", "registration", "vehicle", "duration"]
+ORDER = ["postcode", "address", "address_lines", "applicant", "registration", "vehicle", "duration"]
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,20 @@ def address(request, application: PermitApplication, journey: Journey):
     return _question(request, journey, "parking/address.html", application, form)
 
 
+@question("address_lines")
+def address_lines(request, application: PermitApplication, journey: Journey):
+    """ "My address is not listed": what it is, so the officer who checks it knows where."""
+    if not application.address_not_listed:
+        return redirect(_step_url(application, journey, "applicant", change=_changing(request)))
+    who = journey.who(request, application)
+    typed = application.address_lines or {"postcode": application.postcode, "town": "London"}
+    form = AddressLinesForm(_data(request), initial=typed)
+    if request.method == "POST" and form.is_valid():
+        services.application_answer_address_lines(**who, **form.cleaned_data)
+        return _next(request, application, journey, "address_lines")
+    return _question(request, journey, "parking/address_lines.html", application, form)
+
+
 @question("applicant")
 def applicant(request, application: PermitApplication, journey: Journey):
     who = journey.who(request, application)
@@ -479,16 +494,30 @@ def _next(request, application: PermitApplication, journey: Journey, step: str):
         return redirect(_step_url(application, journey, missing, change=_changing(request)))
     if _changing(request) or ORDER.index(step) == len(ORDER) - 1:
         return redirect(journey.url_name("check_answers"), reference=application.reference)
-    return redirect(_step_url(application, journey, ORDER[ORDER.index(step) + 1]))
+    return redirect(_step_url(application, journey, _after(application, step)))
+
+
+def _after(application: PermitApplication, step: str) -> str:
+    """The question after `step`: the address's lines only for an address not listed."""
+    following = ORDER[ORDER.index(step) + 1]
+    if following == "address_lines" and not application.address_not_listed:
+        return _after(application, following)
+    return following
+
+
+def _before(application: PermitApplication, step: str) -> str:
+    previous = ORDER[ORDER.index(step) - 1]
+    if previous == "address_lines" and not application.address_not_listed:
+        return _before(application, previous)
+    return previous
 
 
 def _back_url(application: PermitApplication, journey: Journey, step: str, change: bool) -> str:
     if change:
         return _step_url(application, journey, "check_answers")
-    index = ORDER.index(step)
-    if index == 0:
+    if ORDER.index(step) == 0:
         return reverse(journey.start_url_name)
-    return _step_url(application, journey, ORDER[index - 1])
+    return _step_url(application, journey, _before(application, step))
 
 
 def _question(request, journey: Journey, template: str, application, form, **context):

@@ -169,6 +169,18 @@ def residential_addresses_at_postcode(*, postcode: str) -> list[Address]:
     return sorted(addresses, key=_address_order)
 
 
+def parking_zones() -> list[str]:
+    """The controlled parking zones the gazetteer's current properties are in, sorted: what a
+    parking officer chooses from for an address the gazetteer does not have."""
+    return sorted(
+        Property.objects.current()
+        .exclude(cpz_zone="")
+        .order_by()
+        .values_list("cpz_zone", flat=True)
+        .distinct()
+    )
+
+
 def property_by_uprn(*, uprn: int) -> PropertyDetails | None:
     """The property with this UPRN, with its zone and permit-free flag; None if the gazetteer
     has never listed it. A retired property is returned with `retired_at` set, so a caller can

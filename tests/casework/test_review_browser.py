@@ -83,13 +83,16 @@ def test_proof_sent_approved_from_the_queue_paid_and_live(
     use_narrowest(desk)
     looked_at(desk, "decision-error-320px")
     desk.get_by_label("Approve: the resident can pay").check()
-    desk.get_by_label("Why").fill("Council tax bill in their name at this address, dated May.")
+    desk.get_by_label("Why", exact=True).fill("Council tax bill in their name at this address, dated May.")
     desk.get_by_role("button", name="Record the decision").click()
     # The vehicle records do not have it: approving asks what its V5C says, to price it.
     summary = desk.locator(".govuk-error-summary").inner_text()
     assert "Enter the vehicle's make from its V5C" in summary
     assert "Enter the CO2 emissions or the engine size" in summary
     looked_at(desk, "decision-v5c-error-320px")
+    # Nor is the address in the gazetteer: the officer finds it there by postcode.
+    assert "Choose the resident's home, or that none of these fits" in summary
+    desk.get_by_label("1 Mare Street, E8 1DY").check()
     desk.get_by_label("Make").fill("Ford")
     desk.get_by_label("Fuel type").select_option("PETROL")
     desk.get_by_label("CO2 emissions (g/km)").fill("120")
@@ -105,6 +108,7 @@ def test_proof_sent_approved_from_the_queue_paid_and_live(
     application = PermitApplication.objects.get(reference=reference)
     assert application.status == "approved"
     assert application.price_pence == 9350  # 6 months of band 4 (120 g/km), from the V5C
+    assert (application.uprn, application.zone) == (10001, "A")  # the home the officer chose
     assert any("and approved it" in sent.body for sent in mail.outbox)
 
     # The resident sees the decision and pays.

@@ -56,6 +56,10 @@ def answer_everything(
     services.application_answer_address(
         **who, uprn=uprn, address=f"{uprn} Mare Street" if uprn else ""
     )
+    if uprn is None:
+        services.application_answer_address_lines(
+            **who, line1="12 New Court", line2="", town="London", postcode=POSTCODE
+        )
     services.application_answer_applicant(
         **who,
         first_name=applicant.get("first_name", FIRST_NAME),

@@ -60,6 +60,16 @@ def answer(client, ref, *, postcode="e81dy", uprn=APPROVED_UPRN, registration=CA
     steps = [
         ("postcode", {"postcode": postcode}),
         ("address", {"address": uprn or "not_listed"}),
+        *(
+            []
+            if uprn
+            else [
+                (
+                    "address_lines",
+                    {"line1": "12 New Court", "town": "London", "postcode": "e81dy"},
+                )
+            ]
+        ),
         (
             "applicant",
             {"first_name": "zoe", "last_name": "o brien", "dob_day": "29", "dob_month": "2"}
@@ -182,7 +192,7 @@ def test_address_not_listed_is_recorded_and_the_journey_continues(signed_in, bor
     ref = start_application(signed_in)
     signed_in.post(url("postcode", ref), {"postcode": "E8 1DY"})
     response = signed_in.post(url("address", ref), {"address": "not_listed"})
-    assert response["Location"] == url("applicant", ref)
+    assert response["Location"] == url("address_lines", ref)
     application = PermitApplication.objects.get(reference=ref)
     assert application.address_not_listed and application.uprn is None
 
@@ -526,7 +536,7 @@ def test_a_real_postcode_with_no_homes_can_carry_on_as_not_listed(signed_in, bor
     response = signed_in.post(url("postcode", ref), {"postcode": "n1 9zz"})
     assert "Carry on: my address is not listed" in response.content.decode()
     response = signed_in.post(url("postcode", ref), {"postcode": "N1 9ZZ", "not_listed": "1"})
-    assert response["Location"] == url("applicant", ref)
+    assert response["Location"] == url("address_lines", ref)
     application = PermitApplication.objects.get(reference=ref)
     assert application.postcode == "N1 9ZZ" and application.address_not_listed
     # Not offered for a postcode that is not real.

@@ -37,6 +37,9 @@ def needs_proof(user) -> str:
     ref = services.application_draft_get_or_create(user=user).reference
     services.application_answer_postcode(user=user, reference=ref, postcode=POSTCODE)
     services.application_answer_address(user=user, reference=ref, uprn=None, address="")
+    services.application_answer_address_lines(
+        user=user, reference=ref, line1="12 New Court", line2="", town="London", postcode=POSTCODE
+    )
     services.application_answer_applicant(
         user=user, reference=ref, first_name="Zoë", last_name="O'Brien", date_of_birth=BORN
     )

@@ -187,6 +187,15 @@ def _answered(user, *, uprn, registration) -> str:
     services.application_answer_address(
         user=user, reference=ref, uprn=uprn, address=f"{uprn} Mare Street" if uprn else ""
     )
+    if uprn is None:
+        services.application_answer_address_lines(
+            user=user,
+            reference=ref,
+            line1="12 New Court",
+            line2="",
+            town="London",
+            postcode=POSTCODE,
+        )
     services.application_answer_applicant(
         user=user, reference=ref, first_name="Zoë", last_name="O'Brien", date_of_birth=BORN
     )

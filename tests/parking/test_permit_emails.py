@@ -60,6 +60,14 @@ def test_an_application_that_needs_proof_says_what_to_send(borough, resident):
     ref = draft.reference
     services.application_answer_postcode(user=resident, reference=ref, postcode="E8 1DY")
     services.application_answer_address(user=resident, reference=ref, uprn=None, address="")
+    services.application_answer_address_lines(
+        user=resident,
+        reference=ref,
+        line1="12 New Court",
+        line2="",
+        town="London",
+        postcode="E8 1DY",
+    )
     services.application_answer_applicant(
         user=resident,
         reference=ref,

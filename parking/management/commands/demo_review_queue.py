@@ -139,6 +139,13 @@ class Command(BaseCommand):
             services.application_answer_address(**answers, uprn=home.uprn, address=label)
         else:
             services.application_answer_address(**answers, uprn=None, address="")
+            services.application_answer_address_lines(
+                **answers,
+                line1="Flat 3, 9 Gransden Yard",
+                line2="",
+                town="London",
+                postcode=home.postcode,
+            )
         services.application_answer_applicant(
             **answers, first_name=first, last_name=last, date_of_birth=born
         )
