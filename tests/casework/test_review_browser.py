@@ -83,7 +83,9 @@ def test_proof_sent_approved_from_the_queue_paid_and_live(
     use_narrowest(desk)
     looked_at(desk, "decision-error-320px")
     desk.get_by_label("Approve: the resident can pay").check()
-    desk.get_by_label("Why", exact=True).fill("Council tax bill in their name at this address, dated May.")
+    desk.get_by_label("Why", exact=True).fill(
+        "Council tax bill in their name at this address, dated May."
+    )
     desk.get_by_role("button", name="Record the decision").click()
     # The vehicle records do not have it: approving asks what its V5C says, to price it.
     summary = desk.locator(".govuk-error-summary").inner_text()
