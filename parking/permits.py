@@ -747,6 +747,7 @@ def permit_renew(*, user, number: str, months: int) -> PermitApplication:
     now = timezone.now()
     application.status = Status(str(decision.outcome))
     application.decision = decision.as_json()
+    application.matched_person_ref = decision.matched_person_ref
     application.submitted_at = now
     application.approved_at = now if application.status == Status.APPROVED else None
     try:

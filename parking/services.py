@@ -41,6 +41,7 @@ from .selectors import (
     applications_held_for,
     pending_applications_for_vehicle,
     permits_held_at_property,
+    person_refs_matched_elsewhere,
     tariff_in_force,
 )
 
@@ -275,6 +276,7 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
                 **({"made_by": made_by} if made_by is not None else {}),
                 status=PermitApplication.Status(str(decision.outcome)),
                 decision=decision.as_json(),
+                matched_person_ref=decision.matched_person_ref,
                 vehicle_lookup=application.vehicle_lookup,
                 vehicle=application.vehicle,
                 price_pence=application.price_pence,
@@ -428,7 +430,12 @@ def _queue_email(kind: str, **ids) -> None:
 
 
 def application_decide(*, application: PermitApplication) -> eligibility.Decision:
-    """The eligibility rules over the council's records as they are now (read-only)."""
+    """The eligibility rules over the council's records as they are now (read-only), and over
+    which of the people living there are already matched to another portal account than the
+    application's (an assisted application is the resident's own account's): a person is matched
+    automatically to one account only, so a second account typing their name and date of birth
+    goes to a person (eligibility.check_lives_there)."""
+    records = records_for_decision(uprn=application.uprn)
     return eligibility.decide(
         applicant=eligibility.Applicant(
             first_name=application.first_name,
@@ -444,7 +451,11 @@ def application_decide(*, application: PermitApplication) -> eligibility.Decisio
         ),
         vehicle=_eligibility_facts(application),
         application_reference=application.reference,
-        **records_for_decision(uprn=application.uprn),
+        matched_elsewhere=person_refs_matched_elsewhere(
+            person_refs=[occupant.person_ref for occupant in records["occupants"]],
+            excluding_user=application.user,
+        ),
+        **records,
     )
 
 
