@@ -11,11 +11,12 @@ one conditional UPDATE: a double click or a second tab makes one application, no
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -269,6 +270,7 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
     _store_price(application, quoted)
     now = timezone.now()
     with transaction.atomic():
+        decision = application_claim_person(application=application, decision=decision)
         updated = (
             _applications_of(user, made_by)
             .filter(pk=application.pk, status=PermitApplication.Status.DRAFT)
@@ -457,6 +459,27 @@ def application_decide(*, application: PermitApplication) -> eligibility.Decisio
         ),
         **records,
     )
+
+
+def application_claim_person(
+    *, application: PermitApplication, decision: eligibility.Decision
+) -> eligibility.Decision:
+    """Called inside the transaction that stores `decision`: the decision to store. One that
+    matched a person takes a lock on that person until the transaction ends (PostgreSQL: an
+    advisory transaction lock), then checks again that no other portal account has been matched
+    to them since the rules ran; if one has, the rules run again (and leave the application for
+    a person). Two accounts naming the same person at the same moment are then decided one after
+    the other, never both approved. SQLite (the demo) writes one transaction at a time."""
+    person_ref = decision.matched_person_ref
+    if not person_ref:
+        return decision
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            key = zlib.crc32(f"parking.person:{person_ref}".encode())
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    if person_refs_matched_elsewhere(person_refs=[person_ref], excluding_user=application.user):
+        return application_decide(application=application)
+    return decision
 
 
 def records_for_decision(*, uprn: int | None) -> dict:

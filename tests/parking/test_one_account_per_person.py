@@ -116,6 +116,26 @@ def test_renewing_ones_own_permit_is_decided_as_before(borough, resident, other_
     assert (renewal.status, renewal.matched_person_ref) == (Status.APPROVED, PERSON)
 
 
+def test_an_account_matched_while_the_rules_ran_is_seen_before_the_decision_is_stored(
+    borough, resident, other_resident, monkeypatch
+):
+    """The rules approve the resident; before their decision is stored, another account is
+    matched to the same person (applying at the same moment). The stored decision is made
+    again under the person's lock, so the two are never both approved automatically."""
+    decide = services.application_decide
+    others = []
+
+    def other_account_matched_meanwhile(*, application):
+        decision = decide(application=application)
+        if application.user == resident and not others:
+            others.append(submit(other_resident, registration=EV))
+        return decision
+
+    monkeypatch.setattr(services, "application_decide", other_account_matched_meanwhile)
+    mine = submit(resident)
+    assert (others[0].status, mine.status) == (Status.APPROVED, Status.NEEDS_EVIDENCE)
+
+
 # --- The selectors -------------------------------------------------------------------------------
 
 
