@@ -269,9 +269,9 @@ def check_permit_free(*, property: PropertyDetails | None) -> RuleResult:
 # stopped it: it must be true of each case and tell nothing about who lives there or who else
 # has applied.
 _NOT_PLACED = (
-    "We could not confirm from the council's records of who lives at your address now that you "
-    "live there. This often happens after a recent move or when a name is written differently. "
-    "Send us proof of address and a person will check."
+    "We could not confirm that you live at your address from the council's records of who "
+    "lives there now. This often happens after a recent move or when a name is written "
+    "differently. Send us proof of address and a person will check."
 )
 
 
