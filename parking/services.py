@@ -469,7 +469,8 @@ def application_claim_person(
     advisory transaction lock), then checks again that no other portal account has been matched
     to them since the rules ran; if one has, the rules run again (and leave the application for
     a person). Two accounts naming the same person at the same moment are then decided one after
-    the other, never both approved. SQLite (the demo) writes one transaction at a time."""
+    the other, never both approved. The demo's SQLite has no such lock: there it is the check
+    again alone, which narrows the window to the moment of writing."""
     person_ref = decision.matched_person_ref
     if not person_ref:
         return decision
