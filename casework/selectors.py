@@ -3,7 +3,7 @@ records, balances and parking with the case's notes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
@@ -15,6 +15,8 @@ from balances.selectors import AccountSummary, accounts_for_case
 from parking.eligibility import Decision, Outcome, Rule
 from parking.models import EvidenceFile, Permit, PermitApplication
 from parking.selectors import (
+    MatchedAccount,
+    accounts_matched_to_person,
     application_for_review,
     application_reference_for_search,
     applications_at_properties,
@@ -101,6 +103,9 @@ class ApplicationSeen:
     evidence_needed: tuple[str, ...]
     evidence_files: tuple[EvidenceFile, ...]
     officer: OfficerDecision | None = None
+    # The decision page only: other portal accounts matched to the person the rules matched
+    # this applicant to (issue 16, "someone else's name"), read live.
+    other_accounts: tuple[MatchedAccount, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -183,6 +188,7 @@ RELIED_ON_LABELS = {
     "uprn": "UPRN",
     "cpz_zone": "Zone",
     "person_ref": "Person",
+    "matched_to_another_account": "Matched to another portal account",
     "people_checked": "People checked",
     "properties_sync_run": "Properties sync run",
     "people_sync_run": "People sync run",
@@ -300,10 +306,22 @@ def flagged_permits_page(*, page: str | int | None) -> Page:
 
 
 def application_for_decision(*, reference: str) -> ApplicationSeen | None:
+    """One application for the parking officer's decision page, with the other portal accounts
+    matched to the person its lives-there rule matched, whether the rule passed or was held for
+    a person because of them: a person is matched automatically to one account only, and the
+    officer decides which is genuine. Read live (parking.selectors.accounts_matched_to_person),
+    so an account matched since is shown too, and no email address is kept in a decision."""
     try:
-        return _application_seen(application_for_review(reference=reference))
+        application = application_for_review(reference=reference)
     except PermitApplication.DoesNotExist:
         return None
+    seen = _application_seen(application)
+    rules = {rule["rule"]: rule for rule in application.decision.get("rules", [])}
+    person_ref = rules.get(Rule.LIVES_THERE, {}).get("relied_on", {}).get("person_ref", "")
+    if not person_ref:
+        return seen
+    others = accounts_matched_to_person(person_ref=person_ref, excluding_user=application.user)
+    return replace(seen, other_accounts=tuple(others))
 
 
 def _plain(value) -> str:

@@ -13,7 +13,7 @@ type any address, so a reason says what the records show about the applicant's o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -23,7 +23,7 @@ from records.matching import MATCH_STRENGTH, Match, MatchKind, person_matches
 from records.selectors import OccupancyRecord, Occupant, PropertyDetails, RecordsFreshness
 
 # Bump when a rule changes what it decides, so a stored decision says which rules made it.
-RULES_VERSION = "2026-11-eligibility-1"
+RULES_VERSION = "2026-12-eligibility-2"  # 2: a person matched to another portal account
 
 # A resident permit is for a car or small van: revenue weight (the DVLA's gross weight) over this
 # needs a different permit.
@@ -164,6 +164,15 @@ class Decision:
     def reasons(self) -> list[str]:
         return [result.reason for result in self.rules]
 
+    @property
+    def matched_person_ref(self) -> str:
+        """The person in the council's records the rules matched the applicant to (rule 4
+        passed), or "": what makes that person matched to the applicant's portal account."""
+        for result in self.rules:
+            if result.rule == Rule.LIVES_THERE and result.outcome == Outcome.PASS:
+                return result.relied_on.get("person_ref", "")
+        return ""
+
 
 # --- The rules ---------------------------------------------------------------------------------
 
@@ -256,14 +265,41 @@ def check_permit_free(*, property: PropertyDetails | None) -> RuleResult:
     )
 
 
+# The one reason rule 4 gives whenever it cannot place the applicant at the address, whatever
+# stopped it: it must be true of each case and tell nothing about who lives there or who else
+# has applied.
+_NOT_PLACED = (
+    "We could not confirm that you live at your address from the council's records of who "
+    "lives there now. This often happens after a recent move or when a name is written "
+    "differently. Send us proof of address and a person will check."
+)
+
+
 def check_lives_there(
-    *, applicant: Applicant, uprn: int | None, occupants: Sequence[Occupant], today: date
+    *,
+    applicant: Applicant,
+    uprn: int | None,
+    occupants: Sequence[Occupant],
+    today: date,
+    matched_elsewhere: Collection[str] = (),
 ) -> RuleResult:
     """Rule 4: someone living at the property now, by the council's records, is the applicant
     (records.matching.person_matches). Not matched, or no longer living there, is unknown and
     never a refusal: names are misspelt, records lag a move, and a weak match proves nothing
     either way. The reason is the same whatever failed, so that it discloses nothing about who
-    does or did live at an address."""
+    does or did live at an address.
+
+    A person in the records is matched automatically to one portal account only (issue 16,
+    "someone else's name"): anyone can type a neighbour's name and date of birth.
+    `matched_elsewhere` holds the person_refs already matched to another portal account (the
+    caller reads them: parking.selectors.person_refs_matched_elsewhere, the applicant's own
+    earlier applications and permits left out, so a renewal or a second application of one's
+    own is decided as before). When the best match is one of them the rule is unknown and asks
+    for proof of address, with the same reason as no match at all: which account is genuine is
+    for a person to judge, and the reason must not tell a stranger that their neighbour has an
+    account. What staff need (the person and that they were matched to another account) is in
+    relied_on; the officer's page reads the other accounts live, so no email address is kept in
+    the decision."""
     if uprn is None:
         return RuleResult(
             Rule.LIVES_THERE,
@@ -294,18 +330,18 @@ def check_lives_there(
         return RuleResult(
             Rule.LIVES_THERE,
             Outcome.UNKNOWN,
-            "We could not match your name and date of birth to the council's records of who "
-            "lives at your address now. This often happens after a recent move or when a name "
-            "is written differently. Send us proof of address and a person will check.",
+            _NOT_PLACED,
             {"uprn": uprn, "people_checked": checked},
             (Evidence.PROOF_OF_ADDRESS,),
         )
     match, occupant = best
+    elsewhere = occupant.person_ref in matched_elsewhere
     return RuleResult(
         Rule.LIVES_THERE,
-        Outcome.PASS,
-        "The council's records show you living at your address.",
+        Outcome.UNKNOWN if elsewhere else Outcome.PASS,
+        _NOT_PLACED if elsewhere else "The council's records show you living at your address.",
         {
+            **({"matched_to_another_account": True} if elsewhere else {}),
             "uprn": uprn,
             "person_ref": occupant.person_ref,
             "match": str(match.kind),
@@ -321,6 +357,7 @@ def check_lives_there(
                 if _current(record, today)
             ],
         },
+        (Evidence.PROOF_OF_ADDRESS,) if elsewhere else (),
     )
 
 
@@ -517,6 +554,7 @@ def decide(
     permits_per_household: int,
     records_max_age_days: int,
     application_reference: str = "",
+    matched_elsewhere: Collection[str] = (),
 ) -> Decision:
     """All seven rules, then the outcome: approved only when every rule passes; not eligible
     when any rule fails (a firm fact outweighs a doubt); otherwise needs evidence.
@@ -524,13 +562,21 @@ def decide(
     `uprn` is the address the resident chose (None: "my address is not listed"); `property` is
     records.selectors.property_by_uprn of it and `occupants` records.selectors.current_occupants
     of it; `freshness` is records.selectors.records_freshness(). `today` is the local date in
-    London and `now` an aware datetime."""
+    London and `now` an aware datetime. `matched_elsewhere`: the person_refs matched to another
+    portal account (check_lives_there says why); none by default, as for the decisions
+    benchmark, whose applicants have no accounts."""
     fresh = check_freshness(freshness=freshness, now=now, records_max_age_days=records_max_age_days)
     results = [
         check_address(property=property),
         check_zone(property=property),
         check_permit_free(property=property),
-        check_lives_there(applicant=applicant, uprn=uprn, occupants=occupants, today=today),
+        check_lives_there(
+            applicant=applicant,
+            uprn=uprn,
+            occupants=occupants,
+            today=today,
+            matched_elsewhere=matched_elsewhere,
+        ),
     ]
     results = [_with_sync_runs(result, freshness) for result in results]
     if fresh.outcome != Outcome.PASS:

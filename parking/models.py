@@ -244,6 +244,14 @@ class PermitApplication(models.Model):
     decision = models.JSONField(
         null=True, blank=True, help_text="Every rule's outcome, reason and the records it used"
     )
+    # The person in the council's records the rules matched the applicant to (the lives-there
+    # rule passed), from the decision, kept in a column so that "is this person matched to
+    # another portal account?" is an index look-up (selectors.person_refs_matched_elsewhere).
+    matched_person_ref = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="The person in the council's records the rules matched, if they did",
+    )
     # When it was approved, by the rules or by a parking officer: it lapses unpaid a day later.
     approved_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -311,6 +319,7 @@ class PermitApplication(models.Model):
         indexes = [
             models.Index(fields=["uprn", "status"], name="parking_app_uprn_status"),
             models.Index(fields=["registration", "status"], name="parking_app_reg_status"),
+            models.Index(fields=["matched_person_ref"], name="parking_app_matched_person"),
         ]
 
     def __str__(self):
@@ -548,6 +557,7 @@ class Permit(models.Model):
             models.Index(fields=["registration", "status"], name="parking_permit_reg_status"),
             models.Index(fields=["uprn", "status"], name="parking_permit_uprn_status"),
             models.Index(fields=["status", "valid_to"], name="parking_permit_status_to"),
+            models.Index(fields=["person_ref"], name="parking_permit_person"),
         ]
 
     def __str__(self):

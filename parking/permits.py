@@ -74,6 +74,7 @@ from .services import (
     _look_up,
     _pricing_facts,
     _store_price,
+    application_claim_person,
     application_decide,
     application_price,
 )
@@ -905,12 +906,14 @@ def permit_renew(*, user, number: str, months: int) -> PermitApplication:
     decision = application_decide(application=application)
     _store_price(application, application_price(application=application))
     now = timezone.now()
-    application.status = Status(str(decision.outcome))
-    application.decision = decision.as_json()
-    application.submitted_at = now
-    application.approved_at = now if application.status == Status.APPROVED else None
     try:
         with transaction.atomic():
+            decision = application_claim_person(application=application, decision=decision)
+            application.status = Status(str(decision.outcome))
+            application.decision = decision.as_json()
+            application.matched_person_ref = decision.matched_person_ref
+            application.submitted_at = now
+            application.approved_at = now if application.status == Status.APPROVED else None
             application.save()
             _after_commit_email("application_received", application_id=application.pk)
     except IntegrityError:

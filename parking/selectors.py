@@ -97,6 +97,84 @@ def pending_applications_for_vehicle(
     )
 
 
+# --- One person, one portal account (issue 16, "someone else's name") ---------------------------
+#
+# A person in the council's records is matched automatically to one portal account only. What
+# makes them matched to an account is kept to what is firm: a submitted application of that
+# account whose lives-there rule passed on them (whatever has become of it since: approved,
+# waiting, paid, lapsed, withdrawn or refused on another rule, it still claimed the person), or a
+# permit of that account issued on them. A draft claims nothing, nor does an application a person
+# approved on proof (the rules matched no one). An assisted application is on the resident's own
+# account, so it counts as theirs.
+
+
+def person_refs_matched_elsewhere(*, person_refs, excluding_user) -> frozenset[str]:
+    """Of `person_refs`, those matched to a portal account other than `excluding_user`'s: what
+    eligibility.check_lives_there takes as `matched_elsewhere`. The applicant's own earlier
+    applications and permits are left out, so that applying again or renewing is decided as
+    before. One query (two index look-ups) however many people there are."""
+    person_refs = sorted({ref for ref in person_refs if ref})
+    if not person_refs:
+        return frozenset()
+    applications = (
+        PermitApplication.objects.submitted()
+        .filter(matched_person_ref__in=person_refs)
+        .exclude(user_id=excluding_user.pk)
+        .values_list("matched_person_ref", flat=True)
+        .order_by()
+    )
+    permits = (
+        Permit.objects.filter(person_ref__in=person_refs)
+        .exclude(user_id=excluding_user.pk)
+        .values_list("person_ref", flat=True)
+        .order_by()
+    )
+    return frozenset(applications.union(permits))
+
+
+@dataclass(frozen=True)
+class MatchedAccount:
+    """Another portal account matched to the same person, as a parking officer sees it: its
+    email address and its applications and permits that matched the person, as
+    (reference, status) pairs, oldest first."""
+
+    email: str
+    applications: tuple[tuple[str, str], ...]
+    permits: tuple[tuple[str, str], ...]
+
+
+def accounts_matched_to_person(*, person_ref: str, excluding_user) -> list[MatchedAccount]:
+    """Staff read (the parking officer's decision page, which checks APPLICATION_DECIDE and
+    audits the look): the portal accounts other than `excluding_user`'s matched to this person
+    (see above), the first matched first. Two queries."""
+    if not person_ref:
+        return []
+    applications = (
+        PermitApplication.objects.submitted()
+        .filter(matched_person_ref=person_ref)
+        .exclude(user_id=excluding_user.pk)
+        .select_related("user")
+        .order_by("submitted_at", "id")
+    )
+    permits = (
+        Permit.objects.filter(person_ref=person_ref)
+        .exclude(user_id=excluding_user.pk)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
+    found: dict[int, tuple[str, list, list]] = {}
+    for application in applications:
+        _, applied, _ = found.setdefault(application.user_id, (application.user.email, [], []))
+        applied.append((application.reference, application.get_status_display()))
+    for permit in permits:
+        _, _, held = found.setdefault(permit.user_id, (permit.user.email, [], []))
+        held.append((permit.number, permit.get_status_display()))
+    return [
+        MatchedAccount(email=email, applications=tuple(applied), permits=tuple(held))
+        for email, applied, held in found.values()
+    ]
+
+
 def applications_held_for(
     *, user, registration: str, uprn: int | None, excluding_permit: str = ""
 ) -> list[HeldPermit]:

@@ -11,11 +11,12 @@ one conditional UPDATE: a double click or a second tab makes one application, no
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -42,6 +43,7 @@ from .selectors import (
     applications_held_for,
     pending_applications_for_vehicle,
     permits_held_at_property,
+    person_refs_matched_elsewhere,
     tariff_in_force,
 )
 
@@ -312,6 +314,7 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
     _store_price(application, quoted)
     now = timezone.now()
     with transaction.atomic():
+        decision = application_claim_person(application=application, decision=decision)
         updated = (
             _applications_of(user, made_by)
             .filter(pk=application.pk, status=PermitApplication.Status.DRAFT)
@@ -319,6 +322,7 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
                 **({"made_by": made_by} if made_by is not None else {}),
                 status=PermitApplication.Status(str(decision.outcome)),
                 decision=decision.as_json(),
+                matched_person_ref=decision.matched_person_ref,
                 vehicle_lookup=application.vehicle_lookup,
                 vehicle=application.vehicle,
                 price_pence=application.price_pence,
@@ -472,7 +476,12 @@ def _queue_email(kind: str, **ids) -> None:
 
 
 def application_decide(*, application: PermitApplication) -> eligibility.Decision:
-    """The eligibility rules over the council's records as they are now (read-only)."""
+    """The eligibility rules over the council's records as they are now (read-only), and over
+    which of the people living there are already matched to another portal account than the
+    application's (an assisted application is the resident's own account's): a person is matched
+    automatically to one account only, so a second account typing their name and date of birth
+    goes to a person (eligibility.check_lives_there)."""
+    records = records_for_decision(uprn=application.uprn)
     return eligibility.decide(
         applicant=eligibility.Applicant(
             first_name=application.first_name,
@@ -488,8 +497,34 @@ def application_decide(*, application: PermitApplication) -> eligibility.Decisio
         ),
         vehicle=_eligibility_facts(application),
         application_reference=application.reference,
-        **records_for_decision(uprn=application.uprn),
+        matched_elsewhere=person_refs_matched_elsewhere(
+            person_refs=[occupant.person_ref for occupant in records["occupants"]],
+            excluding_user=application.user,
+        ),
+        **records,
     )
+
+
+def application_claim_person(
+    *, application: PermitApplication, decision: eligibility.Decision
+) -> eligibility.Decision:
+    """Called inside the transaction that stores `decision`: the decision to store. One that
+    matched a person takes a lock on that person until the transaction ends (PostgreSQL: an
+    advisory transaction lock), then checks again that no other portal account has been matched
+    to them since the rules ran; if one has, the rules run again (and leave the application for
+    a person). Two accounts naming the same person at the same moment are then decided one after
+    the other, never both approved. The demo's SQLite has no such lock: there it is the check
+    again alone, which narrows the window to the moment of writing."""
+    person_ref = decision.matched_person_ref
+    if not person_ref:
+        return decision
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            key = zlib.crc32(f"parking.person:{person_ref}".encode())
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    if person_refs_matched_elsewhere(person_refs=[person_ref], excluding_user=application.user):
+        return application_decide(application=application)
+    return decision
 
 
 def records_for_decision(*, uprn: int | None) -> dict:

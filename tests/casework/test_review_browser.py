@@ -126,3 +126,25 @@ def test_proof_sent_approved_from_the_queue_paid_and_live(
     assert mine.locator("h1").inner_text() == permit.number
     assert "Active" in mine.locator("main .govuk-tag").first.inner_text()
     resident_context.close()
+
+
+def test_the_other_accounts_matched_to_the_person_at_320_px(
+    page, resident, other_resident, parking_officer
+):
+    """Someone else's name (issue 16): the officer's decision page lists the other portal
+    account matched to the person, readable and accessible on the narrowest screen."""
+    from parking import services
+    from tests.parking.permit_helpers import issued_permit
+    from tests.parking.test_application_services import answer_everything
+
+    load_borough()
+    issued_permit(resident)
+    reference = answer_everything(other_resident, registration="LB19EVE")
+    services.application_submit(user=other_resident, reference=reference)
+
+    use_narrowest(page)
+    staff_sign_in(page, parking_officer, f"/staff/review/{reference}/")
+    assert page.locator("h1").inner_text() == f"Decide {reference}"
+    table = page.get_by_role("region", name="Other portal accounts matched to this person")
+    assert resident.email in table.inner_text()
+    looked_at(page, "decision-other-accounts")

@@ -1,4 +1,4 @@
-""""My address is not listed" in a real browser at 320 px: the address page refused first
+""" "My address is not listed" in a real browser at 320 px: the address page refused first
 without an answer, then filled in; axe clean, and the same without JavaScript."""
 
 import pytest

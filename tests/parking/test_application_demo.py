@@ -21,7 +21,11 @@ def demo_borough(settings, tmp_path):
     call_command("demo_records", scale=0.01)
 
 
-def test_the_printed_approved_answers_are_approved(demo_borough, resident, capsys):
+def test_the_printed_approved_answers_are_approved(demo_borough, resident, settings, capsys):
+    """After everything `make demo` makes: the demo review queue's permit holder has an account
+    matched to someone in the records, who must not be the person the README applies as."""
+    settings.MEDIA_ROOT = settings.BASE_DIR / "media"
+    call_command("demo_review_queue")
     call_command("demo_applicants")
     out = capsys.readouterr().out
     postcode, label = re.search(r"postcode (\S+ \S+), address (.+)", out).groups()

@@ -283,6 +283,57 @@ def test_an_address_not_listed_cannot_be_matched():
     assert result.evidence == (Evidence.PROOF_OF_ADDRESS,)
 
 
+# --- Rule 4: one person, one portal account (issue 16, "someone else's name") ------------------
+
+
+def test_a_person_matched_to_another_portal_account_needs_proof_of_address():
+    result = check_lives_there(
+        applicant=ZOE, uprn=UPRN, occupants=[occupant()], today=TODAY, matched_elsewhere={"P-1001"}
+    )
+    assert (result.outcome, result.evidence) == (Outcome.UNKNOWN, (Evidence.PROOF_OF_ADDRESS,))
+
+
+def test_staff_see_which_person_was_matched_to_another_portal_account():
+    result = check_lives_there(
+        applicant=ZOE, uprn=UPRN, occupants=[occupant()], today=TODAY, matched_elsewhere={"P-1001"}
+    )
+    assert (result.relied_on["person_ref"], result.relied_on["matched_to_another_account"]) == (
+        "P-1001",
+        True,
+    )
+
+
+def test_the_reason_for_a_person_matched_elsewhere_is_the_reason_for_no_match():
+    """The resident is told nothing that says their neighbour has an account."""
+    claimed = check_lives_there(
+        applicant=ZOE, uprn=UPRN, occupants=[occupant()], today=TODAY, matched_elsewhere={"P-1001"}
+    )
+    assert claimed.reason == lives_there(occupants=[]).reason
+
+
+def test_someone_else_matched_to_another_account_does_not_stop_a_match():
+    result = check_lives_there(
+        applicant=ZOE, uprn=UPRN, occupants=[occupant()], today=TODAY, matched_elsewhere={"P-1002"}
+    )
+    assert result.outcome == Outcome.PASS
+
+
+def test_an_application_naming_a_person_matched_elsewhere_needs_evidence():
+    result = decision(matched_elsewhere=frozenset({"P-1001"}))
+    assert (result.outcome, result.evidence_needed) == (
+        DecisionOutcome.NEEDS_EVIDENCE,
+        [Evidence.PROOF_OF_ADDRESS],
+    )
+
+
+def test_a_decision_names_the_person_it_matched_only_when_the_lives_there_rule_passed():
+    assert (
+        decision().matched_person_ref,
+        decision(matched_elsewhere={"P-1001"}).matched_person_ref,
+        decision(occupants=[]).matched_person_ref,
+    ) == ("P-1001", "", "")
+
+
 # --- Rule 5: limits ----------------------------------------------------------------------------
 
 
