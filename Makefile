@@ -41,9 +41,11 @@ migrate: $(VENV)/.installed ## Apply database migrations (demo database unless D
 demo: install assets ## Set up the demo database and its sign-ins
 	$(DEMO_ENV) $(PY) manage.py migrate --no-input -v 0
 	$(DEMO_ENV) $(PY) manage.py demo_records
-	$(DEMO_ENV) $(PY) manage.py demo_users
+	$(DEMO_ENV) $(PY) manage.py demo_users --quiet
 	$(DEMO_ENV) $(PY) manage.py demo_balances
 	$(DEMO_ENV) $(PY) manage.py demo_review_queue
+	@# The sign-ins last, where a newcomer looks for them.
+	@$(DEMO_ENV) LOG_LEVEL=WARNING $(PY) manage.py demo_users
 
 run: demo ## Set up everything and serve the demo portal on http://127.0.0.1:8000
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000

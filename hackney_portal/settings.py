@@ -519,8 +519,9 @@ if PERMITS_PER_HOUSEHOLD < 1:
     raise ImproperlyConfigured("PERMITS_PER_HOUSEHOLD must be at least 1.")
 # A resident may send at most this many applications of their own in 24 hours: each decision
 # says whether the name and date of birth given match someone at the address, which must not
-# become a way to look people up (assisted applications and renewals are not counted).
-PERMIT_APPLICATIONS_PER_DAY = _count("PERMIT_APPLICATIONS_PER_DAY", 5)
+# become a way to look people up (assisted applications and renewals are not counted). The demo
+# allows more by default, so that a newcomer can try every path of the README in one sitting.
+PERMIT_APPLICATIONS_PER_DAY = _count("PERMIT_APPLICATIONS_PER_DAY", 50 if DEMO_MODE else 5)
 if PERMIT_APPLICATIONS_PER_DAY < 1:
     raise ImproperlyConfigured("PERMIT_APPLICATIONS_PER_DAY must be at least 1.")
 # Records synced longer ago than this many days decide nothing: a person checks the application.

@@ -86,3 +86,17 @@ def test_demo_records_refuse_outside_demo_mode(db, settings):
     settings.DEMO_MODE = False
     with pytest.raises(CommandError, match="only runs in demo mode"):
         call_command("demo_records")
+
+
+def test_make_demo_prints_the_sign_ins_last(db, settings, capsys):
+    """A newcomer reads the end of `make run`'s output: the sign-ins are printed there, once."""
+    from pathlib import Path
+
+    settings.DEMO_MODE, settings.DEBUG = True, True
+    call_command("demo_users", quiet=True)
+    assert capsys.readouterr().out == ""
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    recipe = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    commands = [line.strip() for line in recipe.splitlines()[1:] if "manage.py" in line]
+    assert commands[-1].endswith("manage.py demo_users")
+    assert [c for c in commands if "demo_users" in c and "--quiet" not in c] == [commands[-1]]

@@ -28,6 +28,13 @@ def staff_email(role: str) -> str:
 class Command(BaseCommand):
     help = "Create demo sign-ins (a resident and one staff user per role). Demo mode only."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--quiet",
+            action="store_true",
+            help="Create the sign-ins without printing them (make demo prints them last)",
+        )
+
     def handle(self, *args, **options):
         if not (settings.DEMO_MODE and settings.DEBUG):
             raise CommandError(
@@ -44,6 +51,8 @@ class Command(BaseCommand):
                 ).exists():
                     TOTP.activate(user, DEMO_TOTP_SECRET)
                     RecoveryCodes.activate(user)
+        if options["quiet"]:
+            return
         self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
         self.stdout.write(f"  {'resident:':23}{RESIDENT_EMAIL}")
         for role in ROLES:

@@ -14,13 +14,17 @@ from records.models import Occupancy, Property
 from records.selectors import property_by_uprn
 
 APPROVED_VEHICLE = "LB19PET"
+# Each path its own vehicle (as in the README), so the paths can be tried in any order: a
+# vehicle has one application waiting at a time.
 OTHER_VEHICLES = {
-    "LB19EVE": "electric (the cheapest band)",
-    "LB19DSL": "diesel (a surcharge)",
-    "J123HCK": "first registered in 1991 (priced by engine size)",
     "ER19NFD": "not found in the vehicle records: needs the V5C",
     "ER19MNT": "the vehicle service is down: the application carries on, needs the V5C",
     "LB19HGV": "7,500 kg: not eligible (over 3,500 kg)",
+}
+PRICES_TO_SEE = {
+    "LB19EVE": "electric (the cheapest band)",
+    "LB19DSL": "diesel (a surcharge)",
+    "J123HCK": "first registered in 1991 (priced by engine size)",
 }
 
 
@@ -45,13 +49,19 @@ class Command(BaseCommand):
         write(f"  name {occupant.first_name} {occupant.last_name}, born {born:%-d %B %Y}")
         write(f"  vehicle {APPROVED_VEHICLE}")
         write("Needs evidence (proof of address):")
-        write("  the same, but choose 'My address is not listed', or give another name")
+        write("  the same, but choose 'My address is not listed', with vehicle LB19EVE")
+        write("  or the same with another name, with vehicle J123HCK")
         for label, home in (("permit-free", permit_free), ("no parking zone", no_zone)):
             if home is not None:
                 details = property_by_uprn(uprn=home.uprn)
-                write(f"Not eligible, {label}: any name at {details.address.label}")
+                write(
+                    f"Not eligible, {label}: any name at {details.address.label}, vehicle LB19DSL"
+                )
         write("Other vehicles (with the approved answers):")
         for registration, what in OTHER_VEHICLES.items():
+            write(f"  {registration}: {what}")
+        write("Other prices, on check your answers before sending (change the vehicle):")
+        for registration, what in PRICES_TO_SEE.items():
             write(f"  {registration}: {what}")
         write(
             f"\nRecords synced more than {settings.RECORDS_MAX_AGE_DAYS} days ago decide nothing "
