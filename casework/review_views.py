@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from parking.evidence import download_name, evidence_file_open_for_review
 from parking.exceptions import (
@@ -111,6 +112,18 @@ def review_decide(request, reference: str):
                 )
         except ApplicationAlreadyDecided:
             application.refresh_from_db()  # what the other decision made it
+            made = application.officer_decision
+            if made is not None and made["approved"] == approve:
+                # A double click (or a second tab) asking for the decision already made: say
+                # it was made, not that something went wrong.
+                by = (application.decision.get("officer") or {}).get("by") or "a parking officer"
+                at = timezone.localtime(made["at"])
+                messages.success(
+                    request,
+                    f"{application.reference} is {'approved' if approve else 'refused'}: decided "
+                    f"by {by} on {at:%-d %B %Y at %H:%M}. Nothing more was changed.",
+                )
+                return redirect("casework:review_queue")
             form.add_error(
                 None,
                 f"{application.reference} has already been decided: it is "

@@ -113,3 +113,22 @@ def test_an_officer_approving_a_vehicle_approved_since_is_refused_on_the_page(
     waiting.refresh_from_db()
     assert waiting.status == Status.NEEDS_EVIDENCE
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.APPLICATION_DECIDE).exists()
+
+
+def test_a_double_click_on_a_review_decision_shows_the_decision_made(
+    client, parking_officer, borough
+):
+    waiting = application_at(HOME_UPRN, registration="RQ21AYO")
+    send_evidence(waiting)
+    sign_in(client, parking_officer)
+    url = reverse("casework:review_decide", kwargs={"reference": waiting.reference})
+    decision = {"outcome": "approve", "reason": "Council tax bill in their name"}
+
+    first = client.post(url, decision)
+    second = client.post(url, decision)  # the second click of a double click
+
+    assert first["Location"] == second["Location"] == reverse("casework:review_queue")
+    shown = text(client.get(second["Location"]))
+    assert f"{waiting.reference} is approved: decided by {parking_officer.email} on" in shown
+    assert "has already been decided" not in shown
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.APPLICATION_DECIDE).count() == 1
