@@ -163,11 +163,19 @@ def _home_search(request, application) -> dict | None:
         return None
     typed = request.GET.get("postcode", "").strip()[:20] or application.postcode
     postcode = normalise_postcode(typed)
+    homes = residential_addresses_at_postcode(postcode=postcode) if postcode else []
+    where = postcode or typed
     return {
         "postcode": typed,
-        "homes": residential_addresses_at_postcode(postcode=postcode) if postcode else [],
+        "homes": homes,
         "not_a_postcode": postcode is None,
         "zones": parking_zones(),
+        "hint": (
+            f"Homes in the gazetteer at {where}."
+            if homes
+            else f"The gazetteer has no homes at {where}."
+        )
+        + " Needed to approve, not to refuse.",
     }
 
 
