@@ -285,7 +285,8 @@ def test_applications_show_each_rules_outcome_reason_and_the_records_used(client
 
     html = page(open_case(client, property_url()))
 
-    assert f"{application.reference}: Needs evidence" in html
+    # Its proof is in (load_case sends a file): staff read what the resident reads.
+    assert f"{application.reference}: Proof received: waiting for a parking officer" in html
     assert "Lives at the address" in html
     assert "Unknown: a person decides" in html
     assert "We could not match your name to the people at this address." in html
