@@ -58,7 +58,7 @@ from .pricing import (
     Price,
     permit_last_day,
     price,
-    refund_for_unused_months,
+    refund_for_unused_months_paid,
     unused_whole_months,
     vehicle_change_difference,
 )
@@ -671,6 +671,8 @@ class VehicleChangeQuote:
             "price_lines": [{"label": x.label, "pence": x.pence} for x in self.new_price.lines],
             "tariff_name": self.new_price.tariff_name,
             "difference_pence": self.difference_pence,
+            # The months the difference is for: a cancellation later refunds its share of them.
+            "unused_months": self.unused_months,
         }
 
 
@@ -931,14 +933,43 @@ class CancelQuote:
 
 
 def permit_cancel_quote(*, permit: Permit, today: date | None = None) -> CancelQuote:
+    """The refund of cancelling on `today`: what was paid for the whole months not yet started,
+    over every payment and refund of the permit (pricing.refund_for_unused_months_paid)."""
     today = today or timezone.localdate()
     unused = unused_whole_months(valid_from=permit.valid_from, months=permit.months, today=today)
     return CancelQuote(
         unused_months=unused,
-        refund_pence=refund_for_unused_months(
-            paid_pence=permit.paid_pence, months=permit.months, unused_months=unused
+        refund_pence=min(
+            refund_for_unused_months_paid(paid=_money_for_months(permit), unused_months=unused),
+            permit.paid_pence,
         ),
     )
+
+
+def _money_for_months(permit: Permit) -> list[tuple[int, int]]:
+    """The permit's money as (pence, whole months it was for): its own payment for all its
+    months, each vehicle change paid or refunded for the months not yet started then. Sums for
+    the same months are added first, so each is rounded once."""
+
+    def left_on(moment) -> int:
+        return unused_whole_months(
+            valid_from=permit.valid_from, months=permit.months, today=timezone.localdate(moment)
+        )
+
+    by_months: dict[int, int] = {}
+    if permit.payment_id is not None:
+        by_months[permit.months] = permit.payment.amount_pence
+    changes = permit.payments.filter(
+        purpose=Payment.Purpose.VEHICLE_CHANGE, status=PayStatus.SUCCESS, applied_at__isnull=False
+    )
+    for payment in changes:
+        covered = (payment.change or {}).get("unused_months")
+        covered = covered if covered is not None else left_on(payment.applied_at)
+        by_months[covered] = by_months.get(covered, 0) + payment.amount_pence
+    for refund in permit.refunds.filter(reason=Refund.Reason.VEHICLE_CHANGE):
+        covered = left_on(refund.created_at)
+        by_months[covered] = by_months.get(covered, 0) - refund.amount_pence
+    return [(amount, covered) for covered, amount in by_months.items() if covered > 0]
 
 
 def permit_cancel(*, user, number: str) -> tuple[Permit, CancelQuote]:

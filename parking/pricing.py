@@ -24,6 +24,7 @@ The rules, where the issue left them to us:
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -312,12 +313,23 @@ def unused_whole_months(*, valid_from: date, months: int, today: date) -> int:
     return months - started
 
 
-def refund_for_unused_months(*, paid_pence: int, months: int, unused_months: int) -> int:
-    """What cancelling gives back: the unused whole months' share of what was paid, rounded
-    down. Never negative, never more than was paid."""
-    if not 0 <= unused_months <= months or months <= 0 or paid_pence < 0:
-        raise ValueError("unused months must be between 0 and the permit's months")
-    return paid_pence * unused_months // months
+def refund_for_unused_months_paid(*, paid: Sequence[tuple[int, int]], unused_months: int) -> int:
+    """What cancelling gives back: of each sum paid for the permit (positive) or given back
+    (negative), with the whole months not yet started when it was paid or given back
+    (`(amount_pence, months_covered)`), the share for the months still not started now. A
+    vehicle change is paid, or refunded, for the months left at that time, at the new vehicle's
+    price: a share of the net total at the permit's length would refund those months wrongly
+    either way. Each share is rounded in the council's favour (a payment's down, a refund's
+    up), so no more is ever given back than was taken. Never negative."""
+    if unused_months < 0:
+        raise ValueError("unused months cannot be negative")
+    total = 0
+    for amount, covered in paid:
+        if covered <= 0:
+            raise ValueError("a sum paid is for at least one month")
+        # Months are only ever used up: a sum's months still unused are at most its own.
+        total += amount * min(unused_months, covered) // covered  # floor: a refund's rounds up
+    return max(total, 0)
 
 
 def vehicle_change_difference(

@@ -16,7 +16,7 @@ from parking.models import Payment, Permit, PermitApplication, PermitEvent, Refu
 from parking.pricing import (
     add_months,
     permit_last_day,
-    refund_for_unused_months,
+    refund_for_unused_months_paid,
     unused_whole_months,
     vehicle_change_difference,
 )
@@ -296,18 +296,40 @@ def test_cancelling_refunds_the_whole_months_not_started(
 
 
 def test_after_a_vehicle_change_a_cancellation_refunds_over_both_payments(resident, permit):
+    """Issue 17's case: £170 for LB19PET from today, changed the same day to LB19DSL (£210.83
+    for the 11 months not yet started). Those 11 months were paid £155.83 + £210.83."""
+    assert permit.paid_pence == 17000
     payment = change(resident, permit, "LB19DSL")
+    assert payment.amount_pence == 21083
     on_payment_page(payment)
     permits.payment_refresh(payment_id=payment.pk)
     permit.refresh_from_db()
 
     _, quote = permits.permit_cancel(user=resident, number=permit.number)
 
-    assert quote.refund_pence == permit.paid_pence * 11 // 12
+    assert (quote.unused_months, quote.refund_pence) == (11, 15583 + 21083)  # £366.66
     refunds = {r.payment_id: r.amount_pence for r in Refund.objects.all()}
     assert refunds[payment.pk] == payment.amount_pence  # the latest payment first, all of it
     assert sum(refunds.values()) == quote.refund_pence
-    assert sum(refunds.values()) <= permit.paid_pence
+    assert sum(refunds.values()) <= 17000 + 21083
+
+
+def test_after_a_dearer_then_a_cheaper_change_the_refund_is_what_those_months_cost(
+    resident, permit
+):
+    """Issue 17's second case: then changed to LB19EVE (£343.75 back): the 11 months not yet
+    started were paid £155.83 + £210.83 - £343.75 = £22.91, not 11/12 of the £37.08 net."""
+    payment = change(resident, permit, "LB19DSL")
+    on_payment_page(payment)
+    permits.payment_refresh(payment_id=payment.pk)
+    permit.refresh_from_db()
+    assert change(resident, permit, "LB19EVE").registration == "LB19EVE"
+    permit.refresh_from_db()
+    assert permit.paid_pence == 3708
+
+    quote = permits.permit_cancel_quote(permit=permit)
+
+    assert quote.refund_pence == 15583 + 21083 - 34375  # £22.91
 
 
 def test_a_refund_the_payment_service_refuses_is_left_for_a_person(
@@ -343,12 +365,63 @@ def test_a_refund_the_payment_service_refuses_is_left_for_a_person(
 def test_a_refund_is_never_more_than_was_paid(paid, months, start, offset):
     today = start + timedelta(days=offset)
     unused = unused_whole_months(valid_from=start, months=months, today=today)
-    refund = refund_for_unused_months(paid_pence=paid, months=months, unused_months=unused)
+    refund = refund_for_unused_months_paid(paid=[(paid, months)], unused_months=unused)
     assert 0 <= refund <= paid
     if today < start:
         assert refund == paid  # not started: all of it back
     if today > permit_last_day(start, months):
         assert refund == 0
+
+
+PRICES = st.integers(min_value=0, max_value=200_000)
+
+
+@given(
+    months=st.sampled_from([3, 6, 12]),
+    first_price=PRICES,
+    # Vehicle changes: (after how many months have started, the new vehicle's price).
+    changes=st.lists(st.tuples(st.integers(min_value=0, max_value=12), PRICES), max_size=6),
+    cancel_after=st.integers(min_value=0, max_value=12),
+    renewed=st.booleans(),
+)
+def test_cancelling_after_any_changes_refunds_only_what_the_unused_months_cost(
+    months, first_price, changes, cancel_after, renewed
+):
+    """Any sequence of dearer and cheaper changes, then a cancellation on any day, of a permit
+    (and of its renewal, a permit of its own paid for apart): the money given back never
+    exceeds the money taken, and what the resident keeps is what the months they used cost,
+    within a penny per payment."""
+    for _permit in range(2 if renewed else 1):
+        paid = [(first_price, months)]  # its own payment, for all its months
+        price_of = [first_price] * months  # each month's price: the vehicle's when it starts
+        price = first_price
+        for started, new_price in sorted(changes):
+            started = min(started, months)
+            unused = months - started
+            difference = vehicle_change_difference(
+                old_price_pence=price,
+                new_price_pence=new_price,
+                months=months,
+                unused_months=unused,
+            )
+            if difference:
+                paid.append((difference, unused))
+            price_of[started:] = [new_price] * unused
+            price = new_price
+        unused = months - min(cancel_after, months)
+        refund = refund_for_unused_months_paid(paid=paid, unused_months=unused)
+
+        taken = sum(amount for amount, _ in paid)
+        assert 0 <= refund <= max(taken, 0)
+        kept = taken - refund
+        # Each sum's share for the months used, exactly: what the used months cost.
+        used_cost = sum(
+            amount * (covered - min(unused, covered)) / covered for amount, covered in paid
+        )
+        assert abs(kept - used_cost) <= len(paid)
+        # And against the prices themselves (each payment rounded once more when it was taken).
+        exact = sum(price_of[month] for month in range(months - unused)) / months
+        assert abs(kept - exact) <= 2 * len(paid)
 
 
 @given(
