@@ -291,6 +291,7 @@ def permit_renew(request, permit: Permit):
                     starts_on=starts,
                 ),
                 months=months,
+                matched=True,  # the holder of a permit at the address
             )
         except NoTariffInForce:
             quoted = None

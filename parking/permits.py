@@ -77,6 +77,7 @@ from .services import (
     application_claim_person,
     application_decide,
     application_price,
+    decision_matched,
 )
 
 logger = logging.getLogger(__name__)
@@ -226,7 +227,9 @@ def _officer_decides(
             if application_needs_v5c(locked):
                 changes.update(_priced_from_v5c(locked, v5c))
                 officer["v5c"] = changes["vehicle"]
-            elif located:
+            else:
+                # Priced in full now it is approved: an applicant the records had not matched
+                # to the home was quoted a first permit's price (services.application_price).
                 changes.update(_priced(locked, locked.vehicle))
         decision = dict(locked.decision)
         decision["officer"] = officer
@@ -906,7 +909,9 @@ def permit_renew(*, user, number: str, months: int) -> PermitApplication:
     )
     application.vehicle_lookup, application.vehicle = _look_up(permit.registration)
     decision = application_decide(application=application)
-    _store_price(application, application_price(application=application))
+    _store_price(
+        application, application_price(application=application, matched=decision_matched(decision))
+    )
     now = timezone.now()
     try:
         with transaction.atomic():

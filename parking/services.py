@@ -255,19 +255,38 @@ def application_first_unanswered(application: PermitApplication) -> str | None:
 # --- The price ---------------------------------------------------------------------------------
 
 
-def application_price(*, application: PermitApplication, months: int | None = None) -> Price:
+def application_price(
+    *, application: PermitApplication, months: int | None = None, matched: bool = False
+) -> Price:
     """What the permit would cost (for `months`, or the months chosen) from the tariff in force
-    on its start date. Not stored: application_quote stores it."""
+    on its start date. Not stored: application_quote stores it.
+
+    Until the records have matched the applicant to the home (`matched`: the lives-there rule
+    passed, or they hold a permit there), it is the price of a first permit there: anyone can
+    type any address, so whether other people there hold permits (the further-permit
+    surcharge) is never told to someone the records do not show living there. The approval
+    prices it in full (the rules' own, or a parking officer's)."""
     day = application.starts_on or timezone.localdate()
-    return price(
-        tariff=tariff_in_force(on=day),
-        vehicle=_pricing_facts(application.vehicle),
-        permits_held=permits_held_at_property(
+    held = 0
+    if matched:
+        held = permits_held_at_property(
             uprn=application.uprn,
             excluding=application.reference,
             excluding_permit=application.renews.number if application.renews_id else "",
-        ),
+        )
+    return price(
+        tariff=tariff_in_force(on=day),
+        vehicle=_pricing_facts(application.vehicle),
+        permits_held=held,
         months=months or application.months or 12,
+    )
+
+
+def decision_matched(decision: eligibility.Decision) -> bool:
+    """Whether the rules matched the applicant to the home: the lives-there rule passed."""
+    return any(
+        result.rule == eligibility.Rule.LIVES_THERE and result.outcome == eligibility.Outcome.PASS
+        for result in decision.rules
     )
 
 
@@ -310,7 +329,7 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
         application.vehicle_lookup, application.vehicle = _look_up(application.registration)
 
     decision = application_decide(application=application)
-    quoted = application_price(application=application)
+    quoted = application_price(application=application, matched=decision_matched(decision))
     _store_price(application, quoted)
     now = timezone.now()
     with transaction.atomic():
