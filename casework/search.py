@@ -52,6 +52,7 @@ from records.selectors import (
     properties_at_postcode,
     properties_with_address_words,
     property_summaries,
+    street_word_full,
 )
 
 MAX_QUERY_LENGTH = 100
@@ -438,12 +439,13 @@ def _properties(query: Query, *, found_any: bool):
         if not found and not found_any:
             # Typos cost ten times the work: only when nothing else matched what was typed.
             found = properties_with_address_words(words=query.address_words, typos=True)
-        phrase = " ".join(query.address_words)
+        phrase = " ".join(street_word_full(word) for word in query.address_words)
 
         def order(c):
-            # The words as typed, together and in order ("1 mare street"), before addresses
-            # that merely hold them all ("Flat 1, Holly Point, Mare Street").
-            together = phrase in " ".join(re.findall(r"[^\W_]+", c.address.label.lower()))
+            # The words as typed, together and in order ("1 mare street", or "1 mare st"),
+            # before addresses that merely hold them all ("Flat 1, Holly Point, Mare Street").
+            label = re.findall(r"[^\W_]+", c.address.label.lower())
+            together = phrase in " ".join(street_word_full(word) for word in label)
             similarity = trigram_similarity(c.address.label, query.text)
             return (c.retired, not together, -round(similarity, 1), address_order_key(c.address))
 

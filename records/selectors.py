@@ -612,6 +612,54 @@ def people_summaries(*, person_refs: list[str] | tuple[str, ...]) -> list[Person
     return summaries
 
 
+# How people shorten the street types (and a few building words) of an address, and what each
+# stands for: an agent types "12 mare st" for 12 Mare Street, "21 cazenove rd" for Cazenove
+# Road. Each form matches the others both ways. "St" is also Saint (St John's Church Road).
+_STREET_WORDS = (
+    ("street", "st", "str"),
+    ("saint", "st"),
+    ("road", "rd"),
+    ("avenue", "ave", "av"),
+    ("lane", "ln"),
+    ("court", "ct"),
+    ("gardens", "gdns", "gdn"),
+    ("place", "pl"),
+    ("square", "sq"),
+    ("crescent", "cres", "cr"),
+    ("terrace", "terr", "ter", "tce"),
+    ("grove", "gr", "gro"),
+    ("close", "cl"),
+    ("drive", "dr"),
+    ("park", "pk"),
+    ("mews", "mws"),
+    ("walk", "wlk"),
+    ("hill", "hl"),
+    ("estate", "est"),
+    ("house", "hse", "ho"),
+    ("buildings", "bldgs", "blds"),
+    ("parade", "pde"),
+    ("passage", "pass"),
+)
+_FORMS: dict[str, tuple[str, ...]] = {}
+_FULL: dict[str, str] = {}
+for _family in _STREET_WORDS:
+    for _form in _family:
+        _FORMS[_form] = tuple(dict.fromkeys((*_FORMS.get(_form, (_form,)), *_family)))
+        _FULL.setdefault(_form, _family[0])  # "st" is first a street
+
+
+def street_word_forms(word: str) -> tuple[str, ...]:
+    """The forms an address word may take (lower case): the word itself first, then what it
+    abbreviates or is abbreviated to ("st" -> street, saint; "road" -> rd)."""
+    return _FORMS.get(word, (word,))
+
+
+def street_word_full(word: str) -> str:
+    """An address word in full ("rd" -> "road", "st" -> "street"), for comparing what was typed
+    with an address's label; any other word as it is."""
+    return _FULL.get(word, word)
+
+
 # lower(line 1 || ' ' || line 2 || ' ' || postcode): the words staff type for an address.
 _ADDRESS_SEARCH_SQL = "lower(address_line_1 || ' ' || address_line_2 || ' ' || postcode)"
 
@@ -623,7 +671,8 @@ def properties_with_address_words(
     limit: int = ADDRESS_CANDIDATES_LIMIT,
 ) -> list[AddressCandidate]:
     """Properties (current or retired, any use) whose first two address lines and postcode
-    hold every one of `words` (lower case): each as typed, or on PostgreSQL with `typos` a
+    hold every one of `words` (lower case): each as typed or in another of its forms ("st" or
+    "street": street_word_forms), or on PostgreSQL with `typos` a
     word of three letters or more may be a typo away (pg_trgm's word similarity `%>` from
     ADDRESS_WORD_SIMILARITY: ten times the work of a plain match, so ask for it only when the
     words as typed find nothing). On PostgreSQL a shorter word ("12", "e8") must be a whole
@@ -639,14 +688,17 @@ def properties_with_address_words(
     queryset = Property.objects.annotate(search_text=search)
     typos = typos and _postgres()
     for word in words:
-        if not _postgres():
-            queryset = queryset.filter(search_text__contains=word)
-        elif len(word) < 3:
-            queryset = queryset.filter(search_text__regex=rf"\m{re.escape(word)}\M")
-        elif typos:
+        if typos and len(word) >= 3 and word not in _FORMS:
             queryset = queryset.filter(TrigramWordSimilar(search, Value(word)))
-        else:
-            queryset = queryset.filter(search_text__contains=word)
+            continue
+        # The word as typed, or any form of it ("st" or "street", "rd" or "road").
+        matches = Q()
+        for form in street_word_forms(word):
+            if _postgres() and len(form) < 3:
+                matches |= Q(search_text__regex=rf"\m{re.escape(form)}\M")
+            else:
+                matches |= Q(search_text__contains=form)
+        queryset = queryset.filter(matches)
     rows = queryset.order_by().values_list(*_ADDRESS_FIELDS, "retired_at")[:limit]
     if typos and any(len(word) >= 3 for word in words):
         with transaction.atomic():

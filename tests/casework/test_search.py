@@ -22,7 +22,7 @@ from casework.search import (
     surname_score,
     trigram_similarity,
 )
-from records.selectors import NameCandidate
+from records.selectors import NameCandidate, street_word_forms, street_word_full
 from tests.casework.search_records import (
     ACCOUNT,
     BERG,
@@ -248,6 +248,36 @@ def test_a_house_number_and_street_finds_that_address_first(borough):
     found = refs(search("1 Mare Street"), PROPERTIES)
     assert found[0] == HOME
     assert FLAT in found  # Flat 1, Holly Point, Mare Street holds every word too
+
+
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [("1 mare st", HOME), ("1 Mare St.", HOME), ("10 wick rd", BERG), ("10 Wick Rd", BERG)],
+)
+def test_a_street_type_typed_short_finds_the_address(borough, typed, first):
+    """How agents type addresses (issue 17): St, Rd and the like stand for Street, Road."""
+    found = refs(search(typed), PROPERTIES)
+    assert found[0] == first
+
+
+def test_street_types_and_their_short_forms_match_both_ways():
+    assert "street" in street_word_forms("st") and "saint" in street_word_forms("st")
+    assert "st" in street_word_forms("street")
+    for short, full in [
+        ("rd", "road"),
+        ("ave", "avenue"),
+        ("ln", "lane"),
+        ("ct", "court"),
+        ("gdns", "gardens"),
+        ("pl", "place"),
+        ("sq", "square"),
+        ("cres", "crescent"),
+        ("terr", "terrace"),
+        ("gr", "grove"),
+    ]:
+        assert full in street_word_forms(short) and short in street_word_forms(full)
+        assert street_word_full(short) == full
+    assert street_word_forms("mare") == ("mare",)
 
 
 def test_part_of_an_address_finds_it(borough):
