@@ -71,7 +71,6 @@ def _application_context(application: PermitApplication) -> dict:
         # What the page says: the deciding reason first, then each rule with the page's label.
         "deciding": explained.sentence,
         "no_permit_needed": explained.no_permit_needed,
-        "by_officer": explained.by_officer,
         "reasons": [
             {"title": line.title, "label": line.label, "reason": line.text}
             for line in explained.rules

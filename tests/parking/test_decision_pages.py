@@ -207,6 +207,7 @@ def test_a_street_without_a_zone_is_emailed_as_no_permit_needed(signed_in, borou
     sent = received_email(application)
     assert lead(page_of(signed_in, application)) in sent.body_text
     assert "You do not need a resident parking permit</h1>" in sent.body_html
+    assert sent.subject.endswith(": you do not need a permit on your street")
 
 
 def test_needing_proof_is_emailed_with_the_page_s_reason_and_labels(signed_in, borough):
