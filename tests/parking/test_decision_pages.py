@@ -8,10 +8,12 @@ from html import unescape
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from notifications.models import EmailNotification
 from parking import permits, services, wording
+from parking.evidence import evidence_upload
 from parking.models import PermitApplication
 from tests.parking.application_records import (
     LORRY,
@@ -115,6 +117,25 @@ def test_a_page_needing_proof_leads_with_the_first_unknown_rule(signed_in, borou
     html = page_of(signed_in, application)
     assert lead(html) == "We could not find your address in the council's address records."
     assert "A person will check" in html  # still true: a person will
+
+
+def test_a_page_with_proof_received_still_leads_with_why_proof_was_asked(
+    signed_in, resident, borough, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    waiting = waiting_for_proof(resident)
+    evidence_upload(
+        user=resident,
+        reference=waiting.reference,
+        kind="proof_of_address",
+        files=[SimpleUploadedFile("bill.pdf", b"%PDF-1.7\n%%EOF\n")],
+    )
+    html = page_of(signed_in, waiting)
+    assert "We have received your proof</h1>" in html
+    assert lead(html) == (
+        "We could not match your name and date of birth to the council's records of who lives "
+        "at your address now."
+    )
 
 
 # --- Statuses after the decision ----------------------------------------------------------------
