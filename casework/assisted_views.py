@@ -27,6 +27,7 @@ from parking.exceptions import (
 )
 from parking.models import Payment, Permit, PermitApplication
 from parking.pricing import NoTariffInForce
+from parking.selectors import application_explained
 from parking.services import application_first_unanswered
 from parking.views import Journey, check_answers_page, resume
 from records.selectors import person_by_ref
@@ -128,6 +129,8 @@ def assisted_application(request, reference: str):
         "casework/assisted_result.html",
         {
             "seen": assisted_application_seen(application=application),
+            # What decided it, worded as the resident's own page and email say it.
+            "explained": application_explained(application),
             "application": application,
             "case_url": case_url("person", started.person_ref) if started else None,
             "window_hours": settings.PERMIT_PAYMENT_WINDOW_HOURS,

@@ -609,6 +609,49 @@ def decision_from(results: list[RuleResult]) -> Decision:
     return Decision(DecisionOutcome.NEEDS_EVIDENCE, results, RULES_VERSION, evidence)
 
 
+# The order in which a rule decides. A refusal names the first rule that failed: where the
+# address is (no parking zone, a car-free development) settles it whatever else is true, then the
+# vehicle's weight, then the permits already held. An application waiting for a person names the
+# first rule left unknown: stale records first (they hold back every rule read from them), then
+# the rules that ask for proof, so that the reason shown comes with what to send.
+REFUSAL_ORDER = (
+    Rule.ZONE,
+    Rule.PERMIT_FREE,
+    Rule.VEHICLE,
+    Rule.LIMITS,
+    Rule.ADDRESS,
+    Rule.LIVES_THERE,
+    Rule.FRESHNESS,
+)
+UNKNOWN_ORDER = (
+    Rule.FRESHNESS,
+    Rule.ADDRESS,
+    Rule.LIVES_THERE,
+    Rule.VEHICLE,
+    Rule.ZONE,
+    Rule.PERMIT_FREE,
+    Rule.LIMITS,
+)
+
+
+def deciding_result(decision: Decision) -> RuleResult | None:
+    """The one rule result that decided `decision`: for a refusal the first failed rule in
+    REFUSAL_ORDER, for needs evidence the first unknown rule in UNKNOWN_ORDER. None for an
+    approval, which every rule decided together."""
+    if decision.outcome == DecisionOutcome.APPROVED:
+        return None
+    wanted, order = (
+        (Outcome.FAIL, REFUSAL_ORDER)
+        if decision.outcome == DecisionOutcome.NOT_ELIGIBLE
+        else (Outcome.UNKNOWN, UNKNOWN_ORDER)
+    )
+    by_rule = {result.rule: result for result in decision.rules if result.outcome == wanted}
+    for rule in order:
+        if rule in by_rule:
+            return by_rule[rule]
+    return None
+
+
 # --- Helpers -----------------------------------------------------------------------------------
 
 

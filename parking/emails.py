@@ -16,8 +16,10 @@ from django.utils import timezone
 from hackney_portal.templatetags.portal import pounds
 from notifications.services import email_queue
 
-from .eligibility import Decision, Outcome
+from .eligibility import Decision
 from .models import Payment, Permit, PermitApplication, PermitEvent, Refund
+from .selectors import application_explained
+from .wording import EVIDENCE
 
 
 def queue_email(kind: str, **ids) -> None:
@@ -47,9 +49,8 @@ def _send(*, key: str, user, template: str, context: dict) -> None:
 
 
 def _application_context(application: PermitApplication) -> dict:
-    from .views import EVIDENCE, RULE_TITLES
-
     decision = Decision.from_json(application.decision)
+    explained = application_explained(application)
     pay_by = None
     if application.approved_at:
         due = application.approved_at + timedelta(hours=settings.PERMIT_PAYMENT_WINDOW_HOURS)
@@ -67,13 +68,12 @@ def _application_context(application: PermitApplication) -> dict:
         "starts_on": _date(application.starts_on),
         "pay_by": pay_by or "",
         "evidence": [EVIDENCE[item] for item in decision.evidence_needed],
+        # What the page says: the deciding reason first, then each rule with the page's label.
+        "deciding": explained.sentence,
+        "no_permit_needed": explained.no_permit_needed,
         "reasons": [
-            {
-                "title": RULE_TITLES[result.rule],
-                "met": result.outcome == Outcome.PASS,
-                "reason": result.reason,
-            }
-            for result in decision.rules
+            {"title": line.title, "label": line.label, "reason": line.text}
+            for line in explained.rules
         ],
         "path": reverse("parking:application", kwargs={"reference": application.reference}),
     }
@@ -127,16 +127,13 @@ def application_decided(*, application_id: int) -> None:
 
 def application_refused(*, application_id: int) -> None:
     """Refused by a parking officer after waiting (parking.permits.application_mark_refused),
-    with the officer's reason."""
+    leading with the officer's reason as the page does."""
     application = PermitApplication.objects.select_related("user", "renews").get(pk=application_id)
     _send(
         key=f"application-refused:{application.reference}",
         user=application.user,
         template="application_refused",
-        context={
-            **_application_context(application),
-            "officer_reason": (application.decision.get("officer") or {}).get("reason", ""),
-        },
+        context=_application_context(application),
     )
 
 
@@ -187,8 +184,6 @@ def application_proof_reminder(*, application_id: int) -> None:
     """No proof yet, a week (PERMIT_PROOF_REMINDER_DAYS) before it is closed for want of it."""
     application = PermitApplication.objects.select_related("user").get(pk=application_id)
     decision = Decision.from_json(application.decision)
-    from .views import EVIDENCE
-
     _send(
         key=f"application-proof-reminder:{application.reference}",
         user=application.user,

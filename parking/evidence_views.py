@@ -16,7 +16,8 @@ from .exceptions import EvidenceNotAccepted, EvidenceRejected
 from .forms import Radios
 from .models import EvidenceFile, PermitApplication
 from .selectors import application_for_user
-from .views import EVIDENCE, sent_view
+from .views import sent_view
+from .wording import EVIDENCE
 
 KIND_LABELS = dict(EvidenceFile.Kind.choices)
 

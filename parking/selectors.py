@@ -9,9 +9,10 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 
 from .clients.vehicles import is_uk_registration, normalise_registration
-from .eligibility import HeldPermit, HeldStatus
+from .eligibility import Decision, HeldPermit, HeldStatus
 from .models import REFERENCE_ALPHABET, Payment, Permit, PermitApplication, PermitEvent, Tariff
 from .pricing import EmissionRate, EngineSizeRate, NoTariffInForce, TariffRates
+from .wording import Explained, Officer, explain
 
 
 def tariff_in_force(*, on: date) -> TariffRates:
@@ -70,6 +71,23 @@ def application_for_user(*, user, reference: str) -> PermitApplication:
     """One of the resident's applications by its reference. Raises PermitApplication.DoesNotExist
     for a reference that is not theirs, exactly as for one that does not exist."""
     return applications_for_user(user=user).get(reference=reference.strip().upper())
+
+
+def application_explained(application: PermitApplication) -> Explained:
+    """A submitted application's decision as the resident reads it, on its page and in its
+    emails alike (parking.wording): the reason that decided it first, a parking officer's when
+    one decided, then every rule labelled as true of the application now."""
+    officer = None
+    made = application.officer_decision
+    if made:
+        officer = Officer(
+            approved=made["approved"],
+            reason=made["reason"],
+            on=timezone.localdate(made["at"]),
+        )
+    return explain(
+        Decision.from_json(application.decision), status=application.status, officer=officer
+    )
 
 
 def assisted_application(*, reference: str) -> PermitApplication:

@@ -26,7 +26,7 @@ from records.selectors import residential_addresses_at_postcode
 
 from . import services
 from .clients.vehicles import Vehicle
-from .eligibility import Decision, Evidence, Outcome, Rule
+from .eligibility import Decision
 from .evidence import evidence_of_application, size_label
 from .exceptions import (
     ApplicationIncomplete,
@@ -47,12 +47,14 @@ from .forms import (
 from .models import EvidenceFile, PermitApplication
 from .pricing import DURATIONS, NoTariffInForce
 from .selectors import (
+    application_explained,
     application_for_user,
     applications_for_user,
     assisted_application,
     pending_applications_for_vehicle,
     tariff_in_force,
 )
+from .wording import EVIDENCE
 
 # The steps in order: the question each answers (services.application_first_unanswered), which
 # is also its URL name in the journey's namespace.
@@ -196,7 +198,7 @@ def application_detail(request, reference: str):
         {
             "application": application,
             "decision": decision,
-            "rules": [_rule_view(result) for result in decision.rules],
+            "explained": application_explained(application),
             "evidence": [EVIDENCE[item] for item in decision.evidence_needed],
             "vehicle": _vehicle(application),
             "vehicle_unchecked": application.price_pence is None,
@@ -551,34 +553,6 @@ def _vehicle(application: PermitApplication) -> Vehicle | None:
 
 
 Lookup = PermitApplication.VehicleLookup
-
-RULE_TITLES = {
-    Rule.ADDRESS: "Your address",
-    Rule.ZONE: "Parking zone",
-    Rule.PERMIT_FREE: "Car-free development",
-    Rule.LIVES_THERE: "Living at the address",
-    Rule.LIMITS: "Permits already held",
-    Rule.VEHICLE: "Your vehicle",
-    Rule.FRESHNESS: "The council\u2019s records",
-}
-OUTCOME_TAGS = {
-    Outcome.PASS: ("Met", "lbh-tag--green"),
-    Outcome.FAIL: ("Not met", "lbh-tag--red"),
-    Outcome.UNKNOWN: ("A person will check", "lbh-tag--yellow"),
-}
-EVIDENCE = {
-    Evidence.PROOF_OF_ADDRESS: (
-        "Proof of address: a council tax bill, tenancy agreement, or a bank or utility "
-        "statement from the last 3 months, with your name and this address"
-    ),
-    Evidence.V5C: "Your vehicle\u2019s registration certificate (V5C), showing you as the keeper",
-}
-
-
-def _rule_view(result) -> dict:
-    label, css = OUTCOME_TAGS[result.outcome]
-    return {"title": RULE_TITLES[result.rule], "reason": result.reason, "tag": label, "css": css}
-
 
 TYPE_LABELS = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 

@@ -290,6 +290,12 @@ def test_the_same_rules_decide(on_the_phone, resident):
     assert PermitApplication.objects.get(reference=ref).status == Status.NOT_ELIGIBLE
 
 
+def test_the_agent_reads_the_resident_the_reason_that_decided_it(on_the_phone, resident):
+    ref = made_for(on_the_phone, resident.email, registration=LORRY)
+    page = text(on_the_phone.get(submit(on_the_phone, ref)["Location"]))
+    assert 'id="deciding-reason">LB19HGV weighs 7,500 kg, over the 3,500 kg' in page
+
+
 @pytest.mark.embedded
 def test_the_submission_is_recorded_as_made_by_the_agent(on_the_phone, resident, agent):
     ref = made_for(on_the_phone, resident.email)

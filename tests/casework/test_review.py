@@ -248,7 +248,8 @@ def test_refusing_emails_the_resident_the_reason_and_is_audited(
     assert waiting.approved_at is None
     [sent] = mail.outbox
     assert sent.subject == f"Your parking permit application {waiting.reference} is refused"
-    assert f"Why: {reason}" in sent.body
+    decided_on = f"{timezone.localdate():%-d %B %Y}"
+    assert f"and refused it on {decided_on}: {reason}" in sent.body
     assert reason in sent.alternatives[0][0]
     entry = AuditEntry.objects.get(action=AuditEntry.Action.APPLICATION_DECIDE)
     assert entry.detail == {"application": waiting.reference, "outcome": "refused"}

@@ -426,17 +426,22 @@ def test_not_living_there_by_the_records_needs_proof_of_address(signed_in, borou
 
 
 @pytest.mark.parametrize(
-    ("uprn", "reason"),
+    ("uprn", "heading", "reason"),
     [
-        (PERMIT_FREE_UPRN, "car-free (permit-free) development"),
-        (NO_ZONE_UPRN, "no permit is needed on your street"),
+        (
+            PERMIT_FREE_UPRN,
+            "You cannot get a resident parking permit",
+            "car-free (permit-free) development",
+        ),
+        # No zone: no permit is needed there, said as such rather than as a bare refusal.
+        (NO_ZONE_UPRN, "You do not need a resident parking permit", "no permit is needed"),
     ],
 )
-def test_not_eligible_says_why(signed_in, borough, uprn, reason):
+def test_not_eligible_says_why(signed_in, borough, uprn, heading, reason):
     application = apply_and_submit(signed_in, uprn=uprn)
     assert application.status == Status.NOT_ELIGIBLE
     html = signed_in.get(url("application", application.reference)).content.decode()
-    assert "You cannot get a resident parking permit" in html
+    assert heading in html
     assert reason in html
 
 

@@ -4,7 +4,7 @@ axe-core on every page (an error state included), 320 px wide, and without JavaS
 import pytest
 from django.utils import timezone
 
-from parking import services
+from parking import permits, services, wording
 from parking.models import PermitApplication
 from tests.browser import (
     assert_accessible,
@@ -18,12 +18,14 @@ from tests.parking.application_records import (
     APPROVED_UPRN,
     BORN,
     CAR,
+    NO_ZONE_UPRN,
     NOT_FOUND,
     PERMIT_FREE_UPRN,
     POSTCODE,
     SERVICE_DOWN,
     load_borough,
 )
+from tests.parking.test_waiting_applications import waiting_for_proof
 
 pytestmark = pytest.mark.browser
 
@@ -172,6 +174,47 @@ def test_the_other_outcomes_and_a_vehicle_not_found_are_accessible(page, residen
     looked_at(page, "vehicle-service-down")
     page.goto("/account/")
     looked_at(page, "account-with-applications")
+
+
+def test_refusals_and_an_officer_s_decisions_lead_with_their_reason_at_320px(
+    page, resident, parking_officer
+):
+    load_borough()
+    use_narrowest(page)
+    # Car-free, with a vehicle the records do not have: refused, the vehicle never checked.
+    refused = _submitted(resident, uprn=PERMIT_FREE_UPRN, registration=NOT_FOUND)
+    no_zone = _submitted(resident, uprn=NO_ZONE_UPRN, registration="LB19EVE")
+    by_officer = waiting_for_proof(resident)
+    permits.application_mark_refused(
+        application=by_officer, by=parking_officer, reason="The bill is for another address."
+    )
+    approved_by_officer = waiting_for_proof(resident)
+    permits.application_mark_approved(
+        application=approved_by_officer, by=parking_officer, reason="Council tax bill seen."
+    )
+    page.goto("/accounts/login/")
+    fill_sign_in(page, resident.email, PASSWORD)
+
+    page.goto(f"/parking/applications/{refused}/")
+    assert page.locator("#deciding-reason").inner_text() == wording.PERMIT_FREE
+    assert "A person will check" not in page.content()
+    looked_at(page, "decision-refused-not-checked")
+    page.goto(f"/parking/applications/{no_zone}/")
+    assert page.locator("h1").inner_text() == "You do not need a resident parking permit"
+    looked_at(page, "decision-no-zone")
+    for reference, name, verb in [
+        (by_officer.reference, "decision-officer-refused", "refused"),
+        (approved_by_officer.reference, "decision-officer-approved", "approved"),
+    ]:
+        page.goto(f"/parking/applications/{reference}/")
+        assert (
+            page.locator("#deciding-reason")
+            .inner_text()
+            .startswith(f"A parking officer checked your application and {verb} it on")
+        )
+        assert "A person will check" not in page.content()
+        assert page.get_by_text("Checked by a parking officer").count() >= 1
+        looked_at(page, name)
 
 
 def _submitted(user, *, uprn, registration) -> str:

@@ -51,7 +51,7 @@ def test_an_approved_application_is_acknowledged_with_its_decision_and_reasons(b
     )
     assert "Pay by" in sent.body_text
     assert f"/parking/applications/{application.reference}/" in sent.body_text
-    assert "- Living at the address: met. The council's records show you living" in sent.body_text
+    assert "- Living at the address: Met. The council's records show you living" in sent.body_text
     assert "How we decided" in sent.body_html
 
 
@@ -94,7 +94,7 @@ def test_an_officer_s_approval_tells_the_resident_to_pay(borough, resident, park
     PermitApplication.objects.filter(pk=application.pk).update(status="needs_evidence")
     permits.application_mark_approved(application=application, by=parking_officer)
     sent = email(f"application-decided:{application.reference}:approved")
-    assert "A parking officer has checked your application" in sent.body_text
+    assert "A parking officer checked your application and approved it on" in sent.body_text
     assert "Pay for your permit" in sent.body_html
 
 
