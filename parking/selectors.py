@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from .clients.vehicles import is_uk_registration, normalise_registration
 from .eligibility import HeldPermit, HeldStatus
-from .models import REFERENCE_ALPHABET, Payment, Permit, PermitApplication, PermitEvent, Tariff
+from .models import (
+    REFERENCE_ALPHABET,
+    Payment,
+    Permit,
+    PermitApplication,
+    PermitEvent,
+    PermitMove,
+    Tariff,
+)
 from .pricing import EmissionRate, EngineSizeRate, NoTariffInForce, TariffRates
 
 
@@ -213,6 +221,11 @@ def permit_for_officer(*, number: str) -> Permit | None:
         .filter(number=number.strip().upper())
         .first()
     )
+
+
+def permit_move_open(*, permit: Permit) -> PermitMove | None:
+    """The move the permit's holder told us of that is not resolved yet, if any."""
+    return permit.moves.filter(resolved_at__isnull=True).first()
 
 
 def permit_renewal(*, permit: Permit) -> PermitApplication | None:
