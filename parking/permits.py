@@ -1166,7 +1166,8 @@ def permit_report_move(
     A new home in the gazetteer in the permit's own zone, where the council's records show the
     holder (the application's lives-there rule, at the new UPRN), moves the permit at once.
     Anything else is flagged for a parking officer with the new address: a home the records do
-    not show them at, one not listed, one in another zone (priced again there: an officer
+    not show them at, one not listed, one whose household has its permits already or where the
+    further-permit surcharge would differ, one in another zone (priced again there: an officer
     decides, the portal does not reprice a move), or a move out of Hackney (the resident is
     offered the cancellation and its refund). Nothing is cancelled. Raises MoveRefused with the
     reason for the resident."""
@@ -1203,7 +1204,13 @@ def permit_report_move(
             lives_there=lives,
             reported_by=user,
         )
-        if target and lives and permit.zone and target["zone"] == permit.zone:
+        if (
+            target
+            and lives
+            and permit.zone
+            and target["zone"] == permit.zone
+            and not _household_problem(permit, target["uprn"])
+        ):
             _move(permit, move, by=user, lives=lives, who="The council's records show you there.")
             return move
         if permit.flagged_at is None:
@@ -1336,6 +1343,30 @@ def _close_moves(permit: Permit, outcome: str) -> None:
     )
 
 
+def _household_problem(permit: Permit, uprn: int | None) -> str:
+    """Why the permit cannot simply move to the home `uprn` for its household: the home has as
+    many permits as a household may, or the further-permit surcharge would differ there (its
+    price would change, and the portal does not reprice a move); "" when neither."""
+    held_there = permits_held_at_property(uprn=uprn, excluding_permit=permit.number)
+    if held_there >= settings.PERMITS_PER_HOUSEHOLD:
+        return (
+            f"The new address has {_plural(held_there, 'permit')} already, as many as a "
+            "household may have."
+        )
+    held_here = permits_held_at_property(
+        uprn=permit.uprn,
+        excluding=permit.application.reference,
+        excluding_permit=permit.number,
+    )
+    if bool(held_there) != bool(held_here):
+        return (
+            "The permit's price differs at the new address (the further-permit surcharge), "
+            "which the portal does not work out for a move. Cancel the permit (with its refund) "
+            "and the resident applies at the new address."
+        )
+    return ""
+
+
 def permit_move_problem(permit: Permit, move: PermitMove | None) -> str:
     """Why a parking officer cannot move the permit to the address of its unresolved move, in a
     sentence; "" when they can. Another zone's price is not worked out by the portal: such a
@@ -1357,7 +1388,7 @@ def permit_move_problem(permit: Permit, move: PermitMove | None) -> str:
                 "the portal does not do. Cancel the permit (with its refund) and the resident "
                 "applies at the new address."
             )
-    return ""
+    return _household_problem(permit, move.uprn)
 
 
 def permit_move_by_officer(*, number: str, by, reason: str) -> Permit:
