@@ -46,6 +46,7 @@ from .selectors import (
     payment_for_user,
     permit_events,
     permit_for_user,
+    permit_move_latest,
     permit_move_open,
     permit_renewal,
     permits_for_user,
@@ -466,7 +467,10 @@ def permit_moved_postcode(request, permit: Permit, answers: dict):
         initial={"postcode": answers.get("postcode", "")},
     )
     if request.method == "POST" and form.is_valid():
-        _keep_move_answers(request, permit, postcode=form.cleaned_data["postcode"], uprn=None)
+        # A new postcode: the address is chosen (or typed) again.
+        _keep_move_answers(
+            request, permit, postcode=form.cleaned_data["postcode"], uprn=None, lines=None
+        )
         return redirect("parking:permit_moved_address", number=permit.number)
     if request.method == "POST" and form.no_homes_at and "not_listed" in request.POST:
         _keep_move_answers(request, permit, postcode=form.no_homes_at, uprn=None)
@@ -581,7 +585,7 @@ def permit_moved_date(request, permit: Permit):
 
 @own_permit
 def permit_moved_next(request, permit: Permit):
-    move = permit.moves.order_by("-reported_at", "-id").first()
+    move = permit_move_latest(permit=permit)
     if move is None:
         raise Http404
     return render(

@@ -228,6 +228,11 @@ def permit_move_open(*, permit: Permit) -> PermitMove | None:
     return permit.moves.filter(resolved_at__isnull=True).first()
 
 
+def permit_move_latest(*, permit: Permit) -> PermitMove | None:
+    """The move the permit's holder told us of last, resolved or not, if any."""
+    return permit.moves.order_by("-reported_at", "-id").first()
+
+
 def permit_renewal(*, permit: Permit) -> PermitApplication | None:
     """The renewal application of the permit that is in progress or paid, if any."""
     return (
