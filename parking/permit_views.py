@@ -280,6 +280,9 @@ def permit_renew(request, permit: Permit):
     renewal = permit_renewal(permit=permit)
     if renewal is not None:
         return redirect("parking:application", reference=renewal.reference)
+    if permit_move_open(permit=permit) is not None:
+        # Not renewed for the old address while a move is unresolved: the permit page says so.
+        return redirect("parking:permit", number=permit.number)
     form = RenewForm(request.POST if request.method == "POST" else None, initial={"months": 12})
     if request.method == "POST" and form.is_valid():
         try:

@@ -189,6 +189,7 @@ def test_renewal_is_not_offered_while_a_move_is_unresolved(signed_in, permit):
     detail = signed_in.get(url("permit", permit)).content.decode()
     assert "Renew this permit" not in detail
     assert "You can renew this permit once the move you told us of is dealt with" in detail
+    assert signed_in.get(url("permit_renew", permit))["Location"] == url("permit", permit)
     response = signed_in.post(url("permit_renew", permit), {"months": "12"})
     assert response["Location"] == url("permit", permit)
     assert not permit.renewals.exists()
