@@ -131,6 +131,9 @@ def test_moving_out_of_hackney_asks_the_date_then_offers_the_cancellation(signed
     assert "You cannot keep a Hackney resident permit" in page
     assert f"we refund {pounds(quote.refund_pence)}" in page
     assert url("permit_cancel", permit) in page
+    detail = signed_in.get(url("permit", permit)).content.decode()
+    assert "you told us you moved out of Hackney on 1 November 2025" in detail
+    assert "tell us where" not in detail
 
 
 @pytest.mark.parametrize(
