@@ -1,6 +1,7 @@
 """Permits flagged for a parking officer because their holder may have moved (the records'
 moving-home check, or the resident's own report): the list, oldest flag first, and the decision
-on one (clear the flag, or cancel the permit), made once, with a reason, and audited."""
+on one (clear the flag, cancel the permit, or move it to the new address the resident told us in
+the same zone), made once, with a reason, and audited."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -9,15 +10,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from parking.exceptions import PermitNotFlagged, PermitNotLive
+from parking.exceptions import MoveRefused, PermitNotFlagged, PermitNotLive
 from parking.models import PermitEvent
 from parking.permissions import APPLICATION_DECIDE
 from parking.permits import (
     permit_cancel_by_officer,
     permit_cancel_quote,
     permit_flag_clear,
+    permit_move_by_officer,
+    permit_move_problem,
 )
-from parking.selectors import permit_for_officer
+from parking.selectors import permit_for_officer, permit_move_open
 
 from .audit import Action, audit_record
 from .forms import FlagDecisionForm
@@ -26,7 +29,18 @@ from .selectors import flagged_permits_page
 # Why the officer looked, as the audit log records it.
 FLAG_REASON = "Checking a flagged permit"
 Kind = PermitEvent.Kind
-DECISIONS = (Kind.FLAG_CLEARED, Kind.CANCELLED)
+DECISIONS = (Kind.FLAG_CLEARED, Kind.CANCELLED, Kind.MOVED)
+# What each outcome of the form is called in the audit log, and the history entry it makes.
+OUTCOMES = {
+    FlagDecisionForm.CLEAR: ("cleared", Kind.FLAG_CLEARED),
+    FlagDecisionForm.CANCEL: ("cancelled", Kind.CANCELLED),
+    FlagDecisionForm.MOVE: ("moved", Kind.MOVED),
+}
+DONE = {
+    FlagDecisionForm.CLEAR: "checked: the flag is cleared and the permit stays valid",
+    FlagDecisionForm.CANCEL: "cancelled: the resident is emailed, with any refund",
+    FlagDecisionForm.MOVE: "moved to the new address: the resident is emailed",
+}
 
 
 @login_required
@@ -50,20 +64,29 @@ def flag_decide(request, number: str):
     permit = permit_for_officer(number=number)
     if permit is None:
         raise Http404
-    form = FlagDecisionForm(request.POST or None)
+    move = permit_move_open(permit=permit)
+    move_problem = permit_move_problem(permit, move) if move is not None else ""
+    can_move = move is not None and not move_problem
+    # A move posted again after it was made (a double click) is told it was made, not that
+    # "move" is no longer a choice.
+    posted_move = request.POST.get("outcome") == FlagDecisionForm.MOVE
+    form = FlagDecisionForm(request.POST or None, can_move=can_move or posted_move)
     if request.method == "POST" and form.is_valid():
-        cancel = form.cleaned_data["outcome"] == form.CANCEL
+        chosen = form.cleaned_data["outcome"]
         reason = form.cleaned_data["reason"]
-        outcome = "cancelled" if cancel else "cleared"
+        outcome, kind = OUTCOMES[chosen]
         try:
             # The decision and its audit entry stand or fall together.
             with transaction.atomic():
                 detail = {"permit": permit.number, "outcome": outcome}
-                if cancel:
+                if chosen == form.CANCEL:
                     _, quote = permit_cancel_by_officer(
                         number=permit.number, by=request.user, reason=reason
                     )
                     detail["refund_pence"] = quote.refund_pence
+                elif chosen == form.MOVE:
+                    permit_move_by_officer(number=permit.number, by=request.user, reason=reason)
+                    detail.update(move=move.pk, new_uprn=move.uprn, new_address=move.address)
                 else:
                     permit_flag_clear(number=permit.number, by=request.user, reason=reason)
                 audit_record(
@@ -75,22 +98,19 @@ def flag_decide(request, number: str):
                     subject=f"{permit.number}: {outcome}",
                     detail=detail,
                 )
+        except MoveRefused as refused:
+            form.add_error("outcome", f"{refused.reason} Nothing was changed.")
         except (PermitNotFlagged, PermitNotLive):
             permit = permit_for_officer(number=number)  # what the other decision made it
             made = _last_decision(permit)
-            if made is not None and made.kind == (Kind.CANCELLED if cancel else Kind.FLAG_CLEARED):
+            if made is not None and made.kind == kind:
                 # The decision asked for is the one made (a double click, or two officers who
                 # agree): say what was decided, by whom and when, not that something went wrong.
                 messages.success(request, f"{permit.number} is {outcome}: {_decided(made)}")
                 return redirect("casework:flagged_permits")
             form.add_error(None, f"{_not_waiting(permit)} Nothing was changed.")
         else:
-            done = (
-                "cancelled: the resident is emailed, with any refund"
-                if cancel
-                else "checked: the flag is cleared and the permit stays valid"
-            )
-            messages.success(request, f"{permit.number} is {done}.")
+            messages.success(request, f"{permit.number} is {DONE[chosen]}.")
             return redirect("casework:flagged_permits")
     # Every showing of the permit (its holder, address and history) is audited, a form sent
     # back with an error included.
@@ -113,6 +133,8 @@ def flag_decide(request, number: str):
             "waiting": waiting,
             "not_waiting": "" if waiting else _not_waiting(permit),
             "quote": permit_cancel_quote(permit=permit, today=today) if waiting else None,
+            "move": move,
+            "move_problem": move_problem,
         },
     )
 

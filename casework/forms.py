@@ -317,7 +317,7 @@ class DeclarationForm(forms.Form):
 class FlagDecisionForm(forms.Form):
     """A parking officer's decision on a permit flagged because its holder may have moved."""
 
-    CLEAR, CANCEL = "clear", "cancel"
+    CLEAR, CANCEL, MOVE = "clear", "cancel", "move"
 
     outcome = forms.ChoiceField(
         label="Your decision",
@@ -337,6 +337,18 @@ class FlagDecisionForm(forms.Form):
         "a cancellation's reason is emailed to the resident",
         error_messages={"required": "Enter the reason for your decision"},
     )
+
+    def __init__(self, *args, can_move: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if can_move:
+            # The resident told us a new address in the same zone: the officer may move it.
+            self.fields["outcome"].choices = [
+                (self.MOVE, "Move the permit to the new address"),
+                *self.fields["outcome"].choices,
+            ]
+            self.fields["outcome"].error_messages["required"] = (
+                "Select whether to move the permit, clear the flag or cancel the permit"
+            )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()

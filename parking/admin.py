@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import EmissionBand, EngineSizeBand, Permit, PermitEvent, Refund, Tariff
+from .models import EmissionBand, EngineSizeBand, Permit, PermitEvent, PermitMove, Refund, Tariff
 
 
 class EmissionBandInline(admin.TabularInline):
@@ -41,6 +41,26 @@ class PermitEventInline(admin.TabularInline):
         return False
 
 
+class PermitMoveInline(admin.TabularInline):
+    model = PermitMove
+    extra = 0
+    can_delete = False
+    fields = (
+        "reported_at",
+        "kind",
+        "address",
+        "uprn",
+        "zone",
+        "moved_on",
+        "outcome",
+        "resolved_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class FlaggedFilter(admin.SimpleListFilter):
     title = "flagged for a parking officer"
     parameter_name = "flagged"
@@ -63,7 +83,7 @@ class PermitAdmin(admin.ModelAdmin):
     list_display = ("number", "registration", "zone", "valid_from", "valid_to", "status")
     list_filter = ("status", FlaggedFilter, "zone")
     search_fields = ("number", "registration", "application__reference")
-    inlines = (PermitEventInline,)
+    inlines = (PermitEventInline, PermitMoveInline)
 
     def has_add_permission(self, request):
         return False

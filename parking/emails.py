@@ -332,6 +332,7 @@ def move_flagged(*, permit_id: int) -> None:
 def move_reported(*, permit_id: int, where: str) -> None:
     permit = Permit.objects.select_related("user").get(pk=permit_id)
     event = permit.events.filter(kind=PermitEvent.Kind.MOVE_REPORTED).latest("at", "id")
+    move = permit.moves.latest("reported_at", "id")
     _send(
         key=f"move-reported:{permit.number}:{event.pk}",
         user=permit.user,
@@ -339,9 +340,24 @@ def move_reported(*, permit_id: int, where: str) -> None:
         context={
             **_permit_context(permit),
             "where": where,
+            "new_address": move.address,
+            "moved_on": _date(move.moved_on),
+            # The gazetteer puts the new home in another zone, whatever the resident chose.
+            "another_zone": bool(move.uprn and move.zone != permit.zone),
             "cancel_path": reverse("parking:permit_cancel", kwargs={"number": permit.number}),
             "apply_path": reverse("parking:apply"),
         },
+    )
+
+
+def permit_moved(*, permit_id: int) -> None:
+    permit = Permit.objects.select_related("user").get(pk=permit_id)
+    event = permit.events.filter(kind=PermitEvent.Kind.MOVED).latest("at", "id")
+    _send(
+        key=f"permit-moved:{permit.number}:{event.pk}",
+        user=permit.user,
+        template="permit_moved",
+        context={**_permit_context(permit), "previous": event.data.get("previous", "")},
     )
 
 
@@ -362,4 +378,5 @@ BUILDERS = {
     "payment_not_used": payment_not_used,
     "move_flagged": move_flagged,
     "move_reported": move_reported,
+    "permit_moved": permit_moved,
 }

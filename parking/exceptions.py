@@ -193,3 +193,12 @@ class VehicleChangeRefused(PermitError):
     def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason)
+
+
+class MoveRefused(PermitError):
+    """What the resident told us about their move cannot be recorded, or a parking officer
+    cannot move the permit to the new address; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)

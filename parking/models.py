@@ -711,6 +711,7 @@ class PermitEvent(models.Model):
         MOVE_FLAGGED = "move_flagged", "Records show a move"
         MOVE_REPORTED = "move_reported", "Resident reported a move"
         FLAG_CLEARED = "flag_cleared", "Flag cleared by a parking officer"
+        MOVED = "moved", "Moved to a new address"
 
     permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -726,3 +727,63 @@ class PermitEvent(models.Model):
 
     def __str__(self):
         return f"{self.permit}: {self.get_kind_display()}"
+
+
+class PermitMove(models.Model):
+    """What a resident told us about moving home: the kind of move they said, the new address
+    (from the gazetteer by its UPRN, or typed when it is not listed), the zone the gazetteer
+    gives it and the day they moved. Unresolved (resolved_at empty) while a parking officer has
+    still to act on it; the permit is not renewed meanwhile. At most one unresolved a permit."""
+
+    class Kind(models.TextChoices):
+        SAME_ZONE = "same_zone", "Moved to another home in the same parking zone"
+        OTHER_ZONE = "other_zone", "Moved to a home in another Hackney parking zone"
+        OUT_OF_BOROUGH = "out_of_borough", "Moved out of Hackney"
+
+    class Outcome(models.TextChoices):
+        WAITING = "waiting", "Waiting for a parking officer"
+        MOVED = "moved", "The permit was moved to the new address"
+        CLEARED = "cleared", "A parking officer checked it and cleared the flag"
+        CANCELLED = "cancelled", "The permit was cancelled"
+        REPLACED = "replaced", "The resident told us again"
+
+    permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="moves")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    uprn = models.BigIntegerField(null=True, blank=True, help_text="None: not listed, or out")
+    address = models.CharField(max_length=400, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    zone = models.CharField(
+        max_length=10, blank=True, help_text="The new address's zone in the gazetteer"
+    )
+    moved_on = models.DateField()
+    lives_there = models.JSONField(
+        default=dict, blank=True, help_text="The lives-there rule's result at the new address"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.WAITING)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["reported_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["permit"],
+                condition=Q(resolved_at__isnull=True),
+                name="parking_permit_move_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="waiting", resolved_at__isnull=True)
+                | (~Q(outcome="waiting") & Q(resolved_at__isnull=False)),
+                name="parking_permit_move_resolved_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.permit}: {self.get_kind_display()}"
+
+    @property
+    def open(self) -> bool:
+        return self.resolved_at is None

@@ -18,10 +18,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hackney_portal.templatetags.portal import pounds
+from records.selectors import residential_addresses_at_postcode
 
 from . import permits
 from .clients.vehicles import Vehicle, is_uk_registration, normalise_registration
 from .exceptions import (
+    MoveRefused,
     PaymentNotPossible,
     PaymentRefused,
     PaymentServiceUnavailable,
@@ -29,14 +31,23 @@ from .exceptions import (
     RenewalNotOpen,
     VehicleChangeRefused,
 )
-from .forms import Radios
-from .models import Payment, Permit, PermitApplication
+from .forms import (
+    NOT_LISTED,
+    AddressForm,
+    DateParts,
+    PostcodeForm,
+    Radios,
+    normalise_postcode,
+)
+from .models import Payment, Permit, PermitApplication, PermitMove
 from .pricing import DURATIONS, NoTariffInForce, permit_last_day
 from .selectors import (
     application_for_user,
     payment_for_user,
     permit_events,
     permit_for_user,
+    permit_move_latest,
+    permit_move_open,
     permit_renewal,
     permits_for_user,
 )
@@ -184,6 +195,7 @@ def permit_detail(request, permit: Permit):
             "events": permit_events(permit=permit),
             "renewal": permit_renewal(permit=permit),
             "can_renew": permits.permit_can_renew(permit, today),
+            "move": permit_move_open(permit=permit),
             "renewal_opens_on": permits.permit_renewal_opens_on(permit),
         },
     )
@@ -268,6 +280,9 @@ def permit_renew(request, permit: Permit):
     renewal = permit_renewal(permit=permit)
     if renewal is not None:
         return redirect("parking:application", reference=renewal.reference)
+    if permit_move_open(permit=permit) is not None:
+        # Not renewed for the old address while a move is unresolved: the permit page says so.
+        return redirect("parking:permit", number=permit.number)
     form = RenewForm(request.POST if request.method == "POST" else None, initial={"months": 12})
     if request.method == "POST" and form.is_valid():
         try:
@@ -341,19 +356,249 @@ class MovedForm(forms.Form):
     )
 
 
+class NotListedAddressForm(forms.Form):
+    """The GOV.UK address pattern, for a new home the council's address records do not list."""
+
+    line1 = forms.CharField(
+        label="Address line 1",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+        error_messages={"required": "Enter address line 1, typically the building and street"},
+    )
+    line2 = forms.CharField(
+        label="Address line 2 (optional)",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    town = forms.CharField(
+        label="Town or city",
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+        error_messages={"required": "Enter town or city"},
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+        error_messages={"required": "Enter postcode"},
+    )
+
+    def clean_postcode(self) -> str:
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
+        if postcode is None:
+            raise forms.ValidationError("Enter a real postcode, like E8 1DY")
+        return postcode
+
+
+class MovedOnForm(forms.Form):
+    moved_day = forms.CharField(label="Day", required=False, max_length=4)
+    moved_month = forms.CharField(label="Month", required=False, max_length=4)
+    moved_year = forms.CharField(label="Year", required=False, max_length=4)
+
+    def clean(self):
+        cleaned = super().clean()
+        moved = DateParts.clean(self, "moved", "the date you moved")
+        if moved is not None:
+            if moved > timezone.localdate():
+                self.add_error("moved_day", "The date you moved must be today or in the past")
+            elif moved.year < 1900:
+                self.add_error("moved_day", "The date you moved must be a real date")
+            else:
+                cleaned["moved_on"] = moved
+        return cleaned
+
+
+# The answers about a move, kept in the resident's session page by page until the last one
+# (the date) sends them all to permits.permit_report_move: a move half told changes nothing.
+def _move_key(permit: Permit) -> str:
+    return f"permit_move:{permit.number}"
+
+
+def _move_answers(request, permit: Permit) -> dict:
+    return dict(request.session.get(_move_key(permit), {}))
+
+
+def _keep_move_answers(request, permit: Permit, **answers) -> None:
+    request.session[_move_key(permit)] = {**_move_answers(request, permit), **answers}
+
+
+def _move_page(request, permit: Permit, template: str, form, back: str, **context):
+    return render(
+        request,
+        template,
+        {"permit": permit, "form": form, "back_url": back, **context},
+    )
+
+
+def _moved_url(name: str, permit: Permit) -> str:
+    return reverse(f"parking:{name}", kwargs={"number": permit.number})
+
+
 @live_permit
 @require_http_methods(["GET", "POST"])
 def permit_moved(request, permit: Permit):
-    form = MovedForm(request.POST if request.method == "POST" else None)
+    initial = {"where": _move_answers(request, permit).get("where")}
+    form = MovedForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         where = form.cleaned_data["where"]
-        permits.permit_report_move(user=request.user, number=permit.number, where=where)
-        return redirect("parking:permit_moved_next", number=permit.number, where=where)
+        request.session[_move_key(permit)] = {"where": where}
+        if where == PermitMove.Kind.OUT_OF_BOROUGH:
+            return redirect("parking:permit_moved_date", number=permit.number)
+        return redirect("parking:permit_moved_postcode", number=permit.number)
     return render(request, "parking/permit_moved.html", {"permit": permit, "form": form})
 
 
+def _within_hackney(view):
+    """The new-address questions: only after saying the new home is in Hackney."""
+
+    @wraps(view)
+    def page(request, permit: Permit):
+        answers = _move_answers(request, permit)
+        if answers.get("where") not in (PermitMove.Kind.SAME_ZONE, PermitMove.Kind.OTHER_ZONE):
+            return redirect("parking:permit_moved", number=permit.number)
+        return view(request, permit, answers)
+
+    return page
+
+
+@live_permit
+@require_http_methods(["GET", "POST"])
+@_within_hackney
+def permit_moved_postcode(request, permit: Permit, answers: dict):
+    form = PostcodeForm(
+        request.POST if request.method == "POST" else None,
+        initial={"postcode": answers.get("postcode", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        # A new postcode: the address is chosen (or typed) again.
+        _keep_move_answers(
+            request, permit, postcode=form.cleaned_data["postcode"], uprn=None, lines=None
+        )
+        return redirect("parking:permit_moved_address", number=permit.number)
+    if request.method == "POST" and form.no_homes_at and "not_listed" in request.POST:
+        _keep_move_answers(request, permit, postcode=form.no_homes_at, uprn=None)
+        return redirect("parking:permit_moved_not_listed", number=permit.number)
+    return _move_page(
+        request,
+        permit,
+        "parking/permit_moved_postcode.html",
+        form,
+        _moved_url("permit_moved", permit),
+    )
+
+
+@live_permit
+@require_http_methods(["GET", "POST"])
+@_within_hackney
+def permit_moved_address(request, permit: Permit, answers: dict):
+    if not answers.get("postcode"):
+        return redirect("parking:permit_moved_postcode", number=permit.number)
+    addresses = residential_addresses_at_postcode(postcode=answers["postcode"])
+    chosen = NOT_LISTED if answers.get("not_listed") else answers.get("uprn")
+    form = AddressForm(
+        request.POST if request.method == "POST" else None,
+        addresses=addresses,
+        initial={"address": str(chosen) if chosen else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        picked = form.chosen
+        if picked is None:
+            _keep_move_answers(request, permit, uprn=None, not_listed=True)
+            return redirect("parking:permit_moved_not_listed", number=permit.number)
+        if picked.uprn == permit.uprn:
+            form.add_error("address", "That is the address your permit is for already")
+        else:
+            _keep_move_answers(request, permit, uprn=picked.uprn, not_listed=False)
+            return redirect("parking:permit_moved_date", number=permit.number)
+    return _move_page(
+        request,
+        permit,
+        "parking/permit_moved_address.html",
+        form,
+        _moved_url("permit_moved_postcode", permit),
+        postcode=answers["postcode"],
+    )
+
+
+@live_permit
+@require_http_methods(["GET", "POST"])
+@_within_hackney
+def permit_moved_not_listed(request, permit: Permit, answers: dict):
+    typed = answers.get("lines") or []
+    initial = dict(zip(("line1", "line2", "town"), typed, strict=False))
+    initial["postcode"] = answers.get("postcode", "")
+    form = NotListedAddressForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _keep_move_answers(
+            request,
+            permit,
+            uprn=None,
+            not_listed=True,
+            lines=[data["line1"].strip(), data["line2"].strip(), data["town"].strip()],
+            postcode=data["postcode"],
+        )
+        return redirect("parking:permit_moved_date", number=permit.number)
+    back = "permit_moved_address" if answers.get("postcode") else "permit_moved_postcode"
+    return _move_page(
+        request, permit, "parking/permit_moved_not_listed.html", form, _moved_url(back, permit)
+    )
+
+
+@live_permit
+@require_http_methods(["GET", "POST"])
+def permit_moved_date(request, permit: Permit):
+    answers = _move_answers(request, permit)
+    where = answers.get("where")
+    if where is None:
+        return redirect("parking:permit_moved", number=permit.number)
+    new_address = None
+    if where != PermitMove.Kind.OUT_OF_BOROUGH:
+        if answers.get("uprn") is not None:
+            new_address = permits.NewAddress(uprn=answers["uprn"])
+        elif answers.get("lines"):
+            new_address = permits.NewAddress(
+                uprn=None, lines=tuple(answers["lines"]), postcode=answers["postcode"]
+            )
+        else:
+            return redirect("parking:permit_moved_postcode", number=permit.number)
+    form = MovedOnForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            permits.permit_report_move(
+                user=request.user,
+                number=permit.number,
+                where=where,
+                moved_on=form.cleaned_data["moved_on"],
+                new_address=new_address,
+            )
+        except MoveRefused as refused:
+            form.add_error("moved_day", refused.reason)
+        else:
+            request.session.pop(_move_key(permit), None)
+            return redirect("parking:permit_moved_next", number=permit.number)
+    if where == PermitMove.Kind.OUT_OF_BOROUGH:
+        back = "permit_moved"
+    else:
+        back = "permit_moved_address" if answers.get("uprn") else "permit_moved_not_listed"
+    return _move_page(
+        request, permit, "parking/permit_moved_date.html", form, _moved_url(back, permit)
+    )
+
+
 @own_permit
-def permit_moved_next(request, permit: Permit, where: str):
-    if where not in permits.MOVES:
+def permit_moved_next(request, permit: Permit):
+    move = permit_move_latest(permit=permit)
+    if move is None:
         raise Http404
-    return render(request, "parking/permit_moved_next.html", {"permit": permit, "where": where})
+    return render(
+        request,
+        "parking/permit_moved_next.html",
+        {
+            "permit": permit,
+            "move": move,
+            "another_zone": bool(move.uprn and move.zone != permit.zone),
+            "quote": permits.permit_cancel_quote(permit=permit),
+        },
+    )

@@ -30,7 +30,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from records.models import Property
-from records.selectors import living_at, parking_zones, property_by_uprn
+from records.selectors import current_occupants, living_at, parking_zones, property_by_uprn
 
 from . import eligibility
 from .clients.payments import PaymentState, payments_client
@@ -41,6 +41,7 @@ from .exceptions import (
     ApplicationOverLimits,
     DecisionReasonMissing,
     InvalidRegistration,
+    MoveRefused,
     PaymentNotPossible,
     PaymentRefused,
     PaymentServiceUnavailable,
@@ -53,7 +54,7 @@ from .exceptions import (
     VehicleNotFound,
     VehicleServiceUnavailable,
 )
-from .models import Payment, Permit, PermitApplication, PermitEvent, Refund
+from .models import Payment, Permit, PermitApplication, PermitEvent, PermitMove, Refund
 from .pricing import (
     Price,
     permit_last_day,
@@ -66,6 +67,7 @@ from .selectors import (
     application_for_user,
     applications_held_for,
     permit_for_user,
+    permit_move_open,
     permit_renewal,
     permits_held_at_property,
     tariff_in_force,
@@ -866,11 +868,13 @@ def permit_renewal_opens_on(permit: Permit) -> date:
 
 
 def permit_can_renew(permit: Permit, today: date) -> bool:
-    """Renewal is open from 6 weeks before the last day, once per permit."""
+    """Renewal is open from 6 weeks before the last day, once per permit, and not while a move
+    the resident told us of is unresolved (the renewal would be for the old address)."""
     return (
         permit.live(today)
         and today >= permit_renewal_opens_on(permit)
         and permit_renewal(permit=permit) is None
+        and permit_move_open(permit=permit) is None
     )
 
 
@@ -888,6 +892,8 @@ def permit_renew(*, user, number: str, months: int) -> PermitApplication:
         return existing
     if today < permit_renewal_opens_on(permit):
         raise RenewalNotOpen(f"Renewal opens on {permit_renewal_opens_on(permit):%-d %B %Y}")
+    if permit_move_open(permit=permit) is not None:
+        raise RenewalNotOpen("Renewal opens once the move you told us of is resolved")
     source = permit.application
     application = PermitApplication(
         user=user,
@@ -1015,6 +1021,7 @@ def _cancel(permit: Permit, *, by, who: str, reason: str = "", **data) -> Cancel
     permit.status = Permit.Status.CANCELLED
     permit.cancelled_at = timezone.now()
     permit.save(update_fields=["status", "cancelled_at"])
+    _close_moves(permit, PermitMove.Outcome.CANCELLED)
     refund = (
         f"{_pounds(quote.refund_pence)} to be refunded for "
         f"{_plural(quote.unused_months, 'unused month')}."
@@ -1040,6 +1047,7 @@ def permit_flag_clear(*, number: str, by, reason: str) -> Permit:
     reason = _officer_reason(reason)
     with transaction.atomic():
         permit, flag = _take_flag(number)
+        _close_moves(permit, PermitMove.Outcome.CLEARED)
         _event(
             permit,
             Kind.FLAG_CLEARED,
@@ -1259,28 +1267,277 @@ def permits_check_moves(*, today: date | None = None) -> list[str]:
     return flagged
 
 
-MOVES = {
-    "same_zone": "Moved to another home in the same parking zone",
-    "other_zone": "Moved to a home in another Hackney parking zone",
-    "out_of_borough": "Moved out of Hackney",
-}
+MOVES = {str(kind): kind.label for kind in PermitMove.Kind}
 
 
-def permit_report_move(*, user, number: str, where: str) -> Permit:
-    """The resident tells us they have moved (`where` is one of MOVES): recorded on the
-    permit's history and flagged for a parking officer; the permit is not cancelled."""
+@dataclass(frozen=True)
+class NewAddress:
+    """Where the resident says they live now: a home in the gazetteer by its UPRN, or, when it
+    is not listed, the address lines and postcode they typed."""
+
+    uprn: int | None
+    lines: tuple[str, ...] = ()
+    postcode: str = ""
+
+
+def permit_report_move(
+    *, user, number: str, where: str, moved_on: date, new_address: NewAddress | None = None
+) -> PermitMove:
+    """The resident tells us they have moved (`where` is one of MOVES), the day they moved and,
+    within Hackney, their new address; kept as the permit's PermitMove (replacing one they told
+    us before that nobody has acted on).
+
+    A new home in the gazetteer in the permit's own zone, where the council's records show the
+    holder (the application's lives-there rule, at the new UPRN), moves the permit at once.
+    Anything else is flagged for a parking officer with the new address: a home the records do
+    not show them at, one not listed, one whose household has its permits already or where the
+    further-permit surcharge would differ, one in another zone (priced again there: an officer
+    decides, the portal does not reprice a move), or a move out of Hackney (the resident is
+    offered the cancellation and its refund). Nothing is cancelled. Raises MoveRefused with the
+    reason for the resident."""
     if where not in MOVES:
         raise ValueError(f"not a kind of move: {where!r}")
+    today = timezone.localdate()
+    if moved_on > today:
+        raise MoveRefused("The date you moved must be today or in the past")
     permit = permit_for_user(user=user, number=number)
+    target = None
+    if where != PermitMove.Kind.OUT_OF_BOROUGH:
+        if new_address is None:
+            raise MoveRefused("Tell us your new address")
+        target = _move_target(new_address)
+        if target["uprn"] is not None and target["uprn"] == permit.uprn:
+            raise MoveRefused(
+                "That is the address your permit is for already. Choose your new address"
+            )
+    lives = {}
+    if target and target["uprn"] is not None and not target["permit_free"]:
+        lives = _lives_there(permit, target["uprn"])
     with transaction.atomic():
         permit = Permit.objects.select_for_update().get(pk=permit.pk)
-        _check_live(permit, timezone.localdate())
+        _check_live(permit, today)
+        _close_moves(permit, PermitMove.Outcome.REPLACED)
+        move = PermitMove.objects.create(
+            permit=permit,
+            kind=where,
+            uprn=target["uprn"] if target else None,
+            address=target["address"] if target else "",
+            postcode=target["postcode"] if target else "",
+            zone=target["zone"] if target else "",
+            moved_on=moved_on,
+            lives_there=lives,
+            reported_by=user,
+        )
+        if (
+            target
+            and lives
+            and permit.zone
+            and target["zone"] == permit.zone
+            and not _household_problem(permit, target["uprn"])
+        ):
+            _move(permit, move, by=user, lives=lives, who="The council's records show you there.")
+            return move
         if permit.flagged_at is None:
             permit.flagged_at = timezone.now()
-        permit.flag_reason = f"The resident says: {MOVES[where][0].lower()}{MOVES[where][1:]}"
+        permit.flag_reason = _move_flag_reason(move)[:200]
         permit.save(update_fields=["flagged_at", "flag_reason"])
-        _event(permit, Kind.MOVE_REPORTED, f"{MOVES[where]}, the resident told us.", by=user)
+        to = f" to {move.address}" if move.address else ""
+        _event(
+            permit,
+            Kind.MOVE_REPORTED,
+            f"{MOVES[where]}{to}, on {moved_on:%-d %B %Y}, the resident told us.",
+            by=user,
+            move=move.pk,
+        )
         _after_commit_email("move_reported", permit_id=permit.pk, where=where)
+    return move
+
+
+def _move_target(new_address: NewAddress) -> dict:
+    """The new address as the permit would keep it, with its zone from the gazetteer."""
+    if new_address.uprn is not None:
+        found = property_by_uprn(uprn=new_address.uprn)
+        if found is None or found.retired_at is not None:
+            raise MoveRefused("Select your new address from the list")
+        return {
+            "uprn": found.uprn,
+            "address": found.address.label,
+            "postcode": found.address.postcode,
+            "zone": found.cpz_zone,
+            "permit_free": found.permit_free,
+        }
+    lines = tuple(" ".join(line.split()) for line in new_address.lines)
+    lines = tuple(line for line in lines if line)
+    if not lines or not new_address.postcode:
+        raise MoveRefused("Enter your new address")
+    return {
+        "uprn": None,
+        "address": ", ".join((*lines, new_address.postcode))[:400],
+        "postcode": new_address.postcode,
+        "zone": "",
+        "permit_free": False,
+    }
+
+
+def _lives_there(permit: Permit, uprn: int) -> dict:
+    """What the council's records relied on to show the permit's holder living at `uprn` now
+    (the person the permit's approval matched, or the application's name and date of birth, by
+    the lives-there rule); empty when they do not show them there."""
+    today = timezone.localdate()
+    occupants = current_occupants(uprn=uprn)
+    source = permit.application
+    result = eligibility.check_lives_there(
+        applicant=eligibility.Applicant(
+            first_name=source.first_name,
+            last_name=source.last_name,
+            date_of_birth=source.date_of_birth,
+        ),
+        uprn=uprn,
+        occupants=occupants,
+        today=today,
+    )
+    if result.outcome == eligibility.Outcome.PASS:
+        return dict(result.relied_on)
+    for occupant in occupants:
+        if permit.person_ref and occupant.person_ref == permit.person_ref:
+            return {
+                "uprn": uprn,
+                "person_ref": occupant.person_ref,
+                "match": "the person the permit's approval matched",
+                "occupancies": [
+                    {
+                        "source": str(record.source),
+                        "role": str(record.role),
+                        "from": record.occupied_from.isoformat(),
+                        "to": record.occupied_to.isoformat() if record.occupied_to else None,
+                    }
+                    for record in occupant.occupancies
+                ],
+            }
+    return {}
+
+
+def _move_flag_reason(move: PermitMove) -> str:
+    if move.kind == PermitMove.Kind.OUT_OF_BOROUGH:
+        return f"The resident says: moved out of Hackney on {move.moved_on:%-d %B %Y}"
+    return f"The resident says: moved on {move.moved_on:%-d %B %Y} to {move.address}"
+
+
+def _move(permit: Permit, move: PermitMove, *, by, lives: dict, who: str, **data) -> None:
+    """Move a locked, live permit to the move's new address (same zone): what it relies on is
+    now the records at the new address (none when they do not show the holder there), any
+    flag is cleared, and the resident is emailed."""
+    old = permit.address
+    now = timezone.now()
+    if permit.flagged_at is not None:
+        data.update(flagged_at=permit.flagged_at.isoformat(), flag_reason=permit.flag_reason)
+    permit.uprn = move.uprn
+    permit.address = move.address
+    permit.person_ref = lives.get("person_ref", "")
+    permit.relied_on = {
+        "uprn": move.uprn,
+        "person_ref": permit.person_ref,
+        "occupancies": lives.get("occupancies", []),
+        "moved_from": {"uprn": permit.relied_on.get("uprn"), "address": old},
+        "move": move.pk,
+        "decided_at": now.isoformat(),
+    }
+    permit.flagged_at, permit.flag_reason = None, ""
+    permit.save(
+        update_fields=["uprn", "address", "person_ref", "relied_on", "flagged_at", "flag_reason"]
+    )
+    PermitMove.objects.filter(pk=move.pk).update(outcome=PermitMove.Outcome.MOVED, resolved_at=now)
+    move.outcome, move.resolved_at = PermitMove.Outcome.MOVED, now
+    _event(
+        permit,
+        Kind.MOVED,
+        f"Moved from {old} to {move.address} (zone {permit.zone or 'not set'}). {who}",
+        by=by,
+        move=move.pk,
+        previous=old,
+        **data,
+    )
+    _after_commit_email("permit_moved", permit_id=permit.pk)
+
+
+def _close_moves(permit: Permit, outcome: str) -> None:
+    """The permit's unresolved move, if any, is resolved with `outcome`."""
+    PermitMove.objects.filter(permit=permit, resolved_at__isnull=True).update(
+        outcome=outcome, resolved_at=timezone.now()
+    )
+
+
+def _household_problem(permit: Permit, uprn: int | None) -> str:
+    """Why the permit cannot simply move to the home `uprn` for its household: the home has as
+    many permits as a household may, or the further-permit surcharge would differ there (its
+    price would change, and the portal does not reprice a move); "" when neither."""
+    held_there = permits_held_at_property(uprn=uprn, excluding_permit=permit.number)
+    if held_there >= settings.PERMITS_PER_HOUSEHOLD:
+        return (
+            f"The new address has {_plural(held_there, 'permit')} already, as many as a "
+            "household may have."
+        )
+    held_here = permits_held_at_property(
+        uprn=permit.uprn,
+        excluding=permit.application.reference,
+        excluding_permit=permit.number,
+    )
+    if bool(held_there) != bool(held_here):
+        return (
+            "The permit's price differs at the new address (the further-permit surcharge), "
+            "which the portal does not work out for a move. Cancel the permit (with its refund) "
+            "and the resident applies at the new address."
+        )
+    return ""
+
+
+def permit_move_problem(permit: Permit, move: PermitMove | None) -> str:
+    """Why a parking officer cannot move the permit to the address of its unresolved move, in a
+    sentence; "" when they can. Another zone's price is not worked out by the portal: such a
+    move is cancelled (with its refund) and the resident applies at the new address."""
+    if move is None or not move.open:
+        return "The resident has not told us a new address."
+    if move.kind == PermitMove.Kind.OUT_OF_BOROUGH:
+        return "The resident moved out of Hackney: the permit cannot move there."
+    if move.uprn is not None:
+        found = property_by_uprn(uprn=move.uprn)
+        if found is None or found.retired_at is not None:
+            return "The new address is no longer in the council's address records."
+        if found.permit_free:
+            return "The new address is a car-free development: no resident permits there."
+        if found.cpz_zone != permit.zone:
+            return (
+                f"The new address is in zone {found.cpz_zone or 'none'}, not zone "
+                f"{permit.zone or 'none'}: a permit for another zone is priced again, which "
+                "the portal does not do. Cancel the permit (with its refund) and the resident "
+                "applies at the new address."
+            )
+    return _household_problem(permit, move.uprn)
+
+
+def permit_move_by_officer(*, number: str, by, reason: str) -> Permit:
+    """A parking officer's decision on a flagged permit whose holder told us their new address
+    in the same zone: the permit moves there, with the officer's reason on its history (and
+    the records at the new address relied on when they show the holder there). Decided once
+    under the permit's lock, like the other flag decisions; MoveRefused says why it cannot move
+    (another zone, out of Hackney, no address told)."""
+    reason = _officer_reason(reason)
+    with transaction.atomic():
+        permit, flag = _take_flag(number)
+        move = permit.moves.filter(resolved_at__isnull=True).first()
+        problem = permit_move_problem(permit, move)
+        if problem:
+            raise MoveRefused(problem)
+        lives = _lives_there(permit, move.uprn) if move.uprn is not None else {}
+        _move(
+            permit,
+            move,
+            by=by,
+            lives=lives,
+            who=f"Moved by a parking officer ({reason}).",
+            reason=reason,
+            **flag,
+        )
     return permit
 
 

@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from .clients.vehicles import is_uk_registration, normalise_registration
 from .eligibility import Decision, HeldPermit, HeldStatus
-from .models import REFERENCE_ALPHABET, Payment, Permit, PermitApplication, PermitEvent, Tariff
+from .models import (
+    REFERENCE_ALPHABET,
+    Payment,
+    Permit,
+    PermitApplication,
+    PermitEvent,
+    PermitMove,
+    Tariff,
+)
 from .pricing import EmissionRate, EngineSizeRate, NoTariffInForce, TariffRates
 from .wording import Explained, Officer, explain
 
@@ -309,6 +317,16 @@ def permit_for_officer(*, number: str) -> Permit | None:
         .filter(number=number.strip().upper())
         .first()
     )
+
+
+def permit_move_open(*, permit: Permit) -> PermitMove | None:
+    """The move the permit's holder told us of that is not resolved yet, if any."""
+    return permit.moves.filter(resolved_at__isnull=True).first()
+
+
+def permit_move_latest(*, permit: Permit) -> PermitMove | None:
+    """The move the permit's holder told us of last, resolved or not, if any."""
+    return permit.moves.order_by("-reported_at", "-id").first()
 
 
 def permit_renewal(*, permit: Permit) -> PermitApplication | None:

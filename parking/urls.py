@@ -47,7 +47,27 @@ urlpatterns = [
     path("permits/<str:number>/cancel/", permit_views.permit_cancel, name="permit_cancel"),
     path("permits/<str:number>/moved/", permit_views.permit_moved, name="permit_moved"),
     path(
-        "permits/<str:number>/moved/<str:where>/",
+        "permits/<str:number>/moved/postcode/",
+        permit_views.permit_moved_postcode,
+        name="permit_moved_postcode",
+    ),
+    path(
+        "permits/<str:number>/moved/address/",
+        permit_views.permit_moved_address,
+        name="permit_moved_address",
+    ),
+    path(
+        "permits/<str:number>/moved/address-not-listed/",
+        permit_views.permit_moved_not_listed,
+        name="permit_moved_not_listed",
+    ),
+    path(
+        "permits/<str:number>/moved/date/",
+        permit_views.permit_moved_date,
+        name="permit_moved_date",
+    ),
+    path(
+        "permits/<str:number>/moved/done/",
         permit_views.permit_moved_next,
         name="permit_moved_next",
     ),

@@ -70,3 +70,27 @@ def test_an_officer_checks_a_flagged_permit_and_clears_the_flag(page, parking_of
     assert (permit.status, permit.flagged_at) == ("active", None)
     assert permit.events.filter(kind=PermitEvent.Kind.FLAG_CLEARED, by=parking_officer).exists()
     assert Permit.objects.filter(flagged_at__isnull=False).count() == 0
+
+
+def test_an_officer_moves_a_flagged_permit_to_the_new_address(page, parking_officer, resident):
+    from tests.parking.application_records import NOBODY_UPRN
+    from tests.parking.moves import load_homes_to_move_to, report_move
+    from tests.parking.permit_helpers import issued_permit
+
+    load_homes_to_move_to()
+    permit = issued_permit(resident)
+    report_move(resident, permit, uprn=NOBODY_UPRN)
+    use_narrowest(page)
+    staff_sign_in(page, parking_officer, f"/staff/permits/{permit.number}/flag/")
+    assert page.locator("h1").inner_text() == f"Decide {permit.number}"
+    assert "4 Mare Street, E8 1DY (UPRN 10004, zone A)" in page.content()
+    looked_at(page, "move-decision-320px")
+
+    page.get_by_label("Move the permit to the new address").check()
+    page.get_by_label("Why").fill("Tenancy agreement for the new address seen.")
+    page.get_by_role("button", name="Record the decision").click()
+    announced = page.locator(".lbh-page-announcement").inner_text()
+    assert f"{permit.number} is moved to the new address" in announced
+    looked_at(page, "moved-list-320px")
+    permit.refresh_from_db()
+    assert (permit.uprn, permit.flagged_at) == (NOBODY_UPRN, None)

@@ -188,7 +188,13 @@ def test_telling_us_you_moved(browse, resident):
     page.get_by_role("button", name="Continue").click()
     assert "Choose where you have moved to" in page.locator(".govuk-error-summary").inner_text()
     check(page, "moved-error")
-    page.get_by_label("Moved to a home in another Hackney parking zone").check()
+    page.get_by_label("Moved out of Hackney").check()
     page.get_by_role("button", name="Continue").click()
+    assert heading(page) == "When did you move?"
+    page.get_by_label("Day").fill("1")
+    page.get_by_label("Month").fill("11")
+    page.get_by_label("Year").fill("2025")
+    page.get_by_role("button", name="Tell us you have moved").click()
     assert heading(page) == "Thank you for telling us"
-    check(page, "moved-next")
+    assert "Cancel this permit" in page.content()
+    check(page, "moved-out-next")

@@ -21,6 +21,7 @@ from parking.pricing import (
     vehicle_change_difference,
 )
 from tests.parking.application_records import APPROVED_UPRN, NOBODY_UPRN, load_borough
+from tests.parking.moves import report_move
 from tests.parking.permit_helpers import (
     ending_in,
     issued_permit,
@@ -488,10 +489,10 @@ def test_the_moving_home_check_reads_the_records_once_for_many_homes(
 
 
 def test_a_resident_says_they_moved(resident, permit):
-    permits.permit_report_move(user=resident, number=permit.number, where="other_zone")
+    report_move(resident, permit, where="other_zone", uprn=None)
     permit.refresh_from_db()
     assert permit.status == "active"
-    assert "another Hackney parking zone" in permit.flag_reason
+    assert "9 Example Road" in permit.flag_reason
     event = permit.events.get(kind=Kind.MOVE_REPORTED)
     assert event.by == resident
 
@@ -547,14 +548,14 @@ def test_flagged_permits_are_listed_for_staff_in_the_admin(client, resident, per
     from tests.helpers import sign_in
 
     other = issued_permit(resident, registration="LB19EVE")
-    permits.permit_report_move(user=resident, number=permit.number, where="same_zone")
+    report_move(resident, permit, uprn=None)
     admin_user = make_staff(None, is_superuser=True, email="admin@example.com")
     sign_in(client, admin_user)
     html = client.get("/staff/admin/parking/permit/?flagged=yes").content.decode()
     assert permit.number in html
     assert other.number not in html
     page = client.get(f"/staff/admin/parking/permit/{permit.pk}/change/").content.decode()
-    assert "Moved to another home in the same parking zone, the resident told us." in page
+    assert "Moved to another home in the same parking zone to Flat 2" in page
     assert 'name="_save"' not in page  # read-only: a permit changes through parking's services
 
 

@@ -20,6 +20,7 @@ from parking.evidence import evidence_upload
 from parking.models import Permit, PermitApplication, Refund
 from tests.casework.cases import HOME_UPRN, application_at
 from tests.parking.application_records import load_borough
+from tests.parking.moves import report_move
 from tests.parking.permit_helpers import (
     approved_application,
     ending_in,
@@ -176,14 +177,14 @@ def test_the_records_showing_a_move_asks_the_resident_where_they_went(borough, r
 @pytest.mark.parametrize(
     ("where", "says"),
     [
-        ("same_zone", "a parking officer will move your permit"),
-        ("other_zone", "Apply at your new address"),
+        ("same_zone", "A parking officer will check your new address and move your permit"),
+        ("other_zone", "For your new home you need a permit for its zone"),
         ("out_of_borough", "You cannot keep a Hackney resident permit"),
     ],
 )
 def test_telling_us_of_a_move_is_acknowledged_with_the_next_step(borough, resident, where, says):
     permit = issued_permit(resident)
-    permits.permit_report_move(user=resident, number=permit.number, where=where)
+    report_move(resident, permit, where=where, uprn=None)
     sent = EmailNotification.objects.get(event_key__startswith="parking:move-reported:")
     assert says in sent.body_text
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from hackney_portal.templatetags.portal import pounds
 from parking import permits
-from parking.models import Payment, Permit
+from parking.models import Payment, Permit, PermitMove
 from tests.parking.application_records import CAR, load_borough
 from tests.parking.permit_helpers import (
     DECLINED_CARD,
@@ -155,7 +155,11 @@ def test_every_permit_page_is_a_404_for_another_resident(client, resident, other
         reverse("parking:permit_renew", args=[n]),
         reverse("parking:permit_cancel", args=[n]),
         reverse("parking:permit_moved", args=[n]),
-        reverse("parking:permit_moved_next", args=[n, "same_zone"]),
+        reverse("parking:permit_moved_postcode", args=[n]),
+        reverse("parking:permit_moved_address", args=[n]),
+        reverse("parking:permit_moved_not_listed", args=[n]),
+        reverse("parking:permit_moved_date", args=[n]),
+        reverse("parking:permit_moved_next", args=[n]),
         reverse("parking:payment_return", args=[payment.reference]),
     ]
     posts = [
@@ -165,6 +169,16 @@ def test_every_permit_page_is_a_404_for_another_resident(client, resident, other
         (reverse("parking:permit_renew", args=[n]), {"months": "12"}),
         (reverse("parking:permit_cancel", args=[n]), {}),
         (reverse("parking:permit_moved", args=[n]), {"where": "out_of_borough"}),
+        (reverse("parking:permit_moved_postcode", args=[n]), {"postcode": "E8 1DY"}),
+        (reverse("parking:permit_moved_address", args=[n]), {"address": "not_listed"}),
+        (
+            reverse("parking:permit_moved_not_listed", args=[n]),
+            {"line1": "9 Example Road", "town": "London", "postcode": "E8 1AA"},
+        ),
+        (
+            reverse("parking:permit_moved_date", args=[n]),
+            {"moved_day": "1", "moved_month": "11", "moved_year": "2025"},
+        ),
     ]
     for path in gets:
         assert client.get(path).status_code == 404, path
@@ -173,6 +187,7 @@ def test_every_permit_page_is_a_404_for_another_resident(client, resident, other
     permit.refresh_from_db()
     assert (permit.status, permit.registration, permit.flagged_at) == ("active", CAR, None)
     assert Payment.objects.count() == 1
+    assert not PermitMove.objects.exists()
     assert other_resident.email.encode() not in client.get(reverse("parking:permits")).content
     assert permit.number.encode() not in client.get(reverse("parking:permits")).content
 
@@ -300,34 +315,14 @@ def test_cancelling_shows_the_refund_before_confirming(signed_in, resident, boro
     assert again["Location"] == reverse("parking:permit", args=[permit.number])
 
 
-@pytest.mark.parametrize(
-    ("where", "next_step"),
-    [
-        ("same_zone", "A parking officer will move your permit to your new address"),
-        ("other_zone", "Apply for a permit at your new address"),
-        ("out_of_borough", "You cannot keep a Hackney resident permit"),
-    ],
-)
-def test_telling_us_you_moved_gives_the_next_step(signed_in, resident, borough, where, next_step):
-    permit = issued_permit(resident)
-    url = reverse("parking:permit_moved", args=[permit.number])
-    assert b"Where have you moved to?" in signed_in.get(url).content
-    assert b"Choose where you have moved to" in signed_in.post(url, {}).content
-    response = signed_in.post(url, {"where": where}, follow=True)
-    assert next_step in response.content.decode()
-    page = signed_in.get(reverse("parking:permit", args=[permit.number])).content.decode()
-    assert "A parking officer will check your permit" in page
-    assert (
-        signed_in.get(reverse("parking:permit_moved_next", args=[permit.number, "x"])).status_code
-        == 404
-    )
-
-
 def test_a_move_reported_on_a_permit_cancelled_meanwhile_changes_nothing(
     signed_in, resident, borough, monkeypatch
 ):
     permit = issued_permit(resident)
-    url = reverse("parking:permit_moved", args=[permit.number])
+    signed_in.post(
+        reverse("parking:permit_moved", args=[permit.number]), {"where": "out_of_borough"}
+    )
+    url = reverse("parking:permit_moved_date", args=[permit.number])
     signed_in.get(url)
     real = permits.permit_report_move
 
@@ -336,7 +331,9 @@ def test_a_move_reported_on_a_permit_cancelled_meanwhile_changes_nothing(
         return real(**kwargs)
 
     monkeypatch.setattr(permits, "permit_report_move", cancelled_meanwhile)
-    response = signed_in.post(url, {"where": "same_zone"}, follow=True)
+    response = signed_in.post(
+        url, {"moved_day": "1", "moved_month": "11", "moved_year": "2025"}, follow=True
+    )
 
     assert response.redirect_chain[-1][0] == reverse("parking:permit", args=[permit.number])
     assert "This permit is no longer live: nothing was changed." in response.content.decode()

@@ -171,7 +171,17 @@ class Command(BaseCommand):
             expect=PermitApplication.Status.APPROVED,
         )
         permit = self._pay(user, application)
-        return permits.permit_report_move(user=user, number=permit.number, where="other_zone")
+        # A new home not in the address records yet: a parking officer checks it.
+        move = permits.permit_report_move(
+            user=user,
+            number=permit.number,
+            where="same_zone",
+            moved_on=timezone.localdate(),
+            new_address=permits.NewAddress(
+                uprn=None, lines=("Flat 2", "9 Example Road", "London"), postcode="E8 1AA"
+            ),
+        )
+        return move.permit
 
     def _resident(self, email: str) -> User:
         user, created = User.objects.get_or_create(email=email)
