@@ -968,14 +968,22 @@ def _money_for_months(permit: Permit) -> list[tuple[int, int]]:
         )
 
     by_months: dict[int, int] = {}
-    if permit.payment_id is not None:
-        by_months[permit.months] = permit.payment.amount_pence
-    changes = permit.payments.filter(
-        purpose=Payment.Purpose.VEHICLE_CHANGE, status=PayStatus.SUCCESS, applied_at__isnull=False
-    )
-    for payment in changes:
-        covered = (payment.change or {}).get("unused_months")
-        covered = covered if covered is not None else left_on(payment.applied_at)
+    # Its own payment and the vehicle changes paid for: one read.
+    paid = Payment.objects.filter(
+        Q(pk=permit.payment_id)
+        | Q(
+            permit=permit,
+            purpose=Payment.Purpose.VEHICLE_CHANGE,
+            status=PayStatus.SUCCESS,
+            applied_at__isnull=False,
+        )
+    ).only("pk", "amount_pence", "change", "applied_at")
+    for payment in paid:
+        if payment.pk == permit.payment_id:
+            covered = permit.months
+        else:
+            covered = (payment.change or {}).get("unused_months")
+            covered = covered if covered is not None else left_on(payment.applied_at)
         by_months[covered] = by_months.get(covered, 0) + payment.amount_pence
     for refund in permit.refunds.filter(reason=Refund.Reason.VEHICLE_CHANGE):
         covered = left_on(refund.created_at)

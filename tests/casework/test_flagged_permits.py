@@ -150,9 +150,10 @@ def test_each_look_at_the_list_and_at_a_permit_is_audited(client, parking_office
 def test_the_decision_page_is_shown_in_the_same_queries(client, parking_officer, flagged):
     sign_in(client, parking_officer)
     count_queries(client, FLAGGED)
-    # Signed-in staff cost 5 (see above); the page 4: the permit with its holder, its history
-    # with its authors, the move its holder told us of (none here), the audit entry.
-    assert count_queries(client, decide_url(flagged)) == 9
+    # Signed-in staff cost 5 (see above); the page 6: the permit with its holder, its history
+    # with its authors, the move its holder told us of (none here), the audit entry, and the
+    # cancellation's refund: the permit's payments, and the refunds of its vehicle changes.
+    assert count_queries(client, decide_url(flagged)) == 11
 
 
 def test_clearing_the_flag_keeps_the_permit_and_is_audited(client, parking_officer, flagged):
