@@ -67,6 +67,7 @@ STAFF_URLS: dict[str, Rule] = {
     "casework:assisted_application": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
     "casework:assisted_postcode": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
     "casework:assisted_address": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
+    "casework:assisted_address_lines": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
     "casework:assisted_applicant": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
     "casework:assisted_registration": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
     "casework:assisted_vehicle": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),

@@ -133,8 +133,8 @@ def test_a_page_with_proof_received_still_leads_with_why_proof_was_asked(
     html = page_of(signed_in, waiting)
     assert "We have received your proof</h1>" in html
     assert lead(html) == (
-        "We could not match your name and date of birth to the council's records of who lives "
-        "at your address now."
+        "We could not confirm that you live at your address from the council's records of who "
+        "lives there now."
     )
 
 
