@@ -342,8 +342,8 @@ def move_reported(*, permit_id: int, where: str) -> None:
             "where": where,
             "new_address": move.address,
             "moved_on": _date(move.moved_on),
-            # The gazetteer puts the new home in another zone, whatever the resident chose.
-            "another_zone": bool(move.uprn and move.zone != permit.zone),
+            # The permit cannot be moved there (the page says why): apply again, and cancel.
+            "cannot_move": _cannot_move(permit, move),
             "cancel_path": reverse("parking:permit_cancel", kwargs={"number": permit.number}),
             "apply_path": reverse("parking:apply"),
         },
@@ -359,6 +359,12 @@ def permit_moved(*, permit_id: int) -> None:
         template="permit_moved",
         context={**_permit_context(permit), "previous": event.data.get("previous", "")},
     )
+
+
+def _cannot_move(permit: Permit, move) -> bool:
+    from .permits import permit_move_problem
+
+    return bool(move.open and permit_move_problem(permit, move))
 
 
 BUILDERS = {

@@ -598,7 +598,10 @@ def permit_moved_next(request, permit: Permit):
         {
             "permit": permit,
             "move": move,
-            "another_zone": bool(move.uprn and move.zone != permit.zone),
+            # The permit cannot be moved there at all: apply again (or, in no zone, no permit
+            # is needed), and cancel this one.
+            "cannot_move": bool(move.open and permits.permit_move_problem(permit, move)),
+            "no_zone_there": bool(move.uprn and not move.zone),
             "quote": permits.permit_cancel_quote(permit=permit),
         },
     )

@@ -1295,14 +1295,15 @@ def permit_report_move(
     within Hackney, their new address; kept as the permit's PermitMove (replacing one they told
     us before that nobody has acted on).
 
-    A new home in the gazetteer in the permit's own zone, where the council's records show the
-    holder (the application's lives-there rule, at the new UPRN), moves the permit at once.
-    Anything else is flagged for a parking officer with the new address: a home the records do
-    not show them at, one not listed, one whose household has its permits already or where the
-    further-permit surcharge would differ, one in another zone (priced again there: an officer
-    decides, the portal does not reprice a move), or a move out of Hackney (the resident is
-    offered the cancellation and its refund). Nothing is cancelled. Raises MoveRefused with the
-    reason for the resident."""
+    A new home in the gazetteer in a parking zone, where the council's records show the holder
+    (the application's lives-there rule, at the new UPRN), moves the permit at once, to that
+    home's zone: the price depends on the vehicle and the household, not the zone, so a move to
+    another zone costs the same while the household's further-permit surcharge does. Anything
+    else is flagged for a parking officer with the new address: a home the records do not show
+    them at, one not listed, one in no zone or car-free, one whose household has its permits
+    already or where the surcharge would differ (the portal does not reprice a move yet), or a
+    move out of Hackney (the resident is offered the cancellation and its refund). Nothing is
+    cancelled. Raises MoveRefused with the reason for the resident."""
     if where not in MOVES:
         raise ValueError(f"not a kind of move: {where!r}")
     today = timezone.localdate()
@@ -1339,8 +1340,8 @@ def permit_report_move(
         if (
             target
             and lives
-            and permit.zone
-            and target["zone"] == permit.zone
+            and target["zone"]
+            and not target["permit_free"]
             and not _household_problem(permit, target["uprn"])
         ):
             _move(permit, move, by=user, lives=lives, who="The council's records show you there.")
@@ -1432,11 +1433,15 @@ def _move_flag_reason(move: PermitMove) -> str:
 
 
 def _move(permit: Permit, move: PermitMove, *, by, lives: dict, who: str, **data) -> None:
-    """Move a locked, live permit to the move's new address (same zone): what it relies on is
-    now the records at the new address (none when they do not show the holder there), any
-    flag is cleared, and the resident is emailed."""
+    """Move a locked, live permit to the move's new address, and to its zone when the gazetteer
+    gives one (another zone costs the same: see permit_report_move): what it relies on is now
+    the records at the new address (none when they do not show the holder there), any flag is
+    cleared, and the resident is emailed."""
     old = permit.address
+    old_zone = permit.zone
     now = timezone.now()
+    if move.zone:
+        permit.zone = move.zone
     if permit.flagged_at is not None:
         data.update(flagged_at=permit.flagged_at.isoformat(), flag_reason=permit.flag_reason)
     permit.uprn = move.uprn
@@ -1452,14 +1457,28 @@ def _move(permit: Permit, move: PermitMove, *, by, lives: dict, who: str, **data
     }
     permit.flagged_at, permit.flag_reason = None, ""
     permit.save(
-        update_fields=["uprn", "address", "person_ref", "relied_on", "flagged_at", "flag_reason"]
+        update_fields=[
+            "uprn",
+            "address",
+            "zone",
+            "person_ref",
+            "relied_on",
+            "flagged_at",
+            "flag_reason",
+        ]
     )
     PermitMove.objects.filter(pk=move.pk).update(outcome=PermitMove.Outcome.MOVED, resolved_at=now)
     move.outcome, move.resolved_at = PermitMove.Outcome.MOVED, now
     _event(
         permit,
         Kind.MOVED,
-        f"Moved from {old} to {move.address} (zone {permit.zone or 'not set'}). {who}",
+        f"Moved from {old} to {move.address} ("
+        + (
+            f"zone {old_zone or 'not set'} to zone {permit.zone}"
+            if permit.zone != old_zone
+            else f"zone {permit.zone or 'not set'}"
+        )
+        + f"). {who}",
         by=by,
         move=move.pk,
         previous=old,
@@ -1501,8 +1520,9 @@ def _household_problem(permit: Permit, uprn: int | None) -> str:
 
 def permit_move_problem(permit: Permit, move: PermitMove | None) -> str:
     """Why a parking officer cannot move the permit to the address of its unresolved move, in a
-    sentence; "" when they can. Another zone's price is not worked out by the portal: such a
-    move is cancelled (with its refund) and the resident applies at the new address."""
+    sentence; "" when they can (to another zone too: it costs the same). A home in no zone needs
+    no permit; one not listed in another zone has no zone to move to: such a permit is
+    cancelled (with its refund) and, for the latter, the resident applies at the new address."""
     if move is None or not move.open:
         return "The resident has not told us a new address."
     if move.kind == PermitMove.Kind.OUT_OF_BOROUGH:
@@ -1513,13 +1533,17 @@ def permit_move_problem(permit: Permit, move: PermitMove | None) -> str:
             return "The new address is no longer in the council's address records."
         if found.permit_free:
             return "The new address is a car-free development: no resident permits there."
-        if found.cpz_zone != permit.zone:
+        if not found.cpz_zone:
             return (
-                f"The new address is in zone {found.cpz_zone or 'none'}, not zone "
-                f"{permit.zone or 'none'}: a permit for another zone is priced again, which "
-                "the portal does not do. Cancel the permit (with its refund) and the resident "
-                "applies at the new address."
+                "The new address is in no parking zone: no permit is needed to park there. "
+                "Cancel the permit (with its refund)."
             )
+    elif move.kind == PermitMove.Kind.OTHER_ZONE:
+        return (
+            "The new address is not in the council's address records, so its zone is not "
+            "known. Cancel the permit (with its refund) and the resident applies at the new "
+            "address, where the officer approving it sets the zone."
+        )
     return _household_problem(permit, move.uprn)
 
 

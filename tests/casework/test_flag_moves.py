@@ -9,8 +9,8 @@ from casework.models import AuditEntry
 from notifications.models import EmailNotification
 from parking.models import PermitEvent
 from tests.helpers import sign_in
-from tests.parking.application_records import NOBODY_UPRN
-from tests.parking.moves import ZONE_B_UPRN, load_homes_to_move_to, report_move
+from tests.parking.application_records import NO_ZONE_UPRN, NOBODY_UPRN
+from tests.parking.moves import load_homes_to_move_to, report_move
 from tests.parking.permit_helpers import issued_permit
 
 Action = AuditEntry.Action
@@ -87,7 +87,7 @@ def test_a_double_click_on_the_move_shows_the_decision_made(
 @pytest.mark.parametrize(
     ("where", "uprn", "why"),
     [
-        ("other_zone", ZONE_B_UPRN, "The new address is in zone B, not zone A"),
+        ("other_zone", NO_ZONE_UPRN, "The new address is in no parking zone"),
         ("out_of_borough", None, "The resident moved out of Hackney"),
     ],
 )

@@ -178,7 +178,7 @@ def test_the_records_showing_a_move_asks_the_resident_where_they_went(borough, r
     ("where", "says"),
     [
         ("same_zone", "A parking officer will check your new address and move your permit"),
-        ("other_zone", "For your new home you need a permit for its zone"),
+        ("other_zone", "We cannot move this permit to your new home"),  # not listed: no zone
         ("out_of_borough", "You cannot keep a Hackney resident permit"),
     ],
 )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from hackney_portal.templatetags.portal import pounds
 from parking import permits
 from parking.models import PermitMove
-from tests.parking.application_records import APPROVED_UPRN, NOBODY_UPRN
+from tests.parking.application_records import APPROVED_UPRN, NO_ZONE_UPRN, NOBODY_UPRN
 from tests.parking.moves import SAME_ZONE_UPRN, ZONE_B_UPRN, load_homes_to_move_to
 from tests.parking.permit_helpers import ending_in, issued_permit
 
@@ -79,14 +79,24 @@ def test_a_move_the_records_do_not_show_says_an_officer_will_check_it(signed_in,
     assert "tell us where" not in detail
 
 
-def test_another_zone_says_so_and_offers_the_cancellation_with_its_refund(signed_in, permit):
+def test_another_zone_where_the_records_show_them_moves_the_permit(signed_in, permit):
     signed_in.post(url("permit_moved", permit), {"where": "other_zone"})
     signed_in.post(url("permit_moved_postcode", permit), {"postcode": "E8 1DY"})
     signed_in.post(url("permit_moved_address", permit), {"address": ZONE_B_UPRN})
     page = signed_in.post(url("permit_moved_date", permit), A_PAST_DAY, follow=True).text
 
+    assert "Your permit is moved" in page
+    assert "in zone B" in page and "the same price" in page
+
+
+def test_a_home_in_no_zone_says_no_permit_is_needed_and_offers_the_cancellation(signed_in, permit):
+    signed_in.post(url("permit_moved", permit), {"where": "other_zone"})
+    signed_in.post(url("permit_moved_postcode", permit), {"postcode": "E8 1DY"})
+    signed_in.post(url("permit_moved_address", permit), {"address": NO_ZONE_UPRN})
+    page = signed_in.post(url("permit_moved_date", permit), A_PAST_DAY, follow=True).text
+
     quote = permits.permit_cancel_quote(permit=permit)
-    assert "Your new home is in zone B" in page
+    assert "you do not need a resident permit to park there" in page
     assert f"we refund {pounds(quote.refund_pence)}" in page
 
 

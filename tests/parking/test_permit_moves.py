@@ -10,8 +10,14 @@ from notifications.models import EmailNotification
 from parking import permits
 from parking.exceptions import MoveRefused, RenewalNotOpen
 from parking.models import Permit, PermitEvent, PermitMove
+from records.models import Occupancy
 from tests.factories import make_staff
-from tests.parking.application_records import APPROVED_UPRN, NOBODY_UPRN, PERMIT_FREE_UPRN
+from tests.parking.application_records import (
+    APPROVED_UPRN,
+    NO_ZONE_UPRN,
+    NOBODY_UPRN,
+    PERMIT_FREE_UPRN,
+)
 from tests.parking.moves import SAME_ZONE_UPRN, ZONE_B_UPRN, load_homes_to_move_to, report_move
 from tests.parking.permit_helpers import ending_in, issued_permit
 
@@ -105,17 +111,52 @@ def test_an_officer_moves_a_permit_to_an_address_not_listed(resident, permit, of
     )
 
 
-def test_a_move_to_another_zone_waits_for_an_officer_who_cannot_move_it(resident, permit, officer):
-    # The resident said "same zone"; the gazetteer says zone B.
+def test_a_move_to_another_zone_where_the_records_show_them_moves_the_permit_there(
+    resident, permit
+):
+    """The price depends on the vehicle and the household, not the zone: a move to another
+    zone costs the same (no further permit at either home), so it is made like any other."""
+    move = report_move(resident, permit, where="other_zone", uprn=ZONE_B_UPRN)
+
+    assert (move.outcome, move.zone) == (Outcome.MOVED, "B")
+    permit.refresh_from_db()
+    assert (permit.uprn, permit.zone, permit.price_pence) == (ZONE_B_UPRN, "B", 17000)
+    assert permit.flagged_at is None
+    moved = permit.events.get(kind=PermitEvent.Kind.MOVED)
+    assert "(zone A to zone B)" in moved.description
+
+
+def test_a_move_to_another_zone_the_records_do_not_show_is_moved_there_by_an_officer(
+    resident, permit, officer
+):
+    """The resident said "same zone"; the gazetteer says zone B, and the records do not show
+    them there: an officer checks, and moves the permit to zone B."""
+    Occupancy.objects.filter(property__uprn=ZONE_B_UPRN).delete()
     move = report_move(resident, permit, uprn=ZONE_B_UPRN)
     assert (move.outcome, move.zone) == (Outcome.WAITING, "B")
 
-    with pytest.raises(MoveRefused, match="zone B, not zone A"):
-        permits.permit_move_by_officer(number=permit.number, by=officer, reason="Moved")
+    permits.permit_move_by_officer(number=permit.number, by=officer, reason="Tenancy agreement")
 
     permit.refresh_from_db()
+    assert (permit.uprn, permit.zone) == (ZONE_B_UPRN, "B")
+    assert permit.flagged_at is None
+
+
+def test_a_move_to_a_home_in_no_zone_waits_for_an_officer_who_cannot_move_it(
+    resident, permit, officer
+):
+    move = report_move(resident, permit, where="other_zone", uprn=NO_ZONE_UPRN)
+    assert move.outcome == Outcome.WAITING
+    with pytest.raises(MoveRefused, match="no parking zone: no permit is needed"):
+        permits.permit_move_by_officer(number=permit.number, by=officer, reason="Moved")
+    permit.refresh_from_db()
     assert (permit.uprn, permit.zone) == (APPROVED_UPRN, "A")
-    assert permit.flagged_at is not None
+
+
+def test_another_zone_not_listed_cannot_be_moved_its_zone_unknown(resident, permit, officer):
+    report_move(resident, permit, where="other_zone", uprn=None)
+    with pytest.raises(MoveRefused, match="its zone is not known"):
+        permits.permit_move_by_officer(number=permit.number, by=officer, reason="Moved")
 
 
 def test_a_move_to_a_car_free_home_waits_for_an_officer_who_cannot_move_it(
