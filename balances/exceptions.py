@@ -13,11 +13,13 @@ class LinkDetailsDoNotMatch(BalancesError):
 
 
 class LinkLockedOut(BalancesError):
-    """Too many failed attempts for this account number, or by this resident, in the last hour:
-    linking is refused until `until`."""
+    """Linking is refused until `until`: the resident's own failed attempts in the last hour
+    (`yours`), or, when not `yours`, many failed attempts on this account number by other
+    people (paused for the account's protection, nothing the resident did)."""
 
-    def __init__(self, until: datetime) -> None:
+    def __init__(self, until: datetime, *, yours: bool = True) -> None:
         self.until = until
+        self.yours = yours
         super().__init__(f"locked out until {until.isoformat()}")
 
 

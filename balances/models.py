@@ -129,7 +129,10 @@ class LinkAttempt(models.Model):
         ACCOUNT_CLOSED = "account_closed", "Account closed or ended"
         WRONG_POSTCODE = "wrong_postcode", "Postcode does not match"
         WRONG_SURNAME = "wrong_surname", "Surname does not match a liable person"
-        LOCKED_OUT = "locked_out", "Refused: too many failed attempts"
+        LOCKED_OUT = "locked_out", "Refused: too many failed attempts by this resident"
+        # Many failures on the account by other people: paused for its protection, never
+        # counted against the resident refused (services.account_link).
+        ACCOUNT_PAUSED = "account_paused", "Refused: linking paused (others' failed attempts)"
 
     # Kept when the user is deleted: the attempt still happened.
     user = models.ForeignKey(

@@ -2,8 +2,9 @@
 
 Linking asks for three things printed on or known from the bill: the account number, the
 property's postcode and the surname of someone liable for the account. A wrong answer never
-says which part was wrong, and failed attempts are limited (per account number, whoever tries,
-and per resident, whatever account) so the details cannot be guessed."""
+says which part was wrong, and failed attempts are limited (per resident, whatever account, and
+far higher per account number, by other people) so the details cannot be guessed, and nobody
+holding a letter with an account number can lock its owner out."""
 
 from __future__ import annotations
 
@@ -23,7 +24,12 @@ from records.models import Occupancy
 from .exceptions import AccountNotLinked, LinkDetailsDoNotMatch, LinkLockedOut
 from .models import AccountLink, CouncilTaxAccount, LinkAttempt
 
+# A resident's own failed attempts, on any account, before they must wait.
 LOCKOUT_FAILURES = 5
+# Failed attempts on one account number by other people before linking it is paused for
+# everyone: far more than one resident's, so that whoever holds a letter with the number cannot
+# keep its owner out, while guessing across many portal accounts is still slowed.
+ACCOUNT_PAUSE_FAILURES = 20
 LOCKOUT_WINDOW = timedelta(hours=1)
 LIABLE_ROLES = (Occupancy.Role.LIABLE, Occupancy.Role.JOINT_LIABLE)
 
@@ -55,13 +61,20 @@ class _Outcome:
     locked_until: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Lockout:
+    until: datetime
+    yours: bool  # the resident's own failures; False: the account's, by other people
+
+
 def account_link(
     *, user, account_ref: str, postcode: str, surname: str, now: datetime | None = None
 ) -> AccountLink:
     """Link the account to the resident when the three details match an account that is not
     closed. Every attempt is recorded. Raises LinkLockedOut after LOCKOUT_FAILURES failed
-    attempts in LOCKOUT_WINDOW for the account number or by the resident, and
-    LinkDetailsDoNotMatch for any wrong answer. Linking an account already linked is fine."""
+    attempts in LOCKOUT_WINDOW by the resident, or ACCOUNT_PAUSE_FAILURES on the account number
+    by other people (link_lockout), and LinkDetailsDoNotMatch for any wrong answer. Linking an
+    account already linked is fine."""
     ref = normalise_account_ref(account_ref or "")
     typed_ref = ref or "".join((account_ref or "").split())[:20]
     with transaction.atomic():
@@ -88,6 +101,8 @@ def account_link(
     # Raised after the commit, so the failed attempt is kept.
     if outcome.reason == LinkAttempt.Reason.LOCKED_OUT:
         raise LinkLockedOut(outcome.locked_until)
+    if outcome.reason == LinkAttempt.Reason.ACCOUNT_PAUSED:
+        raise LinkLockedOut(outcome.locked_until, yours=False)
     raise LinkDetailsDoNotMatch()
 
 
@@ -98,29 +113,37 @@ def account_unlink(*, user, account_ref: str) -> None:
         raise AccountNotLinked(account_ref)
 
 
-def link_lockout_until(*, user, account_ref: str, now: datetime) -> datetime | None:
-    """When linking opens again for this resident and account number; None when it is open.
-    Only failed checks count: attempts refused by the lockout itself do not prolong it."""
+def link_lockout(*, user, account_ref: str, now: datetime) -> Lockout | None:
+    """Whether, and until when, linking this account number is refused to this resident: after
+    LOCKOUT_FAILURES of their own failed checks in LOCKOUT_WINDOW (any account), or after
+    ACCOUNT_PAUSE_FAILURES failed checks on this account number by other people. A resident
+    who has not failed is never locked out by someone else's five. Only failed checks count:
+    attempts refused by a lockout do not prolong it."""
     since = now - LOCKOUT_WINDOW
     failures = LinkAttempt.objects.filter(succeeded=False, at__gt=since).exclude(
-        reason=LinkAttempt.Reason.LOCKED_OUT
+        reason__in=[LinkAttempt.Reason.LOCKED_OUT, LinkAttempt.Reason.ACCOUNT_PAUSED]
     )
-    until = None
-    for scope in (Q(account_ref=account_ref), Q(user=user)):
-        recent = list(
-            failures.filter(scope).order_by("-at").values_list("at", flat=True)[:LOCKOUT_FAILURES]
-        )
-        if len(recent) >= LOCKOUT_FAILURES:
-            # Open again once the oldest of the last five leaves the window.
+    found = None
+    for scope, limit, yours in (
+        (Q(user=user), LOCKOUT_FAILURES, True),
+        (Q(account_ref=account_ref) & ~Q(user=user), ACCOUNT_PAUSE_FAILURES, False),
+    ):
+        recent = list(failures.filter(scope).order_by("-at").values_list("at", flat=True)[:limit])
+        if len(recent) >= limit:
+            # Open again once the oldest of those leaves the window.
             opens = recent[-1] + LOCKOUT_WINDOW
-            until = max(until, opens) if until else opens
-    return until
+            if found is None or opens > found.until:
+                found = Lockout(until=opens, yours=yours)
+    return found
 
 
 def _decide(*, user, ref, typed_ref, postcode, surname, now) -> _Outcome:
-    until = link_lockout_until(user=user, account_ref=typed_ref, now=now)
-    if until is not None:
-        return _Outcome(LinkAttempt.Reason.LOCKED_OUT, locked_until=until)
+    lockout = link_lockout(user=user, account_ref=typed_ref, now=now)
+    if lockout is not None:
+        reason = (
+            LinkAttempt.Reason.LOCKED_OUT if lockout.yours else LinkAttempt.Reason.ACCOUNT_PAUSED
+        )
+        return _Outcome(reason, locked_until=lockout.until)
     if ref is None:
         return _Outcome(LinkAttempt.Reason.INVALID_ACCOUNT_REF)
     account = (

@@ -13,6 +13,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from hackney_portal.templatetags.portal import clock_time
+
 from . import selectors, services
 from .exceptions import AccountNotLinked, LinkDetailsDoNotMatch, LinkLockedOut
 from .forms import LinkForm
@@ -63,6 +65,14 @@ def link(request):
 def locked_out_message(locked: LinkLockedOut) -> str:
     minutes = max(1, math.ceil((locked.until - timezone.now()).total_seconds() / 60))
     at = timezone.localtime(locked.until)
+    if not locked.yours:
+        # Other people's failures: never "you have tried too many times".
+        return (
+            "Linking this account is paused for its protection: someone has tried to link it "
+            f"with the wrong details many times. This is not because of anything you did. Try "
+            f"again after {clock_time(at)} (in {minutes} minute{'s' if minutes != 1 else ''}), "
+            "or call us on 020 8356 3000 and we can link it for you"
+        )
     return (
         "You have tried too many times. For your security, linking is paused: "
         f"wait {minutes} minute{'s' if minutes != 1 else ''} (until {at:%H:%M}) and try again, "

@@ -14,11 +14,12 @@ from tests.factories import UserFactory
 
 
 @pytest.mark.django_db(transaction=True)
-def test_simultaneous_failures_for_one_account_stop_at_five():
+def test_simultaneous_failures_for_one_account_stop_at_its_pause():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises every write anyway")
     load_borough()
-    users = [UserFactory() for _ in range(10)]
+    pause = services.ACCOUNT_PAUSE_FAILURES
+    users = [UserFactory() for _ in range(pause + 5)]
     start = threading.Barrier(len(users))
     outcomes = []
 
@@ -38,6 +39,6 @@ def test_simultaneous_failures_for_one_account_stop_at_five():
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert sorted(outcomes) == ["LinkDetailsDoNotMatch"] * 5 + ["LinkLockedOut"] * 5
-    assert LinkAttempt.objects.filter(reason=LinkAttempt.Reason.WRONG_SURNAME).count() == 5
-    assert LinkAttempt.objects.filter(reason=LinkAttempt.Reason.LOCKED_OUT).count() == 5
+    assert sorted(outcomes) == ["LinkDetailsDoNotMatch"] * pause + ["LinkLockedOut"] * 5
+    assert LinkAttempt.objects.filter(reason=LinkAttempt.Reason.WRONG_SURNAME).count() == pause
+    assert LinkAttempt.objects.filter(reason=LinkAttempt.Reason.ACCOUNT_PAUSED).count() == 5

@@ -4,6 +4,7 @@ gets the same answer, failed attempts lock linking for an hour, and every attemp
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from balances import services
@@ -106,28 +107,51 @@ def _fail(user, ref=ARREARS, *, now=None):
         )
 
 
-def test_five_failures_for_one_account_number_from_anyone_lock_it_for_an_hour(borough, resident):
+def test_five_strangers_failing_on_an_account_do_not_lock_out_its_owner(borough, resident):
+    """Issue 17: account numbers are printed on letters; whoever holds one must not be able to
+    keep its owner out with five wrong tries."""
     start = timezone.now()
     for minute in range(5):
         _fail(UserFactory(), now=start + timedelta(minutes=minute))
-    # Even the right details are refused now, for whoever tries, with when it opens again.
+
+    services.account_link(
+        user=resident,
+        account_ref="3001 2345",
+        postcode="E8 1DY",
+        surname="O'Brien",
+        now=start + timedelta(minutes=10),
+    )
+
+    assert AccountLink.objects.filter(user=resident).count() == 1
+
+
+def test_many_failures_by_others_pause_the_account_for_everyone_not_as_their_fault(
+    borough, resident
+):
+    start = timezone.now()
+    for minute in range(services.ACCOUNT_PAUSE_FAILURES):
+        _fail(UserFactory(), now=start + timedelta(minutes=minute))
+    # Even the right details are refused now, with when it opens again and why.
     with pytest.raises(LinkLockedOut) as raised:
         services.account_link(
             user=resident,
             account_ref="3001 2345",
             postcode="E8 1DY",
             surname="O'Brien",
-            now=start + timedelta(minutes=10),
+            now=start + timedelta(minutes=30),
         )
     assert raised.value.until == start + timedelta(hours=1)
+    assert raised.value.yours is False
     assert not AccountLink.objects.exists()
-    # Another account number is not locked for this resident.
+    refused = LinkAttempt.objects.filter(user=resident).get()
+    assert refused.reason == LinkAttempt.Reason.ACCOUNT_PAUSED  # shown on the case view
+    # Another account number is not paused for this resident.
     services.account_link(
         user=resident,
         account_ref=CREDIT,
         postcode="E8 1DY",
         surname="Mensah-Smith",
-        now=start + timedelta(minutes=10),
+        now=start + timedelta(minutes=30),
     )
     # An hour after the first failure, the account opens again.
     services.account_link(
@@ -138,6 +162,23 @@ def test_five_failures_for_one_account_number_from_anyone_lock_it_for_an_hour(bo
         now=start + timedelta(hours=1, seconds=1),
     )
     assert AccountLink.objects.filter(user=resident).count() == 2
+
+
+def test_a_resident_paused_by_others_is_told_it_is_not_their_doing(client, borough, resident):
+    for _ in range(services.ACCOUNT_PAUSE_FAILURES):
+        _fail(UserFactory())
+    client.force_login(resident)
+
+    response = client.post(
+        reverse("balances:link"),
+        {"account_ref": ARREARS, "postcode": "E8 1DY", "surname": "O'Brien"},
+    )
+
+    page = " ".join(response.content.decode().split())
+    assert "Linking this account is paused for its protection" in page
+    assert "This is not because of anything you did" in page
+    assert "tried too many times" not in page
+    assert "020 8356 3000" in page
 
 
 def test_five_failures_by_one_resident_across_accounts_lock_them_out(borough, resident):
