@@ -29,8 +29,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from records.models import Property
-from records.selectors import current_occupants, living_at, parking_zones, property_by_uprn
+from records.selectors import (
+    RESIDENTIAL_USES,
+    current_occupants,
+    living_at,
+    parking_zones,
+    property_by_uprn,
+)
 
 from . import eligibility
 from .clients.payments import PaymentState, payments_client
@@ -75,11 +80,11 @@ from .selectors import (
 from .services import (
     _look_up,
     _pricing_facts,
+    _queue_email,
     _store_price,
     application_claim_person,
     application_decide,
     application_price,
-    decision_matched,
 )
 
 logger = logging.getLogger(__name__)
@@ -87,8 +92,6 @@ logger = logging.getLogger(__name__)
 Status = PermitApplication.Status
 PayStatus = Payment.Status
 Kind = PermitEvent.Kind
-
-RESIDENTIAL = (Property.Usage.RESIDENTIAL, Property.Usage.MIXED)
 
 # Renewal opens this many days before a permit's last day.
 RENEWAL_OPENS_DAYS = 42
@@ -232,7 +235,7 @@ def _officer_decides(
             else:
                 # Priced in full now it is approved: an applicant the records had not matched
                 # to the home was quoted a first permit's price (services.application_price).
-                changes.update(_priced(locked, locked.vehicle))
+                changes.update(_priced(locked))
         decision = dict(locked.decision)
         decision["officer"] = officer
         changes["decision"] = decision
@@ -243,7 +246,7 @@ def _officer_decides(
         PermitApplication.objects.filter(pk=locked.pk, status=Status.NEEDS_EVIDENCE).update(
             **changes
         )
-        _after_commit_email(
+        _queue_email(
             "application_decided" if approve else "application_refused",
             application_id=locked.pk,
         )
@@ -265,26 +268,18 @@ def _priced_from_v5c(application: PermitApplication, v5c: Vehicle | None) -> dic
             f"{eligibility.MAX_REVENUE_WEIGHT_KG:,} kg a resident permit allows. Refuse it, "
             "saying so."
         )
-    vehicle = replace(v5c, registration=application.registration).as_dvla()
+    application.vehicle = replace(v5c, registration=application.registration).as_dvla()
     return {
-        "vehicle": vehicle,
+        "vehicle": application.vehicle,
         "vehicle_lookup": PermitApplication.VehicleLookup.V5C,
-        **_priced(application, vehicle),
+        **_priced(application),
     }
 
 
-def _priced(application: PermitApplication, vehicle: dict | None) -> dict:
-    """The application's price for this vehicle at its home, as fields to update."""
-    quoted = price(
-        tariff=tariff_in_force(on=application.starts_on or timezone.localdate()),
-        vehicle=_pricing_facts(vehicle),
-        permits_held=permits_held_at_property(
-            uprn=application.uprn,
-            excluding=application.reference,
-            excluding_permit=application.renews.number if application.renews_id else "",
-        ),
-        months=application.months,
-    )
+def _priced(application: PermitApplication) -> dict:
+    """The application's price for its vehicle at its home, as fields to update: the journey's
+    own pricing (services.application_price), in full now that a person has approved it."""
+    quoted = application_price(application=application, matched=True)
     return {
         "price_pence": quoted.total_pence,
         "price_lines": [{"label": line.label, "pence": line.pence} for line in quoted.lines],
@@ -305,7 +300,7 @@ def _located(application: PermitApplication, home: Home | None) -> dict:
             raise AddressNeeded(f"There is no parking zone {home.zone!r}: choose one of the list")
         return {"zone": home.zone}
     found = property_by_uprn(uprn=home.uprn)
-    if found is None or found.retired_at is not None or found.usage not in RESIDENTIAL:
+    if found is None or found.retired_at is not None or found.usage not in RESIDENTIAL_USES:
         raise AddressNeeded(f"UPRN {home.uprn} is not a current home in the gazetteer")
     if not found.cpz_zone or found.permit_free:
         why = "is in no parking zone: no permit is needed to park there"
@@ -558,7 +553,7 @@ def applications_lapse(*, now=None) -> list[str]:
             ).update(status=Status.LAPSED, updated_at=now)
             if updated:
                 lapsed.append(application.reference)
-                _after_commit_email("application_lapsed", application_id=application.pk)
+                _queue_email("application_lapsed", application_id=application.pk)
     return lapsed
 
 
@@ -616,7 +611,7 @@ def _issue(application: PermitApplication, *, payment: Payment | None, by) -> Pe
     )
     if renews is not None:
         _event(renews, Kind.RENEWED, f"Renewed by permit {permit.number}", by=by)
-    _after_commit_email("permit_issued", permit_id=permit.pk)
+    _queue_email("permit_issued", permit_id=permit.pk)
     return permit
 
 
@@ -857,7 +852,7 @@ def _change_vehicle(permit: Permit, change: dict, *, by, paid: Payment | None) -
     )
     if difference < 0:
         _refund(permit, -difference, reason=Refund.Reason.VEHICLE_CHANGE, by=by)
-    _after_commit_email("vehicle_changed", permit_id=permit.pk)
+    _queue_email("vehicle_changed", permit_id=permit.pk)
 
 
 # --- Renewing ----------------------------------------------------------------------------------
@@ -916,7 +911,8 @@ def permit_renew(*, user, number: str, months: int) -> PermitApplication:
     application.vehicle_lookup, application.vehicle = _look_up(permit.registration)
     decision = application_decide(application=application)
     _store_price(
-        application, application_price(application=application, matched=decision_matched(decision))
+        application,
+        application_price(application=application, matched=bool(decision.matched_person_ref)),
     )
     now = timezone.now()
     try:
@@ -928,7 +924,7 @@ def permit_renew(*, user, number: str, months: int) -> PermitApplication:
             application.submitted_at = now
             application.approved_at = now if application.status == Status.APPROVED else None
             application.save()
-            _after_commit_email("application_received", application_id=application.pk)
+            _queue_email("application_received", application_id=application.pk)
     except IntegrityError:
         return permit_renewal(permit=permit)
     return application
@@ -1039,7 +1035,7 @@ def _cancel(permit: Permit, *, by, who: str, reason: str = "", **data) -> Cancel
     _event(permit, Kind.CANCELLED, f"{who} {refund}", by=by, **data)
     if quote.refund_pence:
         _refund(permit, quote.refund_pence, reason=Refund.Reason.CANCELLED, by=by)
-    _after_commit_email("permit_cancelled", permit_id=permit.pk, officer_reason=reason)
+    _queue_email("permit_cancelled", permit_id=permit.pk, officer_reason=reason)
     return quote
 
 
@@ -1134,7 +1130,7 @@ def _refund_unused_payment(payment: Payment, why: str) -> None:
     )
     _after_commit_refund(refund.pk)
     # The resident paid and is waiting for a permit: they hear why it is not coming now.
-    _after_commit_email("payment_not_used", payment_id=payment.pk, why=why)
+    _queue_email("payment_not_used", payment_id=payment.pk, why=why)
 
 
 def refund_submit(*, refund_id: int) -> Refund:
@@ -1194,7 +1190,7 @@ def _refund_done(refund: Refund, status: str, provider_id: str) -> None:
                 refund=refund.pk,
             )
             if status != Refund.Status.ERROR:
-                _after_commit_email("refund_sent", refund_id=refund.pk)
+                _queue_email("refund_sent", refund_id=refund.pk)
 
 
 # --- Reminders and moving home -----------------------------------------------------------------
@@ -1229,7 +1225,7 @@ def permits_remind(*, today: date | None = None) -> list[tuple[str, str]]:
                     f"Reminder sent: the permit ends on {permit.valid_to:%-d %B %Y} ({words}).",
                     by=None,
                 )
-                _after_commit_email("renewal_reminder", permit_id=permit.pk, weeks=days // 7)
+                _queue_email("renewal_reminder", permit_id=permit.pk, weeks=days // 7)
             sent.append((permit.number, words))
     return sent
 
@@ -1270,7 +1266,7 @@ def permits_check_moves(*, today: date | None = None) -> list[str]:
                 by=None,
                 person_ref=person_ref,
             )
-            _after_commit_email("move_flagged", permit_id=pk)
+            _queue_email("move_flagged", permit_id=pk)
         flagged.append(permit.number)
     return flagged
 
@@ -1358,7 +1354,7 @@ def permit_report_move(
             by=user,
             move=move.pk,
         )
-        _after_commit_email("move_reported", permit_id=permit.pk, where=where)
+        _queue_email("move_reported", permit_id=permit.pk, where=where)
     return move
 
 
@@ -1484,7 +1480,7 @@ def _move(permit: Permit, move: PermitMove, *, by, lives: dict, who: str, **data
         previous=old,
         **data,
     )
-    _after_commit_email("permit_moved", permit_id=permit.pk)
+    _queue_email("permit_moved", permit_id=permit.pk)
 
 
 def _close_moves(permit: Permit, outcome: str) -> None:
@@ -1591,14 +1587,6 @@ def _after_commit_refund(refund_id: int) -> None:
     from .tasks import refund_submit_task
 
     transaction.on_commit(lambda: refund_submit_task.delay(refund_id=refund_id))
-
-
-def _after_commit_email(kind: str, **ids) -> None:
-    """The resident's email about what just happened (parking/emails.py), queued in this
-    transaction: notifications sends it after the commit, once per event."""
-    from .emails import queue_email
-
-    queue_email(kind, **ids)
 
 
 def _pounds(pence: int) -> str:

@@ -282,14 +282,6 @@ def application_price(
     )
 
 
-def decision_matched(decision: eligibility.Decision) -> bool:
-    """Whether the rules matched the applicant to the home: the lives-there rule passed."""
-    return any(
-        result.rule == eligibility.Rule.LIVES_THERE and result.outcome == eligibility.Outcome.PASS
-        for result in decision.rules
-    )
-
-
 def application_quote(*, user, reference: str, made_by=None) -> Price:
     """Price the draft and keep the quote on it, as shown on check your answers."""
     application = _draft(user, reference, made_by)
@@ -329,7 +321,7 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
         application.vehicle_lookup, application.vehicle = _look_up(application.registration)
 
     decision = application_decide(application=application)
-    quoted = application_price(application=application, matched=decision_matched(decision))
+    quoted = application_price(application=application, matched=bool(decision.matched_person_ref))
     _store_price(application, quoted)
     now = timezone.now()
     with transaction.atomic():
@@ -355,9 +347,7 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
             )
         )
         if updated:
-            from .emails import queue_email
-
-            queue_email("application_received", application_id=application.pk)
+            _queue_email("application_received", application_id=application.pk)
     application.refresh_from_db()
     return Submitted(application, just_now=bool(updated))
 
@@ -489,6 +479,9 @@ def application_proof_due(application: PermitApplication) -> date | None:
 
 
 def _queue_email(kind: str, **ids) -> None:
+    """The resident's email about what just happened (parking/emails.py), queued in this
+    transaction: notifications sends it after the commit, once per event. (Imported when
+    called: emails reads the models and wording these services write.)"""
     from .emails import queue_email
 
     queue_email(kind, **ids)

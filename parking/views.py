@@ -210,7 +210,7 @@ def application_detail(request, reference: str):
             "window_hours": settings.PERMIT_PAYMENT_WINDOW_HOURS,
             # Quoted as a first permit at the home until someone matches the applicant to it.
             "first_permit_price": application.status == PermitApplication.Status.NEEDS_EVIDENCE
-            and not services.decision_matched(decision),
+            and not decision.matched_person_ref,
             "proof_due": services.application_proof_due(application),
             "proof_wait_days": settings.PERMIT_PROOF_WAIT_DAYS,
             "review_days": settings.PERMIT_EVIDENCE_REVIEW_DAYS,
