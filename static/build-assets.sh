@@ -19,6 +19,10 @@ for weight in 400 600 700; do
   done
 done
 cp -R node_modules/lbh-frontend/lbh/assets/images "$out/lbh/assets/"
-# Our own small scripts (pages work without them).
-mkdir -p "$out/js" && cp static/src/js/*.js "$out/js/"
+# GOV.UK Frontend's browser build (the version lbh-frontend depends on; every lbh component our
+# pages use is GOV.UK's), then our own small scripts. Pages work without any of them.
+# Why not lbh-frontend's all.js: docs/decisions/0006-govuk-frontend-scripts.md.
+mkdir -p "$out/js"
+cp node_modules/govuk-frontend/govuk/all.js "$out/js/govuk-frontend.js"
+cp static/src/js/*.js "$out/js/"
 echo "assets built into $out"
