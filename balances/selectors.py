@@ -22,23 +22,18 @@ from hackney_portal.prepared import execute_prepared
 from records.models import Property
 from records.selectors import applied_at, feeds_last_applied_at, feeds_last_applied_sql
 
+from . import ledger
 from .exceptions import AccountNotLinked
+from .ledger import PAYMENT_KINDS, ScheduledInstalment, financial_year_of
 from .models import AccountLink, CouncilTaxAccount, Instalment, LinkAttempt, Transaction
 
 COUNCIL_TAX_FEEDS = ("council_tax_accounts", "council_tax_instalments", "council_tax_transactions")
 STALE_AFTER = timedelta(days=2)
 RECENT_PAYMENTS = 5
 PAYMENTS_PER_PAGE = 20
-PAYMENT_KINDS = (Transaction.Kind.PAYMENT, Transaction.Kind.REFUND)
 DISCOUNT_CODES = {
     "SPD": "Single person discount: 25% off the charge when only one adult lives in the home",
 }
-
-
-def financial_year_of(day: date) -> str:
-    """The financial year (1 April to 31 March) holding `day`, as the feeds write it: 2026/27."""
-    start = day.year if day.month >= 4 else day.year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
 
 
 @dataclass(frozen=True)
@@ -87,13 +82,6 @@ class Freshness:
 
     as_of: datetime | None
     stale: bool
-
-
-@dataclass(frozen=True)
-class ScheduledInstalment:
-    due_on: date
-    amount_pence: int
-    due: bool  # on or before today
 
 
 @dataclass(frozen=True)
@@ -229,9 +217,11 @@ def balance_for(*, user, account_ref: str, today: date) -> AccountBalance:
     if not rows:
         raise AccountNotLinked(account_ref)
     account = _AccountRow(*rows[0][: len(_AccountRow._fields)])
-    ledger = [row[len(_AccountRow._fields) :] for row in rows if row[len(_AccountRow._fields)]]
+    rows_of_ledger = [
+        row[len(_AccountRow._fields) :] for row in rows if row[len(_AccountRow._fields)]
+    ]
     totals, instalments, recent = [], [], []
-    for part, ref, financial_year, kind, amount, day, description in ledger:
+    for part, ref, financial_year, kind, amount, day, description in rows_of_ledger:
         if part == "total":
             totals.append((financial_year, kind, int(amount)))  # PostgreSQL sums as numeric
         elif part == "instalment":
@@ -248,38 +238,9 @@ def balance_for(*, user, account_ref: str, today: date) -> AccountBalance:
                     description=description,
                 )
             )
-    # A UNION keeps no order: each part is put in its own here.
-    instalments.sort()
+    # A UNION keeps no order: the ledger sorts the schedule, the payments are sorted here.
     recent.sort(key=lambda entry: (entry.posted_on, entry.transaction_ref), reverse=True)
-
-    balance = arrears = this_year = charge = discount = paid = 0
-    for financial_year, kind, total in totals:
-        balance += total
-        if financial_year < year:  # "2025/26" < "2026/27": the labels sort as the years do
-            arrears += total
-        elif financial_year == year:
-            this_year += total
-            if kind == Transaction.Kind.CHARGE:
-                charge += total
-            elif kind == Transaction.Kind.DISCOUNT:
-                discount += total
-            elif kind in PAYMENT_KINDS:
-                paid -= total
-
-    schedule = tuple(
-        ScheduledInstalment(due_on=due_on, amount_pence=amount, due=due_on <= today)
-        for due_on, amount in instalments
-    )
-    due_to_date = sum(item.amount_pence for item in schedule if item.due)
-    missed = max(0, due_to_date - paid)
-    # The missed instalments are the latest due ones that what was paid does not cover.
-    missed_count, covered = 0, paid
-    for item in (item for item in schedule if item.due):
-        if covered >= item.amount_pence:
-            covered -= item.amount_pence
-        else:
-            covered = 0
-            missed_count += 1
+    money = ledger.sums(totals=totals, instalments=instalments, today=today)
 
     codes = [code for code in account.discounts.split(";") if code]
     return AccountBalance(
@@ -292,20 +253,20 @@ def balance_for(*, user, account_ref: str, today: date) -> AccountBalance:
         instalments_a_year=account.instalments,
         today=today,
         financial_year=year,
-        balance_pence=balance,
-        arrears_pence=arrears,
-        this_year_pence=this_year,
-        charge_pence=charge,
-        discount_pence=discount,
+        balance_pence=money.balance_pence,
+        arrears_pence=money.arrears_pence,
+        this_year_pence=money.this_year_pence,
+        charge_pence=money.charge_pence,
+        discount_pence=money.discount_pence,
         discount_codes=tuple(
             DiscountCode(code, DISCOUNT_CODES.get(code, f"Discount {code}")) for code in codes
         ),
-        due_to_date_pence=due_to_date,
-        paid_to_date_pence=paid,
-        missed_pence=missed,
-        missed_count=missed_count if missed else 0,
-        next_instalment=next((item for item in schedule if not item.due), None),
-        schedule=schedule,
+        due_to_date_pence=money.due_to_date_pence,
+        paid_to_date_pence=money.paid_to_date_pence,
+        missed_pence=money.missed_pence,
+        missed_count=money.missed_count,
+        next_instalment=money.next_instalment,
+        schedule=money.schedule,
         recent_payments=tuple(recent[:RECENT_PAYMENTS]),
         more_payments=len(recent) > RECENT_PAYMENTS,
         freshness=_freshness(
@@ -451,32 +412,20 @@ def accounts_for_case(
     ids = [account.pk for account in accounts]
     year = financial_year_of(today)
 
-    balance: dict[int, int] = {}
-    arrears: dict[int, int] = {}
-    paid: dict[int, int] = {}
+    totals: dict[int, list[tuple[str, str, int]]] = {}
     for account_id, financial_year, kind, total in (
         Transaction.objects.filter(account_id__in=ids, withdrawn_at__isnull=True)
         .values_list("account_id", "financial_year", "kind")
         .annotate(total=Sum("amount_pence"))
         .order_by()
     ):
-        balance[account_id] = balance.get(account_id, 0) + total
-        if financial_year < year:
-            arrears[account_id] = arrears.get(account_id, 0) + total
-        elif financial_year == year and kind in PAYMENT_KINDS:
-            paid[account_id] = paid.get(account_id, 0) - total
+        totals.setdefault(account_id, []).append((financial_year, kind, total))
 
-    schedules: dict[int, list[ScheduledInstalment]] = {}
-    for account_id, due_on, amount in (
-        Instalment.objects.filter(
-            account_id__in=ids, financial_year=year, withdrawn_at__isnull=True
-        )
-        .order_by("account_id", "due_on")
-        .values_list("account_id", "due_on", "amount_pence")
-    ):
-        schedules.setdefault(account_id, []).append(
-            ScheduledInstalment(due_on=due_on, amount_pence=amount, due=due_on <= today)
-        )
+    instalments: dict[int, list[tuple[date, int]]] = {}
+    for account_id, due_on, amount in Instalment.objects.filter(
+        account_id__in=ids, financial_year=year, withdrawn_at__isnull=True
+    ).values_list("account_id", "due_on", "amount_pence"):
+        instalments.setdefault(account_id, []).append((due_on, amount))
 
     links: dict[int, list[AccountLinkSeen]] = {}
     for account_id, email, linked_at in (
@@ -518,8 +467,11 @@ def accounts_for_case(
 
     summaries = []
     for account in accounts:
-        schedule = schedules.get(account.pk, [])
-        due_to_date = sum(item.amount_pence for item in schedule if item.due)
+        money = ledger.sums(
+            totals=totals.get(account.pk, ()),
+            instalments=instalments.get(account.pk, ()),
+            today=today,
+        )
         lead = account.lead_person
         summaries.append(
             AccountSummary(
@@ -534,10 +486,10 @@ def accounts_for_case(
                 opened_on=account.opened_on,
                 closed_on=account.closed_on,
                 payment_method=account.get_payment_method_display(),
-                balance_pence=balance.get(account.pk, 0),
-                arrears_pence=arrears.get(account.pk, 0),
-                missed_pence=max(0, due_to_date - paid.get(account.pk, 0)),
-                next_instalment=next((item for item in schedule if not item.due), None),
+                balance_pence=money.balance_pence,
+                arrears_pence=money.arrears_pence,
+                missed_pence=money.missed_pence,
+                next_instalment=money.next_instalment,
                 links=tuple(links.get(account.pk, ())),
                 ledger=None if ledgers is None else tuple(ledgers.get(account.pk, ())),
                 link_attempts=None
