@@ -6,12 +6,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from parking.evidence import download_name, evidence_file_open_for_review
+from parking.evidence import download_response, evidence_file_open_for_review
 from parking.exceptions import (
     AddressNeeded,
     ApplicationAlreadyDecided,
@@ -195,12 +195,7 @@ def review_evidence(request, reference: str, evidence_id):
         subject=f"{item.application.reference}: {item.original_name}",
         detail={"evidence": str(item.public_id), "application": item.application.reference},
     )
-    response = FileResponse(
-        content, as_attachment=True, filename=download_name(item), content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(item, content)
 
 
 def review_url(reference: str) -> str:

@@ -3,14 +3,14 @@ import time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import ROLES, is_staff_member, role_names
-from parking.evidence import download_name, evidence_file_open_for_staff
+from parking.evidence import download_response, evidence_file_open_for_staff
 from parking.models import EvidenceFile
 from parking.permissions import APPLICATION_DECIDE
 from records.models import SYNC_VIEW
@@ -242,9 +242,4 @@ def _evidence_download(request, kind: str, key: str, evidence_id):
         detail={"evidence": str(item.public_id), "application": item.application.reference},
         **_case_kwargs(kind, key),
     )
-    response = FileResponse(
-        content, as_attachment=True, filename=download_name(item), content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(item, content)

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import FileResponse
 
 from .eligibility import Decision
 from .exceptions import (
@@ -271,3 +272,19 @@ def download_name(evidence: EvidenceFile) -> str:
     """The resident's name for the file with the extension of what it really is."""
     stem = os.path.splitext(evidence.original_name)[0] or "evidence"
     return f"{stem}.{_BY_CONTENT_TYPE[evidence.content_type].extension}"
+
+
+def download_response(evidence: EvidenceFile, content) -> FileResponse:
+    """An evidence file as a download, the one way every page hands one out (its owner's, the
+    case view's, the review queue's; the staff ones audit before calling this)."""
+    response = FileResponse(
+        content,
+        as_attachment=True,
+        filename=download_name(evidence),
+        content_type=evidence.content_type,
+    )
+    # The browser must take the type we detected, never guess one (a PDF that sniffs as HTML),
+    # and nothing on the way may keep a copy of a resident's proof.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

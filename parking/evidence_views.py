@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from . import evidence
@@ -114,16 +114,7 @@ def evidence_download(request, reference: str, evidence_id):
         )
     except EvidenceFile.DoesNotExist:
         raise Http404 from None
-    response = FileResponse(
-        content,
-        as_attachment=True,
-        filename=evidence.download_name(item),
-        content_type=item.content_type,
-    )
-    # The browser must take the type we detected, never guess one (a PDF that sniffs as HTML).
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence.download_response(item, content)
 
 
 def _application(request, reference: str) -> PermitApplication:

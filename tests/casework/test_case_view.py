@@ -341,6 +341,7 @@ def test_evidence_is_downloaded_from_the_case_and_the_download_audited(client, a
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     assert response["Content-Disposition"] == 'attachment; filename="council-tax-bill.pdf"'
     assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
     entry = AuditEntry.objects.filter(action="evidence_download").get()
     assert (entry.person_ref, entry.reason) == (ZOE, "Reviewing an application")
     assert entry.subject == f"{application.reference}: council-tax-bill.pdf"

@@ -181,6 +181,10 @@ def test_the_evidence_is_downloaded_from_the_queue_and_audited(client, parking_o
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert (response["X-Content-Type-Options"], response["Cache-Control"]) == (
+        "nosniff",
+        "private, no-store",
+    )
     entry = AuditEntry.objects.get(action=AuditEntry.Action.EVIDENCE_DOWNLOAD)
     assert (entry.actor, entry.reason, entry.uprn) == (
         parking_officer,
