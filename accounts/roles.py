@@ -1,74 +1,92 @@
-"""Staff roles: Django groups, each granted permissions that the apps declare themselves
-(records.models, balances.models, parking.permissions, casework.permissions,
-notifications.permissions).
+"""Staff roles: Django groups, each granted permissions that the apps declare themselves.
 
 A member of staff is anyone with is_staff or a role; staff must use an authenticator app
 (see middleware.StaffMFARequiredMiddleware).
 
-This is where roles meet the apps: the one module of accounts that imports them, and only for
-their permission constants (the import contracts in pyproject.toml allow exactly that)."""
+accounts imports no app. The roles (the council's staff structure) are named here; each app
+declares its own permissions and which roles they go to from its AppConfig.ready, with
+`declare_permissions` (and `add_landing` for where a role's work starts), as the apps' panels
+on "Your account" register themselves (accounts.home). An app may add a role of its own with
+`add_role`. `sync_roles` makes the groups match after every migrate."""
 
-from balances import models as balances
-from casework import permissions as casework
-from notifications import permissions as notifications
-from parking import permissions as parking
-from records import models as records
+from types import ModuleType
 
 CONTACT_CENTRE_AGENT = "contact_centre_agent"
 PARKING_OFFICER = "parking_officer"
 REVENUES_OFFICER = "revenues_officer"
 RECORDS_ADMIN = "records_admin"
 
-# The modules that declare staff permissions, each in a PERMISSIONS dict of its constants.
-DECLARED_IN = (casework, parking, balances, records, notifications)
-# Every staff permission: "app_label.codename" -> what it allows.
-PERMISSIONS: dict[str, str] = {
-    permission: description
-    for module in DECLARED_IN
-    for permission, description in module.PERMISSIONS.items()
-}
-
-# What every role can do: find a resident's case, read it (council tax accounts included), add
-# notes and make a permit application for a resident on the phone. Each role then adds its own
-# work.
-CASEWORK = [
-    casework.CASE_VIEW,
-    casework.CASE_NOTE_ADD,
-    balances.COUNCIL_TAX_ACCOUNT_VIEW,
-    casework.ASSISTED_APPLICATION_MAKE,
-]
-
-# role -> (description, permissions)
+# role -> (description, permissions): the permissions filled in by the apps as they start.
 ROLES: dict[str, tuple[str, list[str]]] = {
     CONTACT_CENTRE_AGENT: (
         "Contact centre agent: looks up residents' cases, adds notes and makes permit "
         "applications for residents on the phone",
-        CASEWORK,
+        [],
     ),
-    PARKING_OFFICER: (
-        "Parking officer: decides permit applications that need a person",
-        [*CASEWORK, parking.APPLICATION_DECIDE],
-    ),
+    PARKING_OFFICER: ("Parking officer: decides permit applications that need a person", []),
     REVENUES_OFFICER: (
         "Revenues officer: council tax accounts, their full ledgers and account links",
-        [
-            *CASEWORK,
-            balances.COUNCIL_TAX_LEDGER_VIEW,
-            balances.COUNCIL_TAX_LINK_MANAGE,
-        ],
+        [],
     ),
     RECORDS_ADMIN: (
         "Records administrator: record feeds, syncs and their quality, the audit log and the "
         "emails sent",
-        [
-            *CASEWORK,
-            records.SYNC_VIEW,
-            records.SYNC_MANAGE,
-            casework.AUDIT_LOG_VIEW,
-            notifications.NOTIFICATION_VIEW,
-        ],
+        [],
     ),
 }
+# The roles that work residents' cases: each gets what every caseworker can do (find a case,
+# read it, add notes, apply for a resident on the phone; declared by the apps with
+# `every_caseworker`). A role an app adds later need not be one.
+CASEWORK_ROLES: set[str] = set(ROLES)
+_EVERY_CASEWORKER: list[str] = []
+
+# Every staff permission: "app_label.codename" -> what it allows; and the modules declaring them.
+PERMISSIONS: dict[str, str] = {}
+DECLARED_IN: list[ModuleType] = []
+
+# Where a member of staff lands after signing in: the first of these (by order) they may use.
+_LANDINGS: list[tuple[int, str, str]] = []
+
+
+def add_role(name: str, description: str, *, casework: bool = False) -> None:
+    """An app's own role (from its AppConfig.ready)."""
+    ROLES.setdefault(name, (description, []))
+    if casework:
+        CASEWORK_ROLES.add(name)
+        _grant(name, _EVERY_CASEWORKER)
+
+
+def declare_permissions(
+    module: ModuleType,
+    *,
+    every_caseworker: tuple[str, ...] = (),
+    grants: dict[str, tuple[str, ...]] | None = None,
+) -> None:
+    """An app's staff permissions: `module.PERMISSIONS` (constant -> description), those every
+    casework role gets, and those particular roles get. Called from the app's AppConfig.ready;
+    calling it again changes nothing."""
+    if module not in DECLARED_IN:
+        DECLARED_IN.append(module)
+    PERMISSIONS.update(module.PERMISSIONS)
+    for permission in every_caseworker:
+        if permission not in _EVERY_CASEWORKER:
+            _EVERY_CASEWORKER.append(permission)
+    for role in CASEWORK_ROLES:
+        _grant(role, every_caseworker)
+    for role, permissions in (grants or {}).items():
+        _grant(role, permissions)
+
+
+def _grant(role: str, permissions) -> None:
+    granted = ROLES[role][1]
+    granted.extend(p for p in permissions if p not in granted)
+
+
+def add_landing(permission: str, url_name: str, *, order: int) -> None:
+    """Staff holding `permission` start at `url_name` after signing in (lowest order first)."""
+    if (order, permission, url_name) not in _LANDINGS:
+        _LANDINGS.append((order, permission, url_name))
+        _LANDINGS.sort()
 
 
 def is_staff_member(user) -> bool:
@@ -79,17 +97,9 @@ def is_staff_member(user) -> bool:
     return user.groups.filter(name__in=ROLES).exists()
 
 
-# Where a member of staff lands after signing in: the first of these they may use (a role's
-# own work before what every role can do), else the staff pages.
-LANDINGS = (
-    (parking.APPLICATION_DECIDE, "casework:review_queue"),
-    (records.SYNC_VIEW, "records:run_list"),
-    (casework.CASE_VIEW, "casework:search"),
-)
-
-
 def landing_url_name(user) -> str:
-    for permission, url_name in LANDINGS:
+    """A role's own work before what every role can do, else the staff pages."""
+    for _order, permission, url_name in _LANDINGS:
         if user.has_perm(permission):
             return url_name
     return "casework:home"

@@ -6,7 +6,20 @@ class BalancesConfig(AppConfig):
     verbose_name = "Council tax balances"
 
     def ready(self):
-        from accounts import home
+        from accounts import home, roles
+
+        from . import models
+
+        roles.declare_permissions(
+            models,
+            every_caseworker=(models.COUNCIL_TAX_ACCOUNT_VIEW,),
+            grants={
+                roles.REVENUES_OFFICER: (
+                    models.COUNCIL_TAX_LEDGER_VIEW,
+                    models.COUNCIL_TAX_LINK_MANAGE,
+                )
+            },
+        )
 
         from . import feeds  # noqa: F401  (registers the council tax feeds with records.sync)
         from .selectors import accounts_linked

@@ -6,7 +6,13 @@ class ParkingConfig(AppConfig):
     verbose_name = "Resident parking permits"
 
     def ready(self):
-        from accounts import home
+        from accounts import home, roles
+
+        from . import permissions
+
+        roles.declare_permissions(
+            permissions, grants={roles.PARKING_OFFICER: (permissions.APPLICATION_DECIDE,)}
+        )
 
         from .selectors import applications_for_user, permits_for_user
 

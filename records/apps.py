@@ -6,4 +6,14 @@ class RecordsConfig(AppConfig):
     verbose_name = "Council records and their sync"
 
     def ready(self):
-        from . import feeds  # noqa: F401  (registers the properties and people feeds)
+        from accounts import roles
+
+        from . import (
+            feeds,  # noqa: F401  (registers the properties and people feeds)
+            models,
+        )
+
+        roles.declare_permissions(
+            models, grants={roles.RECORDS_ADMIN: (models.SYNC_VIEW, models.SYNC_MANAGE)}
+        )
+        roles.add_landing(models.SYNC_VIEW, "records:run_list", order=20)
