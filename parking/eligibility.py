@@ -1,7 +1,8 @@
 """Who may have a resident parking permit: the eligibility rules of issue 8, as pure functions
 over plain data. They never touch the database, the clock or settings: the caller reads the
-records (records.selectors), the vehicle data, the permits already held, the time and the limits
-(settings.PERMITS_PER_HOUSEHOLD, settings.RECORDS_MAX_AGE_DAYS), and passes them in.
+records (records.selectors, which returns records.facts), the vehicle data, the permits already
+held, the time and the limits (settings.PERMITS_PER_HOUSEHOLD, settings.RECORDS_MAX_AGE_DAYS),
+and passes them in.
 
 Each rule gives pass, fail or unknown with a reason addressed to the resident and the records it
 relied on; decide() turns the seven into one decision. The council's principle runs through
@@ -19,8 +20,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from records.facts import OccupancyRecord, Occupant, PropertyDetails, RecordsFreshness
 from records.matching import MATCH_STRENGTH, Match, MatchKind, person_matches
-from records.selectors import OccupancyRecord, Occupant, PropertyDetails, RecordsFreshness
 
 # Bump when a rule changes what it decides, so a stored decision says which rules made it.
 RULES_VERSION = "2026-12-eligibility-2"  # 2: a person matched to another portal account

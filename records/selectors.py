@@ -25,111 +25,23 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .contract import parse_postcode
+
+# The plain facts the rules read live in records.facts (no Django); the reads here return them.
+from .facts import (
+    RESIDENTIAL_USES,
+    Address,
+    AppliedRun,
+    OccupancyRecord,
+    Occupant,
+    PersonDetails,
+    PropertyDetails,
+    RecordsFreshness,
+    Role,
+    Source,
+    Usage,
+)
 from .models import Occupancy, Person, Property, SyncRun
 from .progress import progress_key, progress_onto
-
-RESIDENTIAL_USES = (Property.Usage.RESIDENTIAL, Property.Usage.MIXED)
-
-
-@dataclass(frozen=True)
-class Address:
-    """A property's postal address: its non-empty address lines and its postcode."""
-
-    uprn: int
-    lines: tuple[str, ...]
-    postcode: str
-
-    @property
-    def label(self) -> str:
-        """One line, for a drop-down or a heading: "Flat A, 12 Mare Street, London, E8 3RH"."""
-        return ", ".join((*self.lines, self.postcode))
-
-
-@dataclass(frozen=True)
-class PropertyDetails:
-    """A property in the gazetteer, with what parking eligibility needs to know about it."""
-
-    address: Address
-    ward: str
-    usage: Property.Usage
-    cpz_zone: str  # "" when the property is in no controlled parking zone
-    permit_free: bool  # a car-free development: no resident permits
-    retired_at: datetime | None  # when it left the gazetteer; None while it is current
-
-    @property
-    def uprn(self) -> int:
-        return self.address.uprn
-
-    @property
-    def residential(self) -> bool:
-        """Someone may live here: residential or mixed use."""
-        return self.usage in RESIDENTIAL_USES
-
-
-@dataclass(frozen=True)
-class OccupancyRecord:
-    """One source's word that a person lives at a property."""
-
-    role: Occupancy.Role
-    source: Occupancy.Source
-    occupied_from: date
-    occupied_to: date | None
-
-
-@dataclass(frozen=True)
-class Occupant:
-    """A person currently living at a property, with every source that says so. The name keys
-    are records.matching.name_key of the names: compare a name given by a resident through
-    name_key, never the names as written."""
-
-    person_ref: str
-    title: str
-    first_name: str
-    last_name: str
-    first_name_key: str
-    last_name_key: str
-    date_of_birth: date | None
-    occupancies: tuple[OccupancyRecord, ...]
-
-
-@dataclass(frozen=True)
-class AppliedRun:
-    """The sync run that last changed a feed's records."""
-
-    feed: str
-    run_id: int
-    file_name: str
-    finished_at: datetime
-
-
-@dataclass(frozen=True)
-class RecordsFreshness:
-    """When the properties and people records were last brought up to date (None: never)."""
-
-    properties: AppliedRun | None
-    people: AppliedRun | None
-
-    @property
-    def as_of(self) -> datetime | None:
-        """The records are as fresh as the staler of the two: None if either was never synced."""
-        if self.properties is None or self.people is None:
-            return None
-        return min(self.properties.finished_at, self.people.finished_at)
-
-
-@dataclass(frozen=True)
-class PersonDetails:
-    """Someone in the council's people records."""
-
-    person_ref: str
-    title: str
-    first_name: str
-    last_name: str
-    date_of_birth: date | None
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
 
 @dataclass(frozen=True)
@@ -139,8 +51,8 @@ class OccupancyHistory:
 
     person: PersonDetails
     address: Address
-    role: Occupancy.Role
-    source: Occupancy.Source
+    role: Role
+    source: Source
     occupied_from: date
     occupied_to: date | None  # the last day, as the source gives it
     ended_at: datetime | None  # when a snapshot no longer had it
@@ -196,7 +108,7 @@ def property_by_uprn(*, uprn: int) -> PropertyDetails | None:
     return PropertyDetails(
         address=_address(row[: len(_ADDRESS_FIELDS)]),
         ward=ward,
-        usage=Property.Usage(usage),
+        usage=Usage(usage),
         cpz_zone=cpz_zone,
         permit_free=permit_free,
         retired_at=retired_at,
@@ -227,8 +139,8 @@ def current_occupants(*, uprn: int) -> list[Occupant]:
         people.setdefault(person.pk, person)
         records.setdefault(person.pk, []).append(
             OccupancyRecord(
-                role=Occupancy.Role(occupancy.role),
-                source=Occupancy.Source(occupancy.source),
+                role=Role(occupancy.role),
+                source=Source(occupancy.source),
                 occupied_from=occupancy.occupied_from,
                 occupied_to=occupancy.occupied_to,
             )
@@ -412,8 +324,8 @@ class Home:
 
     uprn: int
     address: str  # one line: Address.label
-    role: Occupancy.Role
-    source: Occupancy.Source
+    role: Role
+    source: Source
     occupied_from: date
     occupied_to: date | None
     current: bool
@@ -447,7 +359,7 @@ class Resident:
     person_ref: str
     name: str
     year_of_birth: int | None
-    role: Occupancy.Role
+    role: Role
 
 
 @dataclass(frozen=True)
@@ -456,7 +368,7 @@ class PropertySummary:
 
     address: Address
     ward: str
-    usage: Property.Usage
+    usage: Usage
     cpz_zone: str
     permit_free: bool
     retired: bool
@@ -585,8 +497,8 @@ def people_summaries(*, person_refs: list[str] | tuple[str, ...]) -> list[Person
             Home(
                 uprn=occupancy.property.uprn,
                 address=_address(_address_row(occupancy.property)).label,
-                role=Occupancy.Role(occupancy.role),
-                source=Occupancy.Source(occupancy.source),
+                role=Role(occupancy.role),
+                source=Source(occupancy.source),
                 occupied_from=occupancy.occupied_from,
                 occupied_to=occupancy.occupied_to,
                 current=current,
@@ -754,7 +666,7 @@ def property_summaries(*, uprns: list[int] | tuple[int, ...]) -> list[PropertySu
                 person_ref=ref,
                 name=f"{first} {last}",
                 year_of_birth=born.year if born else None,
-                role=Occupancy.Role(role),
+                role=Role(role),
             ),
         )
     summaries = []
@@ -767,7 +679,7 @@ def property_summaries(*, uprns: list[int] | tuple[int, ...]) -> list[PropertySu
             PropertySummary(
                 address=_address(row[: len(_ADDRESS_FIELDS)]),
                 ward=ward,
-                usage=Property.Usage(usage),
+                usage=Usage(usage),
                 cpz_zone=cpz_zone,
                 permit_free=permit_free,
                 retired=retired_at is not None,
@@ -844,8 +756,8 @@ def _occupancy_history(row: Occupancy, today: date) -> OccupancyHistory:
         address=Address(
             uprn=home.uprn, lines=tuple(line for line in lines if line), postcode=home.postcode
         ),
-        role=Occupancy.Role(row.role),
-        source=Occupancy.Source(row.source),
+        role=Role(row.role),
+        source=Source(row.source),
         occupied_from=row.occupied_from,
         occupied_to=row.occupied_to,
         ended_at=row.ended_at,
