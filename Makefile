@@ -36,7 +36,9 @@ static/build/css/portal.css: node_modules/.installed static/src/*.scss static/sr
 assets: static/build/css/portal.css ## Build CSS, fonts and images into static/build
 
 migrate: $(VENV)/.installed ## Apply database migrations (demo database unless DATABASE_URL is set)
-	$(PY) manage.py migrate --no-input
+	@# Without DATABASE_URL this is the demo's database, on the demo's defaults (DEBUG on);
+	@# with it, the environment's own settings, as production sets them.
+	$(if $(DATABASE_URL),,$(DEMO_ENV)) $(PY) manage.py migrate --no-input
 
 demo: install assets ## Set up the demo database and its sign-ins
 	$(DEMO_ENV) $(PY) manage.py migrate --no-input -v 0

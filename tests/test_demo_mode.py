@@ -49,11 +49,11 @@ def test_totp_code_finds_staff_whatever_the_case_of_their_email(db, demo_mode, c
 
 
 def test_an_email_sent_in_the_demo_logs_no_warnings():
-    # As `make run` would: no broker, so the task runs eagerly in the web process.
+    # As `make run` would (DEBUG on, no broker), so the task runs eagerly in the web process.
     code = (
         "from accounts.tasks import send_email;"
         "send_email.delay(to=['resident@example.com'], subject='Hello', body='Hello')"
     )
-    result = manage("shell", "-c", code, LOG_LEVEL="INFO")
+    result = manage("shell", "-c", code, DJANGO_DEBUG="true", LOG_LEVEL="INFO")
     assert result.returncode == 0, result.stderr
     assert [line for line in result.stderr.splitlines() if " WARNING " in line] == []
