@@ -1,6 +1,7 @@
 """The demo as a newcomer meets it: `make totp` says why it cannot print a code, and the demo's
 eager tasks (no broker) run without warnings."""
 
+import os
 import subprocess
 
 import pytest
@@ -24,6 +25,21 @@ def test_make_totp_without_an_email_says_whose_code_it_needs():
         "Say whose code to print, for example: make totp EMAIL=parking.officer@example.com"
         in result.stderr
     )
+
+
+def test_make_migrate_without_a_database_url_runs_on_the_demo_defaults():
+    # DEBUG is off unless asked for, and the demo database needs the demo's settings.
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_DEBUG")}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", "migrate"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    [command] = [line for line in result.stdout.splitlines() if "manage.py migrate" in line]
+    assert "DJANGO_DEBUG=true" in command.split()
 
 
 @pytest.fixture
