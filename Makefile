@@ -36,7 +36,9 @@ static/build/css/portal.css: node_modules/.installed static/src/*.scss static/sr
 assets: static/build/css/portal.css ## Build CSS, fonts and images into static/build
 
 migrate: $(VENV)/.installed ## Apply database migrations (demo database unless DATABASE_URL is set)
-	$(PY) manage.py migrate --no-input
+	@# Without DATABASE_URL this is the demo's database, on the demo's defaults (DEBUG on);
+	@# with it, the environment's own settings, as production sets them.
+	$(if $(DATABASE_URL),,$(DEMO_ENV)) $(PY) manage.py migrate --no-input
 
 demo: install assets ## Set up the demo database and its sign-ins
 	$(DEMO_ENV) $(PY) manage.py migrate --no-input -v 0
@@ -73,13 +75,13 @@ pytest: $(VENV)/.installed ## The pytest suite on PostgreSQL, Redis and a real C
 pytest-embedded: $(VENV)/.installed ## The smoke set on the demo defaults (SQLite, eager tasks)
 	$(DEMO_ENV) $(PY) -m pytest -m embedded -p no:cacheprovider $(PYTEST_ARGS)
 
-worker: ## Production-like: run a Celery worker (needs CELERY_BROKER_URL)
+worker: ## Production-like: run a Celery worker (needs the production environment: README, .env.example)
 	$(PY) -m celery -A hackney_portal worker --loglevel=INFO
 
-beat: ## Production-like: run Celery beat, with schedules from the database
+beat: ## Production-like: run Celery beat, with schedules from the database (production environment)
 	$(PY) -m celery -A hackney_portal beat --loglevel=INFO
 
-serve: assets ## Production-like: collect static files and serve with gunicorn
+serve: assets ## Production-like: collect static files and serve with gunicorn (production environment)
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) -m gunicorn hackney_portal.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile -
 

@@ -8,7 +8,7 @@ prepared statements of its own, so this does the little needed by hand.
 A prepared statement belongs to one database connection and lasts as long as it (a rollback
 does not undo it), so each is prepared on first use on each connection, and again after Django
 reconnects. It would not survive a pooler that hands one session's statements to another
-(PgBouncer in transaction mode); the portal connects to PostgreSQL directly (DESIGN.md).
+(PgBouncer in transaction mode); the portal connects to PostgreSQL directly (docs/design.md).
 Other databases (SQLite, the demo's) run the query as it is."""
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Settings for the Hackney resident portal.
 
 Everything that differs between the demo, the test suite and production comes from the
-environment (see `.env.example`). With nothing set the portal runs in *demo mode*: SQLite under
-`var/`, Celery tasks run eagerly in-process, a local-memory cache and emails on the console.
+environment (see `.env.example`). DEBUG is off unless `DJANGO_DEBUG=true`. With that alone set
+the portal runs in *demo mode*: SQLite under `var/`, Celery tasks run eagerly in-process, a
+local-memory cache and emails on the console.
 """
 
 import re
@@ -58,7 +59,9 @@ def _seconds(name: str, default: float) -> float:
     return value
 
 
-DEBUG = _bool("DJANGO_DEBUG", default=True)
+# Off unless asked for: a deploy that forgets DJANGO_DEBUG must not serve tracebacks. The demo,
+# the test suite and the Makefile's demo targets turn it on themselves.
+DEBUG = _bool("DJANGO_DEBUG", default=False)
 
 # Demo secret only ever used with DEBUG on; production must bring its own.
 _DEMO_SECRET_KEY = "demo-only-insecure-key-never-use-in-production"  # noqa: S105

@@ -17,7 +17,8 @@ class ParkingConfig(AppConfig):
         from .selectors import applications_for_user, permits_for_user
 
         def context(user) -> dict:
-            applications = list(applications_for_user(user=user)[:5])
+            # With each one's permit: a cancelled permit's application says "Permit cancelled".
+            applications = list(applications_for_user(user=user).select_related("permit")[:5])
             return {
                 "permits": list(permits_for_user(user=user).active()[:5]),
                 "applications": applications,

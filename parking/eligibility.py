@@ -677,9 +677,9 @@ def _with_sync_runs(result: RuleResult, freshness: RecordsFreshness) -> RuleResu
 
 def _held_for_a_person(result: RuleResult) -> RuleResult:
     """Stale records decide nothing. The issue says rules 1 to 4 cannot pass on them; a refusal
-    on them is held back too (DESIGN: where the data is stale the system asks a person instead
-    of deciding), so a zone added or a flag cleared since the last sync refuses no one. What the
-    records said is kept for the person who reviews."""
+    on them is held back too (docs/design.md: where the data is stale the system asks a person
+    instead of deciding), so a zone added or a flag cleared since the last sync refuses no one.
+    What the records said is kept for the person who reviews."""
     if result.outcome == Outcome.UNKNOWN:
         return result
     evidence = (Evidence.PROOF_OF_ADDRESS,) if result.rule == Rule.LIVES_THERE else ()

@@ -120,7 +120,7 @@ def evidence_check_files(files: Sequence) -> list[tuple[object, FileType]]:
             continue
         file_type = detect_type(_head(upload))
         if file_type is None:
-            problems.append(FileProblem(f"{quoted} must be a PDF, JPG or PNG", name))
+            problems.append(FileProblem(f"{quoted} must be a PDF, JPEG or PNG", name))
         elif upload.size > limit:
             problems.append(FileProblem(f"{quoted} must be smaller than {size_label(limit)}", name))
         else:

@@ -208,15 +208,30 @@ class DurationForm(forms.Form):
         widget=Radios,
         error_messages={"required": "Select how long you want your permit for"},
     )
+    TODAY, ANOTHER_DATE = "today", "another_date"
+    start = forms.ChoiceField(
+        label="When do you want it to start?",
+        choices=[(TODAY, "Today"), (ANOTHER_DATE, "Another date")],
+        widget=Radios,
+        error_messages={"required": "Select when you want your permit to start"},
+    )
+    # Read only when "Another date" is chosen: a date typed and then "Today" chosen is ignored.
     start_day = _date_part("Day")
     start_month = _date_part("Month")
     start_year = _date_part("Year")
 
     def clean(self):
         cleaned = super().clean()
+        today = timezone.localdate()
+        if cleaned.get("start") == self.TODAY:
+            cleaned["starts_on"] = today
+        elif cleaned.get("start") == self.ANOTHER_DATE:
+            self._clean_another_date(cleaned, today)
+        return cleaned
+
+    def _clean_another_date(self, cleaned: dict, today: date) -> None:
         starts = DateParts.clean(self, "start", "the date your permit starts")
         if starts is not None:
-            today = timezone.localdate()
             latest = today + timedelta(days=LATEST_START_DAYS)
             if starts < today:
                 self.add_error("start_day", "The date your permit starts must be today or later")
@@ -227,7 +242,6 @@ class DurationForm(forms.Form):
                 )
             else:
                 cleaned["starts_on"] = starts
-        return cleaned
 
 
 class AlreadyAppliedForm(forms.Form):

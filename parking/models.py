@@ -336,10 +336,23 @@ class PermitApplication(models.Model):
 
     @property
     def status_label(self) -> str:
-        """The status as the resident's pages name it: "Needs evidence" stops once proof is in."""
+        """The status as the resident's pages name it: "Needs evidence" stops once proof is in,
+        and a paid application whose permit was cancelled says so (lists load the permit with
+        select_related("permit"), or this reads it)."""
         if self.proof_received:
             return "Proof received: waiting for a parking officer"
+        if self.status == self.Status.ISSUED and self.permit_cancelled:
+            return "Permit cancelled"
         return self.get_status_display()
+
+    @property
+    def permit_cancelled(self) -> bool:
+        if self.status != self.Status.ISSUED:
+            return False
+        try:
+            return self.permit.status == Permit.Status.CANCELLED
+        except Permit.DoesNotExist:
+            return False
 
     @property
     def payable(self) -> bool:

@@ -1024,7 +1024,12 @@ def _cancel(permit: Permit, *, by, who: str, reason: str = "", **data) -> Cancel
     quote = permit_cancel_quote(permit=permit)
     permit.status = Permit.Status.CANCELLED
     permit.cancelled_at = timezone.now()
-    permit.save(update_fields=["status", "cancelled_at"])
+    # A cancelled permit leaves nothing for a parking officer to check: its flag is closed
+    # with it (kept on the cancellation's history), whoever cancelled.
+    if permit.flagged_at is not None:
+        data.update(flagged_at=permit.flagged_at.isoformat(), flag_reason=permit.flag_reason)
+        permit.flagged_at, permit.flag_reason = None, ""
+    permit.save(update_fields=["status", "cancelled_at", "flagged_at", "flag_reason"])
     _close_moves(permit, PermitMove.Outcome.CANCELLED)
     refund = (
         f"{_pounds(quote.refund_pence)} to be refunded for "

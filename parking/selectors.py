@@ -492,7 +492,7 @@ def applications_at_properties(*, uprns) -> list[PermitApplication]:
     return list(
         PermitApplication.objects.submitted()
         .filter(uprn__in=list(uprns))
-        .select_related("user", "made_by")
+        .select_related("user", "made_by", "permit")
         .prefetch_related("evidence_files")
         .order_by("-submitted_at", "-id")
     )

@@ -182,7 +182,8 @@ def apply(request):
 
 @login_required
 def application_list(request):
-    applications = applications_for_user(user=request.user)
+    # With each one's permit: a cancelled permit's application says "Permit cancelled".
+    applications = applications_for_user(user=request.user).select_related("permit")
     return render(request, "parking/application_list.html", {"applications": applications})
 
 
@@ -386,8 +387,15 @@ def duration(request, application: PermitApplication, journey: Journey):
     who = journey.who(request, application)
     starts = application.starts_on
     initial = {"months": application.months}
-    if starts:
-        initial |= {"start_day": starts.day, "start_month": starts.month, "start_year": starts.year}
+    if starts == timezone.localdate():
+        initial["start"] = DurationForm.TODAY
+    elif starts:
+        initial |= {
+            "start": DurationForm.ANOTHER_DATE,
+            "start_day": starts.day,
+            "start_month": starts.month,
+            "start_year": starts.year,
+        }
     form = DurationForm(_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         services.application_answer_duration(

@@ -32,14 +32,18 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def assert_accessible(page, *, context: str = ""):
-    """Run axe-core on the page as it is now and fail on any WCAG 2.2 A/AA violation."""
+def assert_accessible(page, *, context: str = "", also: tuple[str, ...] = ()):
+    """Run axe-core on the page as it is now and fail on any WCAG 2.2 A/AA violation, and on
+    any violation of the further rules named in `also` (best-practice rules such as "region")."""
     # evaluate() runs over the DevTools protocol, so the page's CSP does not block axe.
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_SOURCE.read_text(encoding="utf-8") + "\n;undefined")
     result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        AXE_TAGS,
+        """async ([tags, also]) => await axe.run(document, {
+            runOnly: {type: 'tag', values: tags},
+            rules: Object.fromEntries(also.map((id) => [id, {enabled: true}])),
+        })""",
+        [AXE_TAGS, list(also)],
     )
     violations = result["violations"]
     if violations:

@@ -1,6 +1,7 @@
 """The demo as a newcomer meets it: `make totp` says why it cannot print a code, and the demo's
 eager tasks (no broker) run without warnings."""
 
+import os
 import subprocess
 
 import pytest
@@ -26,6 +27,21 @@ def test_make_totp_without_an_email_says_whose_code_it_needs():
     )
 
 
+def test_make_migrate_without_a_database_url_runs_on_the_demo_defaults():
+    # DEBUG is off unless asked for, and the demo database needs the demo's settings.
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_DEBUG")}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", "migrate"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    [command] = [line for line in result.stdout.splitlines() if "manage.py migrate" in line]
+    assert "DJANGO_DEBUG=true" in command.split()
+
+
 @pytest.fixture
 def demo_mode(settings):
     settings.DEMO_MODE = True
@@ -49,11 +65,11 @@ def test_totp_code_finds_staff_whatever_the_case_of_their_email(db, demo_mode, c
 
 
 def test_an_email_sent_in_the_demo_logs_no_warnings():
-    # As `make run` would: no broker, so the task runs eagerly in the web process.
+    # As `make run` would (DEBUG on, no broker), so the task runs eagerly in the web process.
     code = (
         "from accounts.tasks import send_email;"
         "send_email.delay(to=['resident@example.com'], subject='Hello', body='Hello')"
     )
-    result = manage("shell", "-c", code, LOG_LEVEL="INFO")
+    result = manage("shell", "-c", code, DJANGO_DEBUG="true", LOG_LEVEL="INFO")
     assert result.returncode == 0, result.stderr
     assert [line for line in result.stderr.splitlines() if " WARNING " in line] == []

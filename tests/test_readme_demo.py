@@ -119,12 +119,7 @@ def apply(client, postcode, address, name, vehicle) -> PermitApplication:
     )
     post("registration", {"registration": vehicle})
     post("vehicle", {})
-    today = date.today()
-    post(
-        "duration",
-        {"months": 12, "start_day": today.day, "start_month": today.month}
-        | {"start_year": today.year},
-    )
+    post("duration", {"months": 12, "start": "today"})
     assert client.get(reverse("parking:check_answers", args=[ref])).status_code == 200
     response = client.post(reverse("parking:submit", args=[ref]))
     assert response["Location"] == reverse("parking:application", args=[ref])
@@ -187,7 +182,6 @@ def test_the_readme_assisted_example_and_search(demo):
     ref = PermitApplication.objects.get(made_by=staff, status=Status.DRAFT).reference
     assert response.status_code == 302
     [home] = [a for a in residential_addresses_at_postcode(postcode=HOME[0]) if HOME[1] in a.label]
-    today = date.today()
     for page, data in [
         ("postcode", {"postcode": HOME[0]}),
         ("address", {"address": home.uprn}),
@@ -200,8 +194,7 @@ def test_the_readme_assisted_example_and_search(demo):
         ("vehicle", {}),
         (
             "duration",
-            {"months": 12, "start_day": today.day, "start_month": today.month}
-            | {"start_year": today.year},
+            {"months": 12, "start": "today"},
         ),
     ]:
         response = agent.post(reverse(f"casework:assisted_{page}", args=[ref]), data)

@@ -45,6 +45,18 @@ def test_public_pages_have_no_accessibility_violations(page, viewport, name, pat
     screenshot(page, f"{name}-{viewport}")
 
 
+def test_every_part_of_a_page_is_in_a_landmark(page, resident):
+    # axe's best-practice "region" rule (not in the WCAG tags the other checks run): the phase
+    # banner once sat outside the header and main landmarks, on every page.
+    for path in ("/", "/accounts/login/", "/no-such-page/"):
+        page.goto(path)
+        assert_accessible(page, context="(landmarks)", also=("region",))
+    page.goto("/accounts/login/?next=/parking/")
+    fill_sign_in(page, resident.email, PASSWORD)
+    page.wait_for_url("**/parking/")
+    assert_accessible(page, context="(landmarks, signed in)", also=("region",))
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_sign_in_error_state_is_accessible(page, resident, viewport):
     VIEWPORTS[viewport](page)

@@ -44,6 +44,21 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+def test_debug_is_off_when_django_debug_is_not_set():
+    # Only what production needs to start, and no DJANGO_DEBUG: a deploy that forgot it.
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_DEBUG"}
+    env["PATH"] = os.environ["PATH"]
+    result = subprocess.run(
+        [sys.executable, "-c", "import hackney_portal.settings as s; print(s.DEBUG)"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "False"), result.stderr
+
+
 def test_production_settings_pass_check_deploy():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr

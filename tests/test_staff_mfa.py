@@ -61,7 +61,13 @@ def test_setting_up_the_app_counts_as_using_it(client, transactional_db):
 
 def test_residents_cannot_open_staff_pages(client, resident):
     sign_in(client, resident)
-    assert client.get("/staff/").status_code == 403
+    response = client.get("/staff/")
+    assert response.status_code == 403
+    # Said to a resident as well as to staff: residents have no manager or service desk.
+    assert (
+        "If you are a resident, you can only see your own applications, permits and accounts."
+        in response.content.decode()
+    )
     assert client.get("/staff/admin/", follow=True).status_code == 403
 
 

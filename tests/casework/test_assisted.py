@@ -79,6 +79,7 @@ def answer(client, ref: str, *, registration: str = CAR) -> None:
             "duration",
             {
                 "months": 12,
+                "start": "another_date",
                 "start_day": today.day,
                 "start_month": today.month,
                 "start_year": today.year,

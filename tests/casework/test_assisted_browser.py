@@ -66,9 +66,7 @@ def test_an_agent_applies_for_a_resident_on_the_phone_who_then_sees_it(page, age
     looked_at(page, "vehicle")
     page.get_by_role("button", name="Yes, this is my vehicle").click()
     page.get_by_label("12 months").check()
-    page.get_by_label("Day", exact=True).fill(str(today.day))
-    page.get_by_label("Month", exact=True).fill(str(today.month))
-    page.get_by_label("Year", exact=True).fill(str(today.year))
+    page.get_by_label("Today").check()
     page.get_by_role("button", name="Continue").click()
 
     assert page.locator("h1").inner_text() == "Check your answers before applying"

@@ -199,6 +199,11 @@ def test_a_property_case_shows_who_lives_there_with_each_records_source_dates_an
     assert "Electoral register" in html
     assert "1 Sep 2021" in html
     assert f'href="{person_url("P2")}"' in html
+    assert (
+        "Each row is what one of the council\u2019s records says: council tax, the electoral"
+        " register or housing. The last column shows the record sync that last brought it in."
+        in html
+    )
 
 
 def test_a_person_case_shows_their_homes_and_their_household(client, agent, case):

@@ -77,7 +77,7 @@ def answer(client, ref, *, postcode="e81dy", uprn=APPROVED_UPRN, registration=CA
         ),
         ("registration", {"registration": registration}),
         ("vehicle", {}),
-        ("duration", {"months": months, **date_parts("start", timezone.localdate())}),
+        ("duration", {"months": months, "start": "today"}),
     ]
     for step, data in steps:
         response = client.post(url(step, ref), data)
@@ -130,6 +130,15 @@ def test_the_start_page_says_who_can_apply_and_what_it_costs(client, db):
     assert "Who can apply" in html and "What you need" in html
     assert "£" in html  # prices from the tariff in force
     assert url("apply") in html
+
+
+def test_the_start_page_asks_for_the_name_as_on_the_bill_and_the_date_of_birth_apart(client, db):
+    # A council tax bill carries a name but no date of birth.
+    html = client.get(url("start")).content.decode()
+    assert (
+        "<li>your name, as on your council tax bill or the electoral register</li>\n"
+        "  <li>your date of birth</li>"
+    ) in html
 
 
 def test_the_portal_start_page_links_to_the_parking_journey(client, db):
@@ -295,7 +304,8 @@ def test_a_vehicle_that_cannot_be_checked_is_explained_and_the_journey_continues
     ("data", "message"),
     [
         ({}, "Select how long you want your permit for"),
-        ({"months": "12"}, "Enter the date your permit starts"),
+        ({"months": "12"}, "Select when you want your permit to start"),
+        ({"months": "12", "start": "another_date"}, "Enter the date your permit starts"),
     ],
 )
 def test_permit_length_and_start_messages(signed_in, borough, data, message):
@@ -310,15 +320,58 @@ def test_a_start_date_more_than_four_weeks_ahead_or_past_is_refused(signed_in, b
     answer(signed_in, ref)
     today = timezone.localdate()
     late = signed_in.post(
-        url("duration", ref), {"months": 6, **date_parts("start", today + timedelta(days=29))}
+        url("duration", ref),
+        {"months": 6, "start": "another_date", **date_parts("start", today + timedelta(days=29))},
     )
     latest = today + timedelta(days=28)
     assert errors(late) == [f"The date your permit starts must be no later than {latest:%-d %B %Y}"]
     assert 'value="6" aria-describedby="id_months-6-hint" checked' in late.content.decode()
     past = signed_in.post(
-        url("duration", ref), {"months": 6, **date_parts("start", today - timedelta(days=1))}
+        url("duration", ref),
+        {"months": 6, "start": "another_date", **date_parts("start", today - timedelta(days=1))},
     )
     assert errors(past) == ["The date your permit starts must be today or later"]
+
+
+def test_today_starts_the_permit_today_and_ignores_a_date_typed_under_another_date(
+    signed_in, borough
+):
+    ref = start_application(signed_in)
+    answer(signed_in, ref)
+    response = signed_in.post(
+        url("duration", ref), {"months": 6, "start": "today", "start_day": "31", "start_month": "2"}
+    )
+    assert response["Location"] == url("check_answers", ref)
+    assert PermitApplication.objects.get(reference=ref).starts_on == timezone.localdate()
+
+
+def test_another_date_that_is_not_a_date_is_refused_and_changes_nothing(signed_in, borough):
+    ref = start_application(signed_in)
+    answer(signed_in, ref, months=12)
+    bad = {"months": 6, "start": "another_date", "start_day": "31", "start_month": "2"}
+    response = signed_in.post(url("duration", ref), bad | {"start_year": "2027"})
+    assert errors(response) == ["The date your permit starts must be a real date"]
+    application = PermitApplication.objects.get(reference=ref)
+    assert (application.months, application.starts_on) == (12, timezone.localdate())
+
+
+def test_the_start_date_input_is_revealed_under_another_date(signed_in, borough):
+    ref = start_application(signed_in)
+    answer(signed_in, ref)
+    later = timezone.localdate() + timedelta(days=7)
+    signed_in.post(
+        url("duration", ref), {"months": 12, "start": "another_date", **date_parts("start", later)}
+    )
+    html = signed_in.get(url("duration", ref)).content.decode()
+    # Another date is chosen again, with its date under it (shown without JavaScript too).
+    another = html.index('value="another_date" checked aria-controls="conditional-id_start-date"')
+    revealed = html.index('<div class="govuk-radios__conditional" id="conditional-id_start-date">')
+    assert (
+        another
+        < revealed
+        < html.index(f'name="start_day" type="text" inputmode="numeric" value="{later.day}"')
+    )
+    assert 'value="today" checked' not in html
 
 
 # --- Check your answers and changing an answer -------------------------------------------------

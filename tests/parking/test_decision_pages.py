@@ -79,6 +79,14 @@ def test_an_approved_page_leads_with_meeting_every_rule(signed_in, borough):
     assert lead(page_of(signed_in, application)) == wording.APPROVED_BY_THE_RULES
 
 
+def test_a_refused_page_shows_no_price(signed_in, borough):
+    # A vehicle the records know, so a price was worked out; a refusal has nothing to pay for.
+    application = apply_and_submit(signed_in, uprn=PERMIT_FREE_UPRN)
+    assert (application.status, application.price_pence > 0) == (Status.NOT_ELIGIBLE, True)
+    html = page_of(signed_in, application)
+    assert [shown for shown in ("Price</dt>", "£") if shown in html] == []
+
+
 def test_a_refused_page_leads_with_the_failed_rule_and_checks_nothing_else(signed_in, borough):
     # Car-free, and a vehicle the records do not have: refused for the first, the second unknown.
     application = apply_and_submit(signed_in, uprn=PERMIT_FREE_UPRN, registration=NOT_FOUND)

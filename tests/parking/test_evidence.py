@@ -128,7 +128,7 @@ def test_a_program_or_text_renamed_pdf_is_refused(resident, application, media, 
             files=[upload("proof.pdf", content, "application/pdf")],
         )
     assert [p.message for p in refused.value.problems] == [
-        "The selected file \u201cproof.pdf\u201d must be a PDF, JPG or PNG"
+        "The selected file \u201cproof.pdf\u201d must be a PDF, JPEG or PNG"
     ], what
     assert not EvidenceFile.objects.exists()
     assert stored(media) == []
@@ -369,7 +369,7 @@ def test_a_refused_file_is_named_and_nothing_is_stored(signed_in, application, m
         page_url(application), {"files": [upload("ok.pdf", PDF), upload("notes.pdf", TEXT)]}
     )
     html = response.content.decode()
-    assert "The selected file \u201cnotes.pdf\u201d must be a PDF, JPG or PNG" in html
+    assert "The selected file \u201cnotes.pdf\u201d must be a PDF, JPEG or PNG" in html
     assert "ok.pdf" not in html.split("There is a problem")[1].split("</ul>")[0]
     assert not EvidenceFile.objects.exists()
     assert stored(media) == []
@@ -390,7 +390,7 @@ def test_both_kinds_asked_for_asks_which_is_sent(signed_in, resident, media):
     both = make_application(resident, needed=(Evidence.PROOF_OF_ADDRESS, Evidence.V5C))
     html = signed_in.post(page_url(both), {"files": [upload("x.pdf", TEXT)]}).content.decode()
     assert "Select what you are sending" in html
-    assert "\u201cx.pdf\u201d must be a PDF, JPG or PNG" in html  # said at once, not later
+    assert "\u201cx.pdf\u201d must be a PDF, JPEG or PNG" in html  # said at once, not later
     assert 'href="#id_kind"' in html
     signed_in.post(page_url(both), {"kind": "v5c", "files": [upload("v5c.jpg", JPEG)]})
     assert EvidenceFile.objects.get().kind == V5C

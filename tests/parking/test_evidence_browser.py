@@ -87,7 +87,7 @@ def test_a_refused_file_then_good_ones_at_320px(page, resident):
     )
     assert page.title().startswith("Error: ")
     summary = page.locator(".govuk-error-summary").inner_text()
-    assert "The selected file \u201cnotes.pdf\u201d must be a PDF, JPG or PNG" in summary
+    assert "The selected file \u201cnotes.pdf\u201d must be a PDF, JPEG or PNG" in summary
     assert "notes.pdf" in page.locator(".govuk-error-message").inner_text()
     looked_at(page, "evidence-upload-error")
     assert not EvidenceFile.objects.exists()

@@ -90,6 +90,14 @@ def walk_the_journey(page, email: str, *, check=looked_at, submit: bool = True):
     assert page.locator("h1").inner_text() == "Your permit"
     check(page, "duration")
     page.get_by_label("12 months").check()
+    page.get_by_role("button", name="Continue").click()
+    assert (
+        "Select when you want your permit to start"
+        in page.locator(".govuk-error-summary").inner_text()
+    )
+    check(page, "duration-error")
+    # The date is typed under "Another date", shown there with or without JavaScript.
+    page.get_by_label("Another date").check()
     page.get_by_label("Day", exact=True).fill(str(today.day))
     page.get_by_label("Month", exact=True).fill(str(today.month))
     page.get_by_label("Year", exact=True).fill(str(today.year))

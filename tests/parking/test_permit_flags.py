@@ -4,8 +4,10 @@ cancellation's refund and email). Decided once, under the permit's lock, with a 
 permit's history."""
 
 import threading
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -81,6 +83,36 @@ def test_cancelling_refunds_the_unused_months_and_emails_the_resident(flagged, o
     assert sent.to == flagged.user.email
     assert "A parking officer cancelled it" in sent.body_text
     assert "New tenants since April" in sent.body_text
+
+
+def test_the_resident_cancelling_a_flagged_permit_closes_its_flag(flagged, resident):
+    reason = flagged.flag_reason
+    permits.permit_cancel(user=resident, number=flagged.number)
+    flagged.refresh_from_db()
+    assert (flagged.status, flagged.flagged_at, flagged.flag_reason) == ("cancelled", None, "")
+    # Kept on the cancellation, as an officer's cancellation keeps it.
+    assert flagged.events.get(kind=Kind.CANCELLED).data["flag_reason"] == reason
+
+
+def test_the_migration_closes_the_flags_of_permits_cancelled_before(flagged, resident):
+    reason, flagged_at = flagged.flag_reason, flagged.flagged_at
+    permits.permit_cancel(user=resident, number=flagged.number)
+    # As a cancellation left it before cancelling closed the flag.
+    Permit.objects.filter(pk=flagged.pk).update(flagged_at=flagged_at, flag_reason=reason)
+    event = flagged.events.get(kind=Kind.CANCELLED)
+    event.data = {}
+    event.save(update_fields=["data"])
+    migration = import_module("parking.migrations.0018_cancelled_permits_unflagged")
+
+    migration.close_flags(django_apps, None)
+
+    flagged.refresh_from_db()
+    event.refresh_from_db()
+    assert (flagged.flagged_at, flagged.flag_reason, event.data["flag_reason"]) == (
+        None,
+        "",
+        reason,
+    )
 
 
 @pytest.mark.parametrize("reason", ["", "   "])

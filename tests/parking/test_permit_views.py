@@ -128,6 +128,25 @@ def test_your_permits_lists_them(signed_in, resident, borough):
     assert f"Permit {permit.number}" in home
 
 
+def test_a_cancelled_permit_s_application_says_permit_cancelled_on_your_account(
+    signed_in, resident, borough
+):
+    permit = issued_permit(resident)
+    permits.permit_cancel(user=resident, number=permit.number)
+    home = signed_in.get(reverse("accounts:home")).content.decode()
+    after = home[home.index(f">{permit.application.reference}</a>") :]
+    assert ">Permit cancelled</strong>" in after[: after.index("</li>")]
+
+
+def test_a_cancelled_permit_s_page_says_it_is_no_longer_valid(signed_in, resident, borough):
+    permit = issued_permit(resident)
+    permits.permit_cancel(user=resident, number=permit.number)
+    html = signed_in.get(reverse("parking:permit", args=[permit.number])).content.decode()
+    assert "is no longer valid. You cannot park with it." in html
+    # Nothing says an officer still checks vehicles against it.
+    assert "Civil enforcement officers check" not in html
+
+
 def test_an_issued_application_links_to_its_permit(signed_in, resident, borough):
     permit = issued_permit(resident)
     html = signed_in.get(reverse("parking:application", args=[permit.application.reference]))

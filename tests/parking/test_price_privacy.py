@@ -69,8 +69,8 @@ def walk(client, url_of, applicant) -> list[tuple[str, str]]:
         ("vehicle", {}),
         (
             "duration",
-            {"months": 12, "start_day": today.day, "start_month": today.month}
-            | {"start_year": today.year},
+            {"months": 12, "start": "another_date", "start_day": today.day}
+            | {"start_month": today.month, "start_year": today.year},
         ),
     ]
     seen = []

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from parking import permits
 from parking.models import Permit, PermitApplication
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,19 @@ def test_the_demo_fills_the_review_queue_once(demo_borough, capsys):
     assert PermitApplication.objects.exclude(status="draft").count() == 4
     assert Permit.objects.count() == 1
     assert "0 applications made, 3 waiting" in capsys.readouterr().out
+
+
+def test_a_rerun_never_prints_a_cancelled_permit_as_flagged(demo_borough, capsys):
+    call_command("demo_review_queue")
+    (first,) = Permit.objects.all()
+    permits.permit_cancel(user=first.user, number=first.number)
+    capsys.readouterr()
+
+    call_command("demo_review_queue")
+
+    flagged = Permit.objects.active().get(flagged_at__isnull=False)
+    assert f"Flagged for an officer: permit {flagged.number} " in capsys.readouterr().out
+    assert flagged.number != first.number
 
 
 def test_demo_review_queue_refuses_outside_demo_mode(db, settings):

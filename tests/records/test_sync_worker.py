@@ -37,6 +37,7 @@ def _start_worker_process(log_path: Path) -> subprocess.Popen:
     db = connection.settings_dict
     env = {
         **os.environ,
+        "DJANGO_DEBUG": "true",  # the test run's settings: no production secrets
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
         "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
     }

@@ -77,7 +77,10 @@ class Command(BaseCommand):
             f"{PermitApplication.objects.filter(status='needs_evidence').count()} waiting. "
             f"Sign in as {staff_email('parking_officer')} to decide them."
         )
-        flagged = Permit.objects.filter(flagged_at__isnull=False).first() or self._flagged(homes)
+        # Only a live permit waits for an officer: a cancelled one is never "flagged".
+        flagged = Permit.objects.active().filter(flagged_at__isnull=False).first() or self._flagged(
+            homes
+        )
         self.stdout.write(
             f"Flagged for an officer: permit {flagged.number} (its holder says they moved), "
             "at /staff/permits/flagged/."
