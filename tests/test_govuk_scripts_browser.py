@@ -66,3 +66,16 @@ def test_the_scripts_carry_the_pages_csp_nonce(client):
         tag = re.search(rf'<script src="[^"]*{script}[^"]*"[^>]*>', html).group(0)
         assert f'nonce="{nonce}"' in tag
     assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+def test_no_template_asks_for_gov_uk_frontend_3s_radios_script():
+    # It puts aria-expanded on radio inputs, which ARIA does not allow (docs/decisions/0006).
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    asking = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if 'data-module="govuk-radios"' in path.read_text()
+    ]
+    assert asking == []
