@@ -26,7 +26,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from records.selectors import (
@@ -1272,7 +1272,8 @@ def permits_check_moves(*, today: date | None = None) -> list[str]:
         .exclude(events__kind=Kind.FLAG_CLEARED)
         # The resident told us of a move not yet made (an officer's to check, or the difference
         # theirs to pay): we know already.
-        .exclude(moves__resolved_at__isnull=True)
+        # (Exists: a reverse isnull filter would also match permits with no moves at all.)
+        .exclude(Exists(PermitMove.objects.filter(permit=OuterRef("pk"), resolved_at__isnull=True)))
         .values_list("pk", "uprn", "person_ref")
     )
     # Who lives at every one of those homes, in one read rather than one a home.

@@ -302,3 +302,49 @@ def test_cancelling_after_a_cheaper_move_counts_the_refund_for_the_months_it_was
         paid=[(paid, 12), (-given, 10)], unused_months=8
     )
     assert quote.refund_pence == paid * 8 // 12 - (given * 8 + 9) // 10
+
+
+# --- What the resident is told -------------------------------------------------------------------
+
+
+def test_a_full_household_the_records_show_them_in_is_said_plainly_with_the_next_step(
+    client, resident, permit, settings
+):
+    permit_at(SAME_ZONE_UPRN, resident)
+    settings.PERMITS_PER_HOUSEHOLD = 1
+    report_move(resident, permit, uprn=SAME_ZONE_UPRN, moved_on=moved_on(permit))
+    client.force_login(resident)
+
+    page = text(client.get(reverse("parking:permit_moved_next", args=[permit.number])))
+
+    quote = permits.permit_cancel_quote(permit=permit)
+    assert "the household there already has as many resident permits as a household may" in page
+    assert "A parking officer will look at your permit" in page
+    assert reverse("parking:permit_cancel", args=[permit.number]) in page
+    assert f"we refund £{quote.refund_pence // 100}.{quote.refund_pence % 100:02d}" in page
+    assert "Apply for a permit at your new address" not in page
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_other_households_permits_are_never_told_before_the_records_show_the_resident_there(
+    client, resident, permit, settings, full
+):
+    """4 Mare Street holds a permit; the records do not show the resident there: whether it is
+    full or the permit would cost more there is for an officer to find out, not a stranger."""
+    permit_at(NOBODY_UPRN, resident)
+    if full:
+        settings.PERMITS_PER_HOUSEHOLD = 1
+    report_move(resident, permit, uprn=NOBODY_UPRN, moved_on=moved_on(permit))
+    client.force_login(resident)
+
+    pages = [
+        text(client.get(reverse(name, args=[permit.number])))
+        for name in ("parking:permit_moved_next", "parking:permit")
+    ]
+    pages.append(
+        EmailNotification.objects.get(event_key__startswith="parking:move-reported:").body_text
+    )
+    for seen in pages:
+        assert "A parking officer will check your new address" in seen
+        for told in ("as many", "permit at this address", "costs more", "£270.00", "£83.33"):
+            assert told not in seen
