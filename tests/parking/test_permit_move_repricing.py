@@ -348,3 +348,39 @@ def test_other_households_permits_are_never_told_before_the_records_show_the_res
         assert "A parking officer will check your new address" in seen
         for told in ("as many", "permit at this address", "costs more", "£270.00", "£83.33"):
             assert told not in seen
+
+
+def test_a_payment_for_a_move_not_taken_says_the_permit_has_not_moved_and_offers_it_again(
+    client, resident, permit
+):
+    permit_at(SAME_ZONE_UPRN, resident)
+    report_move(resident, permit, uprn=SAME_ZONE_UPRN, moved_on=moved_on(permit))
+    client.force_login(resident)
+    response = client.post(reverse("parking:permit_move_pay", args=[permit.number]))
+    payment = Payment.objects.get(purpose=Payment.Purpose.MOVE)
+    assert response["Location"] == payment.next_url
+    on_payment_page(payment, cancel=True)
+
+    page = text(client.get(reverse("parking:payment_return", args=[payment.reference])))
+
+    assert "Your payment was cancelled" in page
+    assert "has not moved: it is still for 1 Mare Street, E8 1DY" in page
+    assert reverse("parking:permit_move_pay", args=[permit.number]) in page
+    permit.refresh_from_db()
+    assert permit.uprn == APPROVED_UPRN
+
+
+def test_a_vehicle_change_paid_for_after_the_permit_moved_is_refunded_not_made(resident, permit):
+    """Priced for the household it left: the difference would be wrong at the new one."""
+    payment = permits.permit_vehicle_change(
+        user=resident, number=permit.number, registration="LB19DSL", return_url_for=return_url
+    )
+    report_move(resident, permit, uprn=SAME_ZONE_UPRN, moved_on=moved_on(permit))
+    on_payment_page(payment)
+
+    permits.payment_refresh(payment_id=payment.pk)
+
+    permit.refresh_from_db()
+    assert (permit.uprn, permit.registration) == (SAME_ZONE_UPRN, "LB19PET")
+    refund = Refund.objects.get()
+    assert (refund.payment, refund.reason) == (payment, Refund.Reason.NOT_ISSUED)
