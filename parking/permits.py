@@ -983,16 +983,21 @@ def _money_for_months(permit: Permit) -> list[tuple[int, int]]:
         )
 
     by_months: dict[int, int] = {}
-    # Its own payment and the vehicle changes and moves paid for: one read.
-    paid = Payment.objects.filter(
-        Q(pk=permit.payment_id)
-        | Q(
-            permit=permit,
-            purpose__in=REPRICING,
-            status=PayStatus.SUCCESS,
-            applied_at__isnull=False,
+    # Its own payment and the vehicle changes and moves paid for: one read. One given back in
+    # full because what it paid for could not be done (applied, but NOT_ISSUED) paid for nothing.
+    paid = (
+        Payment.objects.filter(
+            Q(pk=permit.payment_id)
+            | Q(
+                permit=permit,
+                purpose__in=REPRICING,
+                status=PayStatus.SUCCESS,
+                applied_at__isnull=False,
+            )
         )
-    ).only("pk", "amount_pence", "change", "applied_at")
+        .exclude(refunds__reason=Refund.Reason.NOT_ISSUED)
+        .only("pk", "amount_pence", "change", "applied_at")
+    )
     for payment in paid:
         if payment.pk == permit.payment_id:
             covered = permit.months

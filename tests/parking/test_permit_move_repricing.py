@@ -134,6 +134,8 @@ def test_a_difference_paid_after_the_move_was_replaced_is_refunded_not_moved(res
         payment.amount_pence,
         Refund.Reason.NOT_ISSUED,
     )
+    # Given back whole, it paid for no month: a cancellation refunds the permit's own share.
+    assert permits.permit_cancel_quote(permit=permit).refund_pence == FIRST * 8 // 12
 
 
 # --- Cheaper -------------------------------------------------------------------------------------
