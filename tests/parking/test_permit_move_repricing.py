@@ -253,12 +253,15 @@ def test_an_officer_completes_a_dearer_move_and_the_resident_pays_the_difference
 
 
 def test_an_officer_completes_a_cheaper_move_and_the_difference_is_refunded(
-    resident, permit, parking_officer
+    client, resident, permit, parking_officer
 ):
     second = move_dates(
         issued_permit(resident, registration="LB19EVE"), valid_from=permit.valid_from
     )
     report_move(resident, second, uprn=NOBODY_UPRN, moved_on=moved_on(second))
+    sign_in(client, parking_officer)
+    page = text(client.get(decide_url(second)))
+    assert "£83.33 refunded to the resident, for the 10 months not yet started on" in page
 
     permits.permit_move_by_officer(number=second.number, by=parking_officer, reason="Lease")
 
