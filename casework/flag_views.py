@@ -1,7 +1,8 @@
 """Permits flagged for a parking officer because their holder may have moved (the records'
 moving-home check, or the resident's own report): the list, oldest flag first, and the decision
-on one (clear the flag, cancel the permit, or move it to the new address the resident told us in
-the same zone), made once, with a reason, and audited."""
+on one (clear the flag, cancel the permit, or move it to the new address the resident told us,
+repriced for the household there: a difference to pay is the resident's to pay before it moves),
+made once, with a reason, and audited."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required

@@ -1646,6 +1646,9 @@ def _move_or_approve(
         permit.save(update_fields=["flagged_at", "flag_reason"])
     move.approved = {
         **change,
+        # What it was priced over: it is made only over them (_apply_move).
+        "from": permit.registration,
+        "from_address": permit.address,
         "by": by.pk if by else None,
         "who": who,
         "lives": lives,
@@ -1705,6 +1708,11 @@ def permit_move_payment_start(*, user, number: str, return_url_for: ReturnUrl) -
             if move is None:
                 return permit
     approved = move.approved
+    if (permit.registration, permit.address) != (approved["from"], approved["from_address"]):
+        raise MoveRefused(
+            "Your permit changed after the move was priced. Tell us about your move again, "
+            "and we will work out the price for your permit as it is now."
+        )
     try:
         with transaction.atomic():
             payment = Payment.objects.create(
@@ -1712,13 +1720,7 @@ def permit_move_payment_start(*, user, number: str, return_url_for: ReturnUrl) -
                 purpose=Payment.Purpose.MOVE,
                 permit=permit,
                 amount_pence=approved["difference_pence"],
-                change={
-                    "move": move.pk,
-                    # What the price was worked out over: a move is made only over them.
-                    "from": permit.registration,
-                    "from_address": permit.address,
-                    **{k: approved[k] for k in MOVE_PRICE_KEYS},
-                },
+                change={"move": move.pk, **{k: approved[k] for k in MOVE_PRICE_KEYS}},
             )
     except IntegrityError:
         raise MoveRefused(
@@ -1728,6 +1730,8 @@ def permit_move_payment_start(*, user, number: str, return_url_for: ReturnUrl) -
 
 
 MOVE_PRICE_KEYS = (
+    "from",
+    "from_address",
     "reprice",
     "price_pence",
     "old_price_pence",

@@ -389,3 +389,14 @@ def test_a_vehicle_change_paid_for_after_the_permit_moved_is_refunded_not_made(r
     assert (permit.uprn, permit.registration) == (SAME_ZONE_UPRN, "LB19PET")
     refund = Refund.objects.get()
     assert (refund.payment, refund.reason) == (payment, Refund.Reason.NOT_ISSUED)
+
+
+def test_a_move_priced_for_the_vehicle_then_on_the_permit_is_not_paid_for_another(resident, permit):
+    permit_at(SAME_ZONE_UPRN, resident)
+    report_move(resident, permit, uprn=SAME_ZONE_UPRN, moved_on=moved_on(permit))
+    # The vehicle changed (as a change at the same price is, at once) while the move waits.
+    Permit.objects.filter(pk=permit.pk).update(registration="LB19ABC")
+
+    with pytest.raises(MoveRefused, match="Your permit changed after the move was priced"):
+        pay_for_move(resident, permit)
+    assert not Payment.objects.filter(purpose=Payment.Purpose.MOVE).exists()
