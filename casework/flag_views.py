@@ -1,7 +1,8 @@
 """Permits flagged for a parking officer because their holder may have moved (the records'
 moving-home check, or the resident's own report): the list, oldest flag first, and the decision
-on one (clear the flag, cancel the permit, or move it to the new address the resident told us in
-the same zone), made once, with a reason, and audited."""
+on one (clear the flag, cancel the permit, or move it to the new address the resident told us,
+repriced for the household there: a difference to pay is the resident's to pay before it moves),
+made once, with a reason, and audited."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -10,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from hackney_portal.templatetags.portal import pounds
 from parking.exceptions import MoveRefused, PermitNotFlagged, PermitNotLive
 from parking.models import PermitEvent
 from parking.permissions import APPLICATION_DECIDE
@@ -19,6 +21,7 @@ from parking.permits import (
     permit_flag_clear,
     permit_move_by_officer,
     permit_move_problem,
+    permit_move_quote,
 )
 from parking.selectors import permit_for_officer, permit_move_open
 
@@ -29,7 +32,7 @@ from .selectors import flagged_permits_page
 # Why the officer looked, as the audit log records it.
 FLAG_REASON = "Checking a flagged permit"
 Kind = PermitEvent.Kind
-DECISIONS = (Kind.FLAG_CLEARED, Kind.CANCELLED, Kind.MOVED)
+DECISIONS = (Kind.FLAG_CLEARED, Kind.CANCELLED, Kind.MOVED, Kind.MOVE_APPROVED)
 # What each outcome of the form is called in the audit log, and the history entry it makes.
 OUTCOMES = {
     FlagDecisionForm.CLEAR: ("cleared", Kind.FLAG_CLEARED),
@@ -67,6 +70,8 @@ def flag_decide(request, number: str):
     move = permit_move_open(permit=permit)
     move_problem = permit_move_problem(permit, move) if move is not None else ""
     can_move = move is not None and not move_problem
+    # What the permit costs at the new home, and the difference: the officer decides knowing it.
+    move_quote = permit_move_quote(permit, move) if can_move else None
     # A move posted again after it was made (a double click) is told it was made, not that
     # "move" is no longer a choice.
     posted_move = request.POST.get("outcome") == FlagDecisionForm.MOVE
@@ -85,8 +90,14 @@ def flag_decide(request, number: str):
                     )
                     detail["refund_pence"] = quote.refund_pence
                 elif chosen == form.MOVE:
-                    permit_move_by_officer(number=permit.number, by=request.user, reason=reason)
+                    decided_move = permit_move_by_officer(
+                        number=permit.number, by=request.user, reason=reason
+                    )
                     detail.update(move=move.pk, new_uprn=move.uprn, new_address=move.address)
+                    if decided_move.approved:
+                        # Dearer: approved, made when the resident has paid the difference.
+                        outcome = detail["outcome"] = "move approved"
+                        detail["to_pay_pence"] = decided_move.approved["difference_pence"]
                 else:
                     permit_flag_clear(number=permit.number, by=request.user, reason=reason)
                 audit_record(
@@ -103,14 +114,25 @@ def flag_decide(request, number: str):
         except (PermitNotFlagged, PermitNotLive):
             permit = permit_for_officer(number=number)  # what the other decision made it
             made = _last_decision(permit)
-            if made is not None and made.kind == kind:
+            if made is not None and (
+                made.kind == kind or (kind == Kind.MOVED and made.kind == Kind.MOVE_APPROVED)
+            ):
                 # The decision asked for is the one made (a double click, or two officers who
                 # agree): say what was decided, by whom and when, not that something went wrong.
-                messages.success(request, f"{permit.number} is {outcome}: {_decided(made)}")
+                said = outcome
+                if made.kind == Kind.MOVE_APPROVED:
+                    said = "approved for the new address"
+                messages.success(request, f"{permit.number} is {said}: {_decided(made)}")
                 return redirect("casework:flagged_permits")
             form.add_error(None, f"{_not_waiting(permit)} Nothing was changed.")
         else:
-            messages.success(request, f"{permit.number} is {DONE[chosen]}.")
+            done = DONE[chosen]
+            if outcome == "move approved":
+                done = (
+                    "approved for the new address: the resident is emailed to pay "
+                    f"{pounds(detail['to_pay_pence'])}, and it moves when they have"
+                )
+            messages.success(request, f"{permit.number} is {done}.")
             return redirect("casework:flagged_permits")
     # Every showing of the permit (its holder, address and history) is audited, a form sent
     # back with an error included.
@@ -135,6 +157,7 @@ def flag_decide(request, number: str):
             "quote": permit_cancel_quote(permit=permit, today=today) if waiting else None,
             "move": move,
             "move_problem": move_problem,
+            "move_quote": move_quote,
         },
     )
 

@@ -298,8 +298,13 @@ def payment_not_used(*, payment_id: int, why: str) -> None:
     _refund_unused_payment): the resident is told why, and that all of it is coming back."""
     payment = Payment.objects.select_related("user", "application", "permit").get(pk=payment_id)
     if payment.permit_id:
+        change = (
+            "the move to your new home of"
+            if payment.purpose == Payment.Purpose.MOVE
+            else "the change of vehicle on"
+        )
         what, path = (
-            f"the change of vehicle on permit {payment.permit.number}",
+            f"{change} permit {payment.permit.number}",
             reverse("parking:permit", kwargs={"number": payment.permit.number}),
         )
     else:
@@ -333,6 +338,7 @@ def move_reported(*, permit_id: int, where: str) -> None:
     permit = Permit.objects.select_related("user").get(pk=permit_id)
     event = permit.events.filter(kind=PermitEvent.Kind.MOVE_REPORTED).latest("at", "id")
     move = permit.moves.latest("reported_at", "id")
+    block = _move_block(permit, move)
     _send(
         key=f"move-reported:{permit.number}:{event.pk}",
         user=permit.user,
@@ -342,8 +348,10 @@ def move_reported(*, permit_id: int, where: str) -> None:
             "where": where,
             "new_address": move.address,
             "moved_on": _date(move.moved_on),
-            # The permit cannot be moved there (the page says why): apply again, and cancel.
-            "cannot_move": _cannot_move(permit, move),
+            # The permit cannot be moved there (the page says why): apply again, and cancel;
+            # or, to a household with its permits already, cancel.
+            "cannot_move": bool(block),
+            "household_full": block == "full",
             "cancel_path": reverse("parking:permit_cancel", kwargs={"number": permit.number}),
             "apply_path": reverse("parking:apply"),
         },
@@ -353,18 +361,45 @@ def move_reported(*, permit_id: int, where: str) -> None:
 def permit_moved(*, permit_id: int) -> None:
     permit = Permit.objects.select_related("user").get(pk=permit_id)
     event = permit.events.filter(kind=PermitEvent.Kind.MOVED).latest("at", "id")
+    difference = event.data.get("difference_pence", 0)
     _send(
         key=f"permit-moved:{permit.number}:{event.pk}",
         user=permit.user,
         template="permit_moved",
-        context={**_permit_context(permit), "previous": event.data.get("previous", "")},
+        context={
+            **_permit_context(permit),
+            "previous": event.data.get("previous", ""),
+            "paid": pounds(difference) if difference > 0 else "",
+            "refund": pounds(-difference) if difference < 0 else "",
+        },
     )
 
 
-def _cannot_move(permit: Permit, move) -> bool:
-    from .permits import permit_move_problem
+def move_to_pay(*, permit_id: int, move_id: int) -> None:
+    """A move that costs more was approved (by the records or a parking officer): the resident
+    pays the difference, and the permit moves when they have."""
+    permit = Permit.objects.select_related("user").get(pk=permit_id)
+    move = permit.moves.get(pk=move_id)
+    _send(
+        key=f"move-to-pay:{permit.number}:{move.pk}",
+        user=permit.user,
+        template="move_to_pay",
+        context={
+            **_permit_context(permit),
+            "new_address": move.address,
+            "moved_on": _date(move.moved_on),
+            "new_price": pounds(move.approved["price_pence"]),
+            "difference": pounds(move.approved["difference_pence"]),
+            "unused_months": move.approved["unused_months"],
+            "next_path": reverse("parking:permit_moved_next", kwargs={"number": permit.number}),
+        },
+    )
 
-    return bool(move.open and permit_move_problem(permit, move))
+
+def _move_block(permit: Permit, move) -> str:
+    from .permits import permit_move_block_for_resident
+
+    return permit_move_block_for_resident(permit, move) if move.open else ""
 
 
 BUILDERS = {
@@ -385,4 +420,5 @@ BUILDERS = {
     "move_flagged": move_flagged,
     "move_reported": move_reported,
     "permit_moved": permit_moved,
+    "move_to_pay": move_to_pay,
 }

@@ -581,12 +581,13 @@ class Permit(models.Model):
 
 
 class Payment(models.Model):
-    """One attempt to pay: for an approved application (the permit) or for a change of vehicle
-    that costs more. Its status is the payment service's, as last read."""
+    """One attempt to pay: for an approved application (the permit), or for a change of vehicle
+    or a move home that costs more. Its status is the payment service's, as last read."""
 
     class Purpose(models.TextChoices):
         PERMIT = "permit", "A new or renewed permit"
         VEHICLE_CHANGE = "vehicle_change", "A change of vehicle"
+        MOVE = "move", "A move to a home where the permit costs more"
 
     class Status(models.TextChoices):
         # GOV.UK Pay's statuses; `new` is ours: not yet accepted by the payment service.
@@ -622,7 +623,9 @@ class Payment(models.Model):
     code = models.CharField(max_length=10, blank=True)
     message = models.CharField(max_length=200, blank=True)
     change = models.JSONField(
-        null=True, blank=True, help_text="For a change of vehicle: the vehicle and new price"
+        null=True,
+        blank=True,
+        help_text="For a change of vehicle or a move: what changes and the new price",
     )
     # When what it paid for was done (the permit issued, the vehicle changed): once only.
     applied_at = models.DateTimeField(null=True, blank=True)
@@ -637,7 +640,7 @@ class Payment(models.Model):
             ),
             models.CheckConstraint(
                 condition=(Q(purpose="permit") & Q(application__isnull=False))
-                | (Q(purpose="vehicle_change") & Q(permit__isnull=False)),
+                | (Q(purpose__in=["vehicle_change", "move"]) & Q(permit__isnull=False)),
                 name="parking_payment_pays_for_something",
             ),
             # One payment in progress at a time per application or permit: a second tab sends
@@ -681,6 +684,7 @@ class Refund(models.Model):
     class Reason(models.TextChoices):
         CANCELLED = "cancelled", "Permit cancelled"
         VEHICLE_CHANGE = "vehicle_change", "Cheaper vehicle"
+        MOVE = "move", "Moved to a home where the permit costs less"
         NOT_ISSUED = "not_issued", "Paid, but the permit or change could not be made"
 
     permit = models.ForeignKey(
@@ -695,6 +699,9 @@ class Refund(models.Model):
     # sends it again, so a refund that went through but was not recorded (a worker killed
     # mid-call) is refused as a mismatch rather than paid twice.
     available_before = models.BigIntegerField(null=True, blank=True)
+    # The whole months of the permit it gives back money for, when not the months left on the
+    # day it was made (a move is repriced from the day the resident moved).
+    months_covered = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -725,6 +732,7 @@ class PermitEvent(models.Model):
         MOVE_REPORTED = "move_reported", "Resident reported a move"
         FLAG_CLEARED = "flag_cleared", "Flag cleared by a parking officer"
         MOVED = "moved", "Moved to a new address"
+        MOVE_APPROVED = "move_approved", "Move approved: the resident pays the difference"
 
     permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -771,6 +779,12 @@ class PermitMove(models.Model):
     moved_on = models.DateField()
     lives_there = models.JSONField(
         default=dict, blank=True, help_text="The lives-there rule's result at the new address"
+    )
+    # A move that costs more, approved (by the records or a parking officer) and waiting for the
+    # resident to pay the difference: who approved it and what the records relied on. The
+    # permit moves only when it is paid (permits._apply).
+    approved = models.JSONField(
+        default=dict, blank=True, help_text="Approved, waiting for the difference to be paid"
     )
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.WAITING)
     reported_by = models.ForeignKey(

@@ -48,6 +48,7 @@ from .selectors import (
     permit_for_user,
     permit_move_latest,
     permit_move_open,
+    permit_moved_event,
     permit_renewal,
     permits_for_user,
 )
@@ -147,6 +148,8 @@ def payment_return(request, reference: str):
                 messages.success(request, f"Payment received: your permit {permit.number}.")
                 return redirect("parking:permit", number=permit.number)
             return redirect("parking:application", reference=payment.application.reference)
+        if payment.purpose == Payment.Purpose.MOVE:
+            return redirect("parking:permit_moved_next", number=payment.permit.number)
         messages.success(request, "Payment received: the vehicle on your permit is changed.")
         return redirect("parking:permit", number=payment.permit.number)
     return render(
@@ -157,6 +160,8 @@ def payment_return(request, reference: str):
 def _paid_for(payment: Payment) -> dict:
     if payment.purpose == Payment.Purpose.PERMIT:
         return {"application": payment.application}
+    if payment.purpose == Payment.Purpose.MOVE:
+        return {"permit": payment.permit, "moving": True}
     return {"permit": payment.permit, "registration": payment.change["registration"]}
 
 
@@ -196,6 +201,7 @@ def permit_detail(request, permit: Permit):
             "renewal": permit_renewal(permit=permit),
             "can_renew": permits.permit_can_renew(permit, today),
             "move": permit_move_open(permit=permit),
+            "move_to_pay": permits.permit_move_to_pay(permit=permit),
             "renewal_opens_on": permits.permit_renewal_opens_on(permit),
         },
     )
@@ -589,19 +595,51 @@ def permit_moved_date(request, permit: Permit):
 
 @own_permit
 def permit_moved_next(request, permit: Permit):
+    """What happens next after telling us of a move: moved (and any difference refunded),
+    the difference to pay before it moves, why it cannot move there, or an officer to check.
+    Also where a resident comes back to pay for a move a parking officer approved."""
     move = permit_move_latest(permit=permit)
     if move is None:
         raise Http404
+    # Never a household's permits before the records (or an officer) put the resident there.
+    block = permits.permit_move_block_for_resident(permit, move) if move.open else ""
+    moved = permit_moved_event(permit=permit, move=move) if move.outcome == "moved" else None
+    difference = moved.data.get("difference_pence", 0) if moved else 0
     return render(
         request,
         "parking/permit_moved_next.html",
         {
             "permit": permit,
             "move": move,
+            # Approved, waiting for the resident to pay the difference.
+            "to_pay": move.approved if move.open and move.approved else None,
+            "paid_pence": max(difference, 0),
+            "refunded_pence": max(-difference, 0),
             # The permit cannot be moved there at all: apply again (or, in no zone, no permit
-            # is needed), and cancel this one.
-            "cannot_move": bool(move.open and permits.permit_move_problem(permit, move)),
+            # is needed), and cancel this one; or, to a full household, cancel.
+            "cannot_move": bool(block),
+            "household_full": block == permits.MoveBlock.FULL,
             "no_zone_there": bool(move.uprn and not move.zone),
             "quote": permits.permit_cancel_quote(permit=permit),
         },
     )
+
+
+@live_permit
+@require_POST
+def permit_move_pay(request, permit: Permit):
+    """Pay the difference for a move that costs more: to the payment service, and back."""
+    try:
+        started = permits.permit_move_payment_start(
+            user=request.user, number=permit.number, return_url_for=_return_url(request)
+        )
+    except MoveRefused as refused:
+        messages.warning(request, refused.reason)
+        return redirect("parking:permit", number=permit.number)
+    except (PaymentServiceUnavailable, PaymentRefused):
+        return _payments_unavailable(
+            request, back=reverse("parking:permit_moved_next", args=[permit.number])
+        )
+    if isinstance(started, Permit):
+        return redirect("parking:permit_moved_next", number=permit.number)
+    return redirect(started.next_url)

@@ -26,7 +26,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from records.selectors import (
@@ -65,8 +65,8 @@ from .pricing import (
     permit_last_day,
     price,
     refund_for_unused_months_paid,
+    repricing_difference,
     unused_whole_months,
-    vehicle_change_difference,
 )
 from .selectors import (
     application_for_user,
@@ -105,6 +105,10 @@ REMINDERS = (
 RECONCILE_AFTER = timedelta(minutes=5)
 
 ReturnUrl = Callable[[str], str]  # a payment's reference → the absolute URL to come back to
+
+# Payments and refunds that reprice a live permit for its months not yet started.
+REPRICING = (Payment.Purpose.VEHICLE_CHANGE, Payment.Purpose.MOVE)
+REPRICED = (Refund.Reason.VEHICLE_CHANGE, Refund.Reason.MOVE)
 
 
 # --- Approval ----------------------------------------------------------------------------------
@@ -421,6 +425,8 @@ def _send(payment: Payment, return_url_for: ReturnUrl, *, moto: bool = False) ->
 def _description(payment: Payment) -> str:
     if payment.purpose == Payment.Purpose.VEHICLE_CHANGE:
         return f"Change of vehicle on resident parking permit {payment.permit.number}"
+    if payment.purpose == Payment.Purpose.MOVE:
+        return f"Moving resident parking permit {payment.permit.number} to a new home"
     application = payment.application
     kind = "Renewal of resident parking permit" if application.renews_id else "Resident parking"
     kind += "" if application.renews_id else " permit"
@@ -486,6 +492,12 @@ def _apply(payment: Payment) -> None:
     permit = Permit.objects.select_for_update().get(pk=payment.permit_id)
     if not permit.live(timezone.localdate()):
         _refund_unused_payment(payment, "the permit was cancelled or had ended")
+        return
+    if payment.purpose == Payment.Purpose.MOVE:
+        _apply_move(permit, payment)
+        return
+    if payment.change.get("address", permit.address) != permit.address:
+        _refund_unused_payment(payment, "the permit had moved home since the price was worked out")
         return
     if payment.change.get("from", permit.registration) != permit.registration:
         _refund_unused_payment(
@@ -665,6 +677,8 @@ class VehicleChangeQuote:
             # The vehicle the quote was made against: a change is made only over it, so a
             # double click, or a change made meanwhile in another tab, is not made twice.
             "from": self.permit.registration,
+            # The home it was priced at (the household's surcharge): a move meanwhile reprices.
+            "address": self.permit.address,
             "registration": self.registration,
             "vehicle": self.vehicle.as_dvla(),
             "price_pence": self.new_price.total_pence,
@@ -747,7 +761,7 @@ def permit_vehicle_change_quote(*, user, number: str, registration: str) -> Vehi
         old_price=old,
         new_price=new,
         unused_months=unused,
-        difference_pence=vehicle_change_difference(
+        difference_pence=repricing_difference(
             old_price_pence=old.total_pence,
             new_price_pence=new.total_pence,
             months=permit.months,
@@ -770,10 +784,14 @@ def permit_vehicle_change(
     if open_payment is not None:
         resumed = _resume(open_payment, return_url_for)
         if isinstance(resumed, Payment) and resumed.open:
-            if quote.difference_pence > 0 and resumed.change["registration"] == quote.registration:
+            if (
+                quote.difference_pence > 0
+                and resumed.purpose == Payment.Purpose.VEHICLE_CHANGE
+                and resumed.change["registration"] == quote.registration
+            ):
                 return resumed  # the same change: carry on paying for it
             raise VehicleChangeRefused(
-                "You have a payment in progress for another change of vehicle. Finish or "
+                "You have a payment in progress for another change to this permit. Finish or "
                 "cancel it, then try again."
             )
         if resumed is not None:
@@ -955,8 +973,9 @@ def permit_cancel_quote(*, permit: Permit, today: date | None = None) -> CancelQ
 
 def _money_for_months(permit: Permit) -> list[tuple[int, int]]:
     """The permit's money as (pence, whole months it was for): its own payment for all its
-    months, each vehicle change paid or refunded for the months not yet started then. Sums for
-    the same months are added first, so each is rounded once."""
+    months, each vehicle change paid or refunded for the months not yet started then, each move
+    repriced for the months not yet started on the day the resident moved. Sums for the same
+    months are added first, so each is rounded once."""
 
     def left_on(moment) -> int:
         return unused_whole_months(
@@ -964,16 +983,21 @@ def _money_for_months(permit: Permit) -> list[tuple[int, int]]:
         )
 
     by_months: dict[int, int] = {}
-    # Its own payment and the vehicle changes paid for: one read.
-    paid = Payment.objects.filter(
-        Q(pk=permit.payment_id)
-        | Q(
-            permit=permit,
-            purpose=Payment.Purpose.VEHICLE_CHANGE,
-            status=PayStatus.SUCCESS,
-            applied_at__isnull=False,
+    # Its own payment and the vehicle changes and moves paid for: one read. One given back in
+    # full because what it paid for could not be done (applied, but NOT_ISSUED) paid for nothing.
+    paid = (
+        Payment.objects.filter(
+            Q(pk=permit.payment_id)
+            | Q(
+                permit=permit,
+                purpose__in=REPRICING,
+                status=PayStatus.SUCCESS,
+                applied_at__isnull=False,
+            )
         )
-    ).only("pk", "amount_pence", "change", "applied_at")
+        .exclude(refunds__reason=Refund.Reason.NOT_ISSUED)
+        .only("pk", "amount_pence", "change", "applied_at")
+    )
     for payment in paid:
         if payment.pk == permit.payment_id:
             covered = permit.months
@@ -981,8 +1005,9 @@ def _money_for_months(permit: Permit) -> list[tuple[int, int]]:
             covered = (payment.change or {}).get("unused_months")
             covered = covered if covered is not None else left_on(payment.applied_at)
         by_months[covered] = by_months.get(covered, 0) + payment.amount_pence
-    for refund in permit.refunds.filter(reason=Refund.Reason.VEHICLE_CHANGE):
-        covered = left_on(refund.created_at)
+    for refund in permit.refunds.filter(reason__in=REPRICED):
+        covered = refund.months_covered
+        covered = covered if covered is not None else left_on(refund.created_at)
         by_months[covered] = by_months.get(covered, 0) - refund.amount_pence
     return [(amount, covered) for covered, amount in by_months.items() if covered > 0]
 
@@ -1092,11 +1117,14 @@ def _take_flag(number: str) -> tuple[Permit, dict]:
 # --- Refunds -----------------------------------------------------------------------------------
 
 
-def _refund(permit: Permit, amount: int, *, reason: str, by) -> list[Refund]:
+def _refund(
+    permit: Permit, amount: int, *, reason: str, by, months_covered: int | None = None
+) -> list[Refund]:
     """Record refunds of `amount` over the permit's payments (latest first, each no more than
-    is left of it), taken off what the permit has paid, and send them after commit."""
+    is left of it), taken off what the permit has paid, and send them after commit.
+    `months_covered`: the whole months the refund is for, when not those left today."""
     payments = Payment.objects.filter(
-        Q(issued_permit=permit) | Q(permit=permit, purpose=Payment.Purpose.VEHICLE_CHANGE),
+        Q(issued_permit=permit) | Q(permit=permit, purpose__in=REPRICING),
         status=PayStatus.SUCCESS,
     ).order_by("-created_at", "-id")
     refunds = []
@@ -1111,7 +1139,11 @@ def _refund(permit: Permit, amount: int, *, reason: str, by) -> list[Refund]:
         if share > 0:
             refunds.append(
                 Refund.objects.create(
-                    permit=permit, payment=payment, amount_pence=share, reason=reason
+                    permit=permit,
+                    payment=payment,
+                    amount_pence=share,
+                    reason=reason,
+                    months_covered=months_covered,
                 )
             )
             left -= share
@@ -1248,6 +1280,10 @@ def permits_check_moves(*, today: date | None = None) -> list[str]:
         .exclude(person_ref="")
         # An officer checked it and cleared the flag: the records are wrong about this holder.
         .exclude(events__kind=Kind.FLAG_CLEARED)
+        # The resident told us of a move not yet made (an officer's to check, or the difference
+        # theirs to pay): we know already.
+        # (Exists: a reverse isnull filter would also match permits with no moves at all.)
+        .exclude(Exists(PermitMove.objects.filter(permit=OuterRef("pk"), resolved_at__isnull=True)))
         .values_list("pk", "uprn", "person_ref")
     )
     # Who lives at every one of those homes, in one read rather than one a home.
@@ -1297,14 +1333,17 @@ def permit_report_move(
     us before that nobody has acted on).
 
     A new home in the gazetteer in a parking zone, where the council's records show the holder
-    (the application's lives-there rule, at the new UPRN), moves the permit at once, to that
-    home's zone: the price depends on the vehicle and the household, not the zone, so a move to
-    another zone costs the same while the household's further-permit surcharge does. Anything
-    else is flagged for a parking officer with the new address: a home the records do not show
-    them at, one not listed, one in no zone or car-free, one whose household has its permits
-    already or where the surcharge would differ (the portal does not reprice a move yet), or a
-    move out of Hackney (the resident is offered the cancellation and its refund). Nothing is
-    cancelled. Raises MoveRefused with the reason for the resident."""
+    (the application's lives-there rule, at the new UPRN), moves the permit to that home's zone
+    as an application there would be approved. The price depends on the vehicle and the
+    household, not the zone: where the new household's further-permit surcharge differs, the
+    permit is repriced for the months not yet started on the day they moved, like a change of
+    vehicle (permit_move_quote). Cheaper, it moves at once and the difference is refunded;
+    dearer, the move waits for the resident to pay the difference (permit_move_payment_start)
+    and is made when they have. A household with as many permits as it may have cannot take
+    this one. Anything else is flagged for a parking officer with the new address: a home the
+    records do not show them at, one not listed, one in no zone or car-free, a full household,
+    or a move out of Hackney (the resident is offered the cancellation and its refund). Nothing
+    is cancelled. Raises MoveRefused with the reason for the resident."""
     if where not in MOVES:
         raise ValueError(f"not a kind of move: {where!r}")
     today = timezone.localdate()
@@ -1338,15 +1377,18 @@ def permit_report_move(
             lives_there=lives,
             reported_by=user,
         )
-        if (
-            target
-            and lives
-            and target["zone"]
-            and not target["permit_free"]
-            and not _household_problem(permit, target["uprn"])
-        ):
-            _move(permit, move, by=user, lives=lives, who="The council's records show you there.")
-            return move
+        if target and lives and target["zone"] and not target["permit_free"]:
+            quote = permit_move_quote(permit, move)
+            if not quote.full:
+                _move_or_approve(
+                    permit,
+                    move,
+                    quote,
+                    by=user,
+                    lives=lives,
+                    who="The council's records show you there.",
+                )
+                return move
         if permit.flagged_at is None:
             permit.flagged_at = timezone.now()
         permit.flag_reason = _move_flag_reason(move)[:200]
@@ -1433,11 +1475,22 @@ def _move_flag_reason(move: PermitMove) -> str:
     return f"The resident says: moved on {move.moved_on:%-d %B %Y} to {move.address}"
 
 
-def _move(permit: Permit, move: PermitMove, *, by, lives: dict, who: str, **data) -> None:
+def _move(
+    permit: Permit,
+    move: PermitMove,
+    *,
+    by,
+    lives: dict,
+    who: str,
+    reprice: dict | None = None,
+    paid: Payment | None = None,
+    **data,
+) -> None:
     """Move a locked, live permit to the move's new address, and to its zone when the gazetteer
-    gives one (another zone costs the same: see permit_report_move): what it relies on is now
-    the records at the new address (none when they do not show the holder there), any flag is
-    cleared, and the resident is emailed."""
+    gives one: what it relies on is now the records at the new address (none when they do not
+    show the holder there), any flag is cleared, and the resident is emailed. With `reprice`
+    (MoveQuote.as_change) the permit takes the new household's price: the difference is `paid`,
+    or refunded here for the months not yet started on the day they moved."""
     old = permit.address
     old_zone = permit.zone
     now = timezone.now()
@@ -1457,17 +1510,28 @@ def _move(permit: Permit, move: PermitMove, *, by, lives: dict, who: str, **data
         "decided_at": now.isoformat(),
     }
     permit.flagged_at, permit.flag_reason = None, ""
-    permit.save(
-        update_fields=[
-            "uprn",
-            "address",
-            "zone",
-            "person_ref",
-            "relied_on",
-            "flagged_at",
-            "flag_reason",
-        ]
-    )
+    fields = ["uprn", "address", "zone", "person_ref", "relied_on", "flagged_at", "flag_reason"]
+    difference = 0
+    money = ""
+    if reprice is not None:
+        difference = reprice["difference_pence"]
+        permit.price_pence = reprice["price_pence"]
+        permit.price_lines = reprice["price_lines"]
+        permit.tariff_name = reprice["tariff_name"]
+        fields += ["price_pence", "price_lines", "tariff_name"]
+        if paid is not None:
+            permit.paid_pence += paid.amount_pence
+            fields.append("paid_pence")
+        months = _plural(reprice["unused_months"], "month")
+        if difference > 0:
+            money = f" Now {_pounds(permit.price_pence)}: paid {_pounds(difference)} for {months}."
+        elif difference < 0:
+            money = (
+                f" Now {_pounds(permit.price_pence)}: {_pounds(-difference)} to be refunded "
+                f"for {months}."
+            )
+        data.update(difference_pence=difference, payment=paid.reference if paid else "")
+    permit.save(update_fields=fields)
     PermitMove.objects.filter(pk=move.pk).update(outcome=PermitMove.Outcome.MOVED, resolved_at=now)
     move.outcome, move.resolved_at = PermitMove.Outcome.MOVED, now
     _event(
@@ -1479,13 +1543,237 @@ def _move(permit: Permit, move: PermitMove, *, by, lives: dict, who: str, **data
             if permit.zone != old_zone
             else f"zone {permit.zone or 'not set'}"
         )
-        + f"). {who}",
+        + f"). {who}{money}",
         by=by,
         move=move.pk,
         previous=old,
         **data,
     )
+    if difference < 0:
+        # For the months not yet started on the day they moved, which a later cancellation
+        # counts (_money_for_months), not those left today.
+        _refund(
+            permit,
+            -difference,
+            reason=Refund.Reason.MOVE,
+            by=by,
+            months_covered=reprice["unused_months"],
+        )
     _queue_email("permit_moved", permit_id=permit.pk)
+
+
+@dataclass(frozen=True)
+class MoveQuote:
+    """The permit priced at the move's new home against its price at its home now, both at
+    today's tariff for the same vehicle (the difference is the household's, not a tariff's):
+    what moving costs (positive: the resident pays) or gives back (negative) for the months not
+    yet started on the day they moved. It counts other households' permits: a resident is shown
+    it only once the records (or a parking officer) put them at the new home (issue 17)."""
+
+    old_price: Price
+    new_price: Price
+    unused_months: int
+    difference_pence: int
+    held_there: int  # other permits (and approved applications) at the new home
+
+    @property
+    def full(self) -> bool:
+        return self.held_there >= settings.PERMITS_PER_HOUSEHOLD
+
+    @property
+    def refund_pence(self) -> int:
+        return max(-self.difference_pence, 0)
+
+    def as_change(self) -> dict:
+        changed = self.new_price.total_pence != self.old_price.total_pence
+        return {
+            # The permit keeps the price it was sold at unless the household changes it.
+            "reprice": changed,
+            "price_pence": self.new_price.total_pence,
+            "old_price_pence": self.old_price.total_pence,
+            "price_lines": [{"label": x.label, "pence": x.pence} for x in self.new_price.lines],
+            "tariff_name": self.new_price.tariff_name,
+            "difference_pence": self.difference_pence,
+            # The months the difference is for: a cancellation later refunds its share of them.
+            "unused_months": self.unused_months,
+        }
+
+
+def permit_move_quote(permit: Permit, move: PermitMove) -> MoveQuote:
+    """What the permit costs at the address of `move` (see MoveQuote)."""
+    tariff = tariff_in_force(on=timezone.localdate())
+    vehicle = _pricing_facts(permit.vehicle)
+    held_here = permits_held_at_property(
+        uprn=permit.uprn, excluding=permit.application.reference, excluding_permit=permit.number
+    )
+    held_there = permits_held_at_property(uprn=move.uprn, excluding_permit=permit.number)
+    old = price(tariff=tariff, vehicle=vehicle, permits_held=held_here, months=permit.months)
+    new = price(tariff=tariff, vehicle=vehicle, permits_held=held_there, months=permit.months)
+    unused = unused_whole_months(
+        valid_from=permit.valid_from, months=permit.months, today=move.moved_on
+    )
+    return MoveQuote(
+        old_price=old,
+        new_price=new,
+        unused_months=unused,
+        difference_pence=repricing_difference(
+            old_price_pence=old.total_pence,
+            new_price_pence=new.total_pence,
+            months=permit.months,
+            unused_months=unused,
+        ),
+        held_there=held_there,
+    )
+
+
+def _move_or_approve(
+    permit: Permit, move: PermitMove, quote: MoveQuote, *, by, lives: dict, who: str, **data
+) -> None:
+    """A move the records or a parking officer approved, on the locked permit: made now when it
+    costs nothing more (a cheaper one refunds the difference); one that costs more is kept on
+    the move as approved, and made when the resident has paid the difference (_apply_move), so
+    nothing changes if they never pay. Either way any flag is cleared: it has been decided."""
+    change = quote.as_change()
+    if quote.difference_pence <= 0:
+        _move(
+            permit,
+            move,
+            by=by,
+            lives=lives,
+            who=who,
+            reprice=change if change["reprice"] else None,
+            **data,
+        )
+        return
+    if permit.flagged_at is not None:
+        data.update(flagged_at=permit.flagged_at.isoformat(), flag_reason=permit.flag_reason)
+        permit.flagged_at, permit.flag_reason = None, ""
+        permit.save(update_fields=["flagged_at", "flag_reason"])
+    move.approved = {
+        **change,
+        # What it was priced over: it is made only over them (_apply_move).
+        "from": permit.registration,
+        "from_address": permit.address,
+        "by": by.pk if by else None,
+        "who": who,
+        "lives": lives,
+        "data": data,
+        "at": timezone.now().isoformat(),
+    }
+    move.save(update_fields=["approved"])
+    _event(
+        permit,
+        Kind.MOVE_APPROVED,
+        f"Move to {move.address} approved: {who} The permit costs "
+        f"{_pounds(quote.new_price.total_pence)} there instead of "
+        f"{_pounds(quote.old_price.total_pence)}: it moves when the resident has paid "
+        f"{_pounds(quote.difference_pence)} for "
+        f"{_plural(quote.unused_months, 'month')} not yet started on "
+        f"{move.moved_on:%-d %B %Y}.",
+        by=by,
+        move=move.pk,
+        difference_pence=quote.difference_pence,
+        **data,
+    )
+    _queue_email("move_to_pay", permit_id=permit.pk, move_id=move.pk)
+
+
+def permit_move_to_pay(*, permit: Permit) -> PermitMove | None:
+    """The permit's move approved and waiting for the resident to pay the difference, if any."""
+    move = permit_move_open(permit=permit)
+    return move if move is not None and move.approved else None
+
+
+def permit_move_payment_start(*, user, number: str, return_url_for: ReturnUrl) -> Payment | Permit:
+    """Start paying the difference for the resident's approved move: the payment to send them
+    to (its `next_url`), the one in progress already (a second tab), or the permit when it
+    turns out moved already. The move is made once the payment is taken, under the payment's
+    lock (_apply_move). Raises MoveRefused when there is nothing to pay for, or another payment
+    for the permit is in progress; PaymentServiceUnavailable when the service cannot be
+    reached."""
+    permit = permit_for_user(user=user, number=number)
+    _check_live(permit, timezone.localdate())
+    move = permit_move_to_pay(permit=permit)
+    if move is None:
+        raise MoveRefused("There is no move of this permit waiting for a payment.")
+    open_payment = permit.payments.filter(status__in=Payment.OPEN).first()
+    if open_payment is not None:
+        resumed = _resume(open_payment, return_url_for)
+        if isinstance(resumed, Payment) and resumed.open:
+            if resumed.purpose == Payment.Purpose.MOVE and resumed.change["move"] == move.pk:
+                return resumed  # carry on paying for it
+            raise MoveRefused(
+                "You have a payment in progress for a change of vehicle. Finish or cancel it, "
+                "then try again."
+            )
+        if resumed is not None:
+            # It went through meanwhile: the move may be made already.
+            permit.refresh_from_db()
+            move = permit_move_to_pay(permit=permit)
+            if move is None:
+                return permit
+    approved = move.approved
+    if (permit.registration, permit.address) != (approved["from"], approved["from_address"]):
+        raise MoveRefused(
+            "Your permit changed after the move was priced. Tell us about your move again, "
+            "and we will work out the price for your permit as it is now."
+        )
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                user=user,
+                purpose=Payment.Purpose.MOVE,
+                permit=permit,
+                amount_pence=approved["difference_pence"],
+                change={"move": move.pk, **{k: approved[k] for k in MOVE_PRICE_KEYS}},
+            )
+    except IntegrityError:
+        raise MoveRefused(
+            "You have a payment in progress for this permit. Finish or cancel it, then try again."
+        ) from None
+    return _send(payment, return_url_for)
+
+
+MOVE_PRICE_KEYS = (
+    "from",
+    "from_address",
+    "reprice",
+    "price_pence",
+    "old_price_pence",
+    "price_lines",
+    "tariff_name",
+    "difference_pence",
+    "unused_months",
+)
+
+
+def _apply_move(permit: Permit, payment: Payment) -> None:
+    """A paid difference for a move, inside the payment's lock on the locked, live permit: the
+    move is made, unless it is no longer waiting (told again, cancelled) or the permit changed
+    since it was priced, when all of the payment goes back."""
+    change = payment.change
+    move = PermitMove.objects.filter(
+        pk=change["move"], permit=permit, resolved_at__isnull=True
+    ).first()
+    if move is None or not move.approved:
+        _refund_unused_payment(payment, "the move was no longer waiting for this payment")
+        return
+    if (permit.registration, permit.address) != (change["from"], change["from_address"]):
+        _refund_unused_payment(
+            payment, "the permit had changed since the price of the move was worked out"
+        )
+        return
+    approved = move.approved
+    _move(
+        permit,
+        move,
+        by=payment.user,
+        lives=approved["lives"],
+        who=approved["who"],
+        reprice=change,
+        paid=payment,
+        **approved["data"],
+    )
 
 
 def _close_moves(permit: Permit, outcome: str) -> None:
@@ -1495,65 +1783,90 @@ def _close_moves(permit: Permit, outcome: str) -> None:
     )
 
 
-def _household_problem(permit: Permit, uprn: int | None) -> str:
-    """Why the permit cannot simply move to the home `uprn` for its household: the home has as
-    many permits as a household may, or the further-permit surcharge would differ there (its
-    price would change, and the portal does not reprice a move); "" when neither."""
-    held_there = permits_held_at_property(uprn=uprn, excluding_permit=permit.number)
-    if held_there >= settings.PERMITS_PER_HOUSEHOLD:
-        return (
-            f"The new address has {_plural(held_there, 'permit')} already, as many as a "
-            "household may have."
-        )
-    held_here = permits_held_at_property(
-        uprn=permit.uprn,
-        excluding=permit.application.reference,
-        excluding_permit=permit.number,
-    )
-    if bool(held_there) != bool(held_here):
-        return (
-            "The permit's price differs at the new address (the further-permit surcharge), "
-            "which the portal does not work out for a move. Cancel the permit (with its refund) "
-            "and the resident applies at the new address."
-        )
-    return ""
+class MoveBlock:
+    """What stops a permit moving to the address of its unresolved move (permit_move_block)."""
+
+    NOTHING_TOLD = "nothing_told"
+    OUT_OF_BOROUGH = "out_of_borough"
+    RETIRED = "retired"
+    CAR_FREE = "car_free"
+    NO_ZONE = "no_zone"
+    ZONE_UNKNOWN = "zone_unknown"
+    FULL = "full"
 
 
-def permit_move_problem(permit: Permit, move: PermitMove | None) -> str:
-    """Why a parking officer cannot move the permit to the address of its unresolved move, in a
-    sentence; "" when they can (to another zone too: it costs the same). A home in no zone needs
-    no permit; one not listed in another zone has no zone to move to: such a permit is
-    cancelled (with its refund) and, for the latter, the resident applies at the new address."""
+def permit_move_block(permit: Permit, move: PermitMove | None) -> str:
+    """Why the permit cannot move to the address of its unresolved move, as a MoveBlock; ""
+    when it can (to another zone too, and at another price: permit_move_quote). FULL counts
+    other households' permits: a resident is told it only once the records show them there
+    (permit_move_block_for_resident)."""
     if move is None or not move.open:
-        return "The resident has not told us a new address."
+        return MoveBlock.NOTHING_TOLD
     if move.kind == PermitMove.Kind.OUT_OF_BOROUGH:
-        return "The resident moved out of Hackney: the permit cannot move there."
+        return MoveBlock.OUT_OF_BOROUGH
     if move.uprn is not None:
         found = property_by_uprn(uprn=move.uprn)
         if found is None or found.retired_at is not None:
-            return "The new address is no longer in the council's address records."
+            return MoveBlock.RETIRED
         if found.permit_free:
-            return "The new address is a car-free development: no resident permits there."
+            return MoveBlock.CAR_FREE
         if not found.cpz_zone:
-            return (
-                "The new address is in no parking zone: no permit is needed to park there. "
-                "Cancel the permit (with its refund)."
-            )
+            return MoveBlock.NO_ZONE
     elif move.kind == PermitMove.Kind.OTHER_ZONE:
+        return MoveBlock.ZONE_UNKNOWN
+    held_there = permits_held_at_property(uprn=move.uprn, excluding_permit=permit.number)
+    if held_there >= settings.PERMITS_PER_HOUSEHOLD:
+        return MoveBlock.FULL
+    return ""
+
+
+def permit_move_block_for_resident(permit: Permit, move: PermitMove | None) -> str:
+    """permit_move_block as the resident may be told it: that the new household is full only
+    when the council's records show them living there (issue 17); otherwise a parking officer
+    checks the address first."""
+    block = permit_move_block(permit, move)
+    if block == MoveBlock.FULL and not (move and move.lives_there):
+        return ""
+    return block
+
+
+def permit_move_problem(permit: Permit, move: PermitMove | None) -> str:
+    """permit_move_block in a sentence for a parking officer; "" when the permit can move. A
+    home in no zone needs no permit; one not listed in another zone has no zone to move to: such
+    a permit is cancelled (with its refund) and, for the latter, the resident applies at the
+    new address."""
+    block = permit_move_block(permit, move)
+    if block == MoveBlock.FULL:
+        held = permits_held_at_property(uprn=move.uprn, excluding_permit=permit.number)
         return (
-            "The new address is not in the council's address records, so its zone is not "
-            "known. Cancel the permit (with its refund) and the resident applies at the new "
-            "address, where the officer approving it sets the zone."
+            f"The new address has {_plural(held, 'permit')} already, as many as a household "
+            "may have: the permit cannot move there. Cancel it (with its refund), or clear the "
+            "flag if the resident has not moved."
         )
-    return _household_problem(permit, move.uprn)
+    return {
+        "": "",
+        MoveBlock.NOTHING_TOLD: "The resident has not told us a new address.",
+        MoveBlock.OUT_OF_BOROUGH: "The resident moved out of Hackney: the permit cannot move "
+        "there.",
+        MoveBlock.RETIRED: "The new address is no longer in the council's address records.",
+        MoveBlock.CAR_FREE: "The new address is a car-free development: no resident permits there.",
+        MoveBlock.NO_ZONE: "The new address is in no parking zone: no permit is needed to park "
+        "there. Cancel the permit (with its refund).",
+        MoveBlock.ZONE_UNKNOWN: "The new address is not in the council's address records, so "
+        "its zone is not known. Cancel the permit (with its refund) and the resident applies "
+        "at the new address, where the officer approving it sets the zone.",
+    }[block]
 
 
-def permit_move_by_officer(*, number: str, by, reason: str) -> Permit:
-    """A parking officer's decision on a flagged permit whose holder told us their new address
-    in the same zone: the permit moves there, with the officer's reason on its history (and
-    the records at the new address relied on when they show the holder there). Decided once
-    under the permit's lock, like the other flag decisions; MoveRefused says why it cannot move
-    (another zone, out of Hackney, no address told)."""
+def permit_move_by_officer(*, number: str, by, reason: str) -> PermitMove:
+    """A parking officer's decision on a flagged permit whose holder told us their new address:
+    the permit moves there, with the officer's reason on its history (and the records at the
+    new address relied on when they show the holder there), repriced like a move the records
+    approve (permit_move_quote): cheaper, it moves now and the difference is refunded; dearer,
+    the move is approved and the resident is emailed to pay the difference, and it moves when
+    they have. Decided once under the permit's lock, like the other flag decisions; MoveRefused
+    says why it cannot move (no zone, out of Hackney, a full household, no address told).
+    Returns the move (open while the difference is still to pay)."""
     reason = _officer_reason(reason)
     with transaction.atomic():
         permit, flag = _take_flag(number)
@@ -1562,16 +1875,17 @@ def permit_move_by_officer(*, number: str, by, reason: str) -> Permit:
         if problem:
             raise MoveRefused(problem)
         lives = _lives_there(permit, move.uprn) if move.uprn is not None else {}
-        _move(
+        _move_or_approve(
             permit,
             move,
+            permit_move_quote(permit, move),
             by=by,
             lives=lives,
             who=f"Moved by a parking officer ({reason}).",
             reason=reason,
             **flag,
         )
-    return permit
+    return move
 
 
 # --- Helpers -----------------------------------------------------------------------------------

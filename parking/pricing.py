@@ -332,14 +332,19 @@ def refund_for_unused_months_paid(*, paid: Sequence[tuple[int, int]], unused_mon
     return max(total, 0)
 
 
-def vehicle_change_difference(
+def repricing_difference(
     *, old_price_pence: int, new_price_pence: int, months: int, unused_months: int
 ) -> int:
-    """What changing vehicle costs (positive: the resident pays) or gives back (negative), over
-    the unused whole months only: the months started stay at the old vehicle's price. Rounded
-    towards zero, so neither side pays a penny more than the difference."""
+    """What repricing a permit costs (positive: the resident pays) or gives back (negative),
+    over the unused whole months only: the months started stay at the old price. A change of
+    vehicle and a move home to a household where the further-permit surcharge differs are both
+    repriced so. Rounded towards zero, so neither side pays a penny more than the difference."""
     if not 0 <= unused_months <= months or months <= 0:
         raise ValueError("unused months must be between 0 and the permit's months")
     difference = new_price_pence - old_price_pence
     share = abs(difference) * unused_months // months
     return share if difference >= 0 else -share
+
+
+# The name the change of vehicle has always used.
+vehicle_change_difference = repricing_difference

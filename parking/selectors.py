@@ -607,3 +607,12 @@ def application_for_review(*, reference: str) -> PermitApplication:
         .prefetch_related("evidence_files")
         .get(reference=reference)
     )
+
+
+def permit_moved_event(*, permit: Permit, move: PermitMove) -> PermitEvent | None:
+    """The history entry of the permit's move `move` being made, if it was."""
+    return (
+        permit.events.filter(kind=PermitEvent.Kind.MOVED, data__move=move.pk)
+        .order_by("-at", "-id")
+        .first()
+    )

@@ -71,5 +71,10 @@ urlpatterns = [
         permit_views.permit_moved_next,
         name="permit_moved_next",
     ),
+    path(
+        "permits/<str:number>/moved/pay/",
+        permit_views.permit_move_pay,
+        name="permit_move_pay",
+    ),
     path("pay-simulator/<str:payment_id>/", simulator_views.pay_simulator, name="pay_simulator"),
 ]

@@ -17,6 +17,7 @@ from parking.pricing import (
     add_months,
     permit_last_day,
     refund_for_unused_months_paid,
+    repricing_difference,
     unused_whole_months,
     vehicle_change_difference,
 )
@@ -423,6 +424,67 @@ def test_cancelling_after_any_changes_refunds_only_what_the_unused_months_cost(
         # And against the prices themselves (each payment rounded once more when it was taken).
         exact = sum(price_of[month] for month in range(months - unused)) / months
         assert abs(kept - exact) <= 2 * len(paid)
+
+
+@given(
+    months=st.sampled_from([3, 6, 12]),
+    vehicle_price=PRICES,
+    surcharge=st.integers(min_value=0, max_value=50_000),
+    further=st.booleans(),
+    # Repricings: (after how many months have started, a change of vehicle to a price, or a
+    # move home to a household where the permit is a further one, or not).
+    changes=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=12),
+            st.one_of(
+                st.tuples(st.just("vehicle"), PRICES), st.tuples(st.just("move"), st.booleans())
+            ),
+        ),
+        max_size=6,
+    ),
+    cancel_after=st.integers(min_value=0, max_value=12),
+)
+def test_cancelling_after_changes_and_repriced_moves_refunds_only_what_the_unused_months_cost(
+    months, vehicle_price, surcharge, further, changes, cancel_after
+):
+    """Issue 16: a move home to a household where the further-permit surcharge differs is
+    repriced for the months not yet started on the day of the move, as a vehicle change is,
+    paid or refunded; any mix of both, then a cancellation: never more back than was taken,
+    and what the resident keeps is what the months they used cost, within a penny per sum."""
+
+    def price_now() -> int:
+        return vehicle_price + (surcharge if further else 0)
+
+    price = price_now()
+    paid = [(price, months)]
+    price_of = [price] * months
+    for started, (kind, value) in sorted(changes, key=lambda change: change[0]):
+        started = min(started, months)
+        unused = months - started
+        if kind == "vehicle":
+            vehicle_price = value
+        else:
+            further = value
+        difference = repricing_difference(
+            old_price_pence=price,
+            new_price_pence=price_now(),
+            months=months,
+            unused_months=unused,
+        )
+        if difference:
+            paid.append((difference, unused))
+        price = price_now()
+        price_of[started:] = [price] * unused
+    unused = months - min(cancel_after, months)
+    refund = refund_for_unused_months_paid(paid=paid, unused_months=unused)
+
+    taken = sum(amount for amount, _ in paid)
+    assert 0 <= refund <= max(taken, 0)
+    kept = taken - refund
+    used_cost = sum(amount * (covered - min(unused, covered)) / covered for amount, covered in paid)
+    assert abs(kept - used_cost) <= len(paid)
+    exact = sum(price_of[month] for month in range(months - unused)) / months
+    assert abs(kept - exact) <= 2 * len(paid)
 
 
 @given(

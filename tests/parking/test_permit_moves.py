@@ -223,17 +223,5 @@ def test_a_move_that_cannot_be_recorded_changes_nothing(resident, permit, answer
     assert Permit.objects.get().events.filter(kind=Kind.MOVE_REPORTED).count() == 0
 
 
-def test_a_move_to_a_home_whose_surcharge_differs_waits_and_the_officer_cannot_move_it(
-    resident, permit, officer
-):
-    # Another permit lives at the new home: this one would be a further permit there.
-    other = issued_permit(resident, registration="LB19EVE")
-    Permit.objects.filter(pk=other.pk).update(uprn=SAME_ZONE_UPRN)
-
-    move = report_move(resident, permit, uprn=SAME_ZONE_UPRN)
-
-    assert move.outcome == Outcome.WAITING
-    with pytest.raises(MoveRefused, match="further-permit surcharge"):
-        permits.permit_move_by_officer(number=permit.number, by=officer, reason="Moved")
-    permit.refresh_from_db()
-    assert permit.uprn == APPROVED_UPRN
+# A home where the further-permit surcharge differs, or a full household:
+# test_permit_move_repricing.py.

@@ -198,6 +198,7 @@ def test_every_permit_page_is_a_404_for_another_resident(client, resident, other
             reverse("parking:permit_moved_date", args=[n]),
             {"moved_day": "1", "moved_month": "11", "moved_year": "2025"},
         ),
+        (reverse("parking:permit_move_pay", args=[n]), {}),
     ]
     for path in gets:
         assert client.get(path).status_code == 404, path
