@@ -19,8 +19,8 @@ NOT_LISTED = "not_listed"
 
 # What Django's own messages would say ("Ensure this value has at most 20 characters (it has
 # 5000).") is never shown: every field names itself and says what to do, as GOV.UK's error
-# messages do. A postcode or registration too long to be one gets the format message, since
-# that is what the resident needs to put right.
+# messages do. A postcode too long to be one gets the format message, since that is what the
+# resident needs to put right.
 REAL_POSTCODE = "Enter a real postcode, like E8 1DY"
 # The longest UK registration, spaces and dashes taken out (parking.clients.vehicles).
 REGISTRATION_MAX_LENGTH = 7
@@ -28,6 +28,14 @@ REGISTRATION_TOO_LONG = (
     f"Vehicle registration number must be {REGISTRATION_MAX_LENGTH} characters or fewer"
 )
 NAME_MAX_LENGTH = 100  # PermitApplication.first_name and last_name hold as many
+
+
+def registration_too_long(registration: str) -> bool:
+    """Letters and numbers only, but too many of them: the length is what to put right. With
+    other characters ("NOT A REG!") the format message says more."""
+    normalised = normalise_registration(registration)
+    return len(normalised) > REGISTRATION_MAX_LENGTH and normalised.isalnum()
+
 
 # UK postcodes, as the gazetteer writes them once the spaces are taken out.
 _POSTCODE = re.compile(r"GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}")
@@ -221,7 +229,7 @@ class RegistrationForm(forms.Form):
 
     def clean_registration(self) -> str:
         registration = normalise_registration(self.cleaned_data["registration"])
-        if len(registration) > REGISTRATION_MAX_LENGTH:
+        if registration_too_long(registration):
             raise forms.ValidationError(REGISTRATION_TOO_LONG)
         if not is_uk_registration(registration):
             raise forms.ValidationError("Enter a real UK registration, like AB12 CDE")

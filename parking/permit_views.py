@@ -39,6 +39,7 @@ from .forms import (
     DateParts,
     PostcodeForm,
     Radios,
+    registration_too_long,
 )
 from .models import Payment, Permit, PermitApplication, PermitMove
 from .pricing import DURATIONS, NoTariffInForce, permit_last_day
@@ -218,7 +219,7 @@ class RegistrationForm(forms.Form):
 
     def clean_registration(self) -> str:
         value = self.cleaned_data["registration"]
-        if len(normalise_registration(value)) > REGISTRATION_MAX_LENGTH:
+        if registration_too_long(value):
             raise forms.ValidationError(REGISTRATION_TOO_LONG)
         if not is_uk_registration(value):
             raise forms.ValidationError(
