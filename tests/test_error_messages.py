@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from parking.eligibility import Decision, DecisionOutcome
 from parking.models import PermitApplication
 from tests.factories import PASSWORD, UserFactory
 from tests.helpers import last_email_link, reauthenticate, sign_in
@@ -549,8 +550,12 @@ def test_sending_proof_with_an_unknown_kind_speaks_our_words(
     client, resident, db, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    # No decision: both kinds of proof are asked for, so the page asks which this is.
+    # A decision naming no kind: both kinds of proof are asked for, so the page asks which.
+    decision = Decision(
+        outcome=DecisionOutcome.NEEDS_EVIDENCE, rules=[], rules_version="test", evidence_needed=[]
+    )
     application = PermitApplication.objects.create(
+        decision=decision.as_json(),
         user=resident,
         status=PermitApplication.Status.NEEDS_EVIDENCE,
         postcode="E8 1DY",
