@@ -10,6 +10,8 @@ from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
 from django import forms
 
+from hackney_portal.forms import NoBrowserMaxLength
+
 from .models import User
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
@@ -20,7 +22,7 @@ EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 EMAIL_TOO_LONG = f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer"
 
 
-class NamedErrorsMixin:
+class NamedErrorsMixin(NoBrowserMaxLength):
     """`errors_by_field` maps a field name to its messages by error code; any other required field
     gets "Enter <its label>", so no message is ever left unnamed."""
 

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from hackney_portal.forms import NoBrowserMaxLength
+
 from .services import normalise_account_ref, normalise_postcode
 
 # Too long to be one is the same mistake as not being one: the message says what one looks like.
@@ -9,7 +11,7 @@ REAL_ACCOUNT = "Enter a real account number: 8 digits starting with 3, as on you
 REAL_POSTCODE = "Enter a real postcode, like E8 1DY"
 
 
-class LinkForm(forms.Form):
+class LinkForm(NoBrowserMaxLength, forms.Form):
     account_ref = forms.CharField(
         label="Account number",
         help_text="8 digits starting with 3. It is at the top of your council tax bill.",

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
+from hackney_portal.forms import NoBrowserMaxLength
 from records.selectors import Address, residential_addresses_at_postcode
 
 from .clients.vehicles import is_uk_registration, normalise_registration
@@ -56,7 +57,7 @@ class Radios(forms.RadioSelect):
         return id_ if index in (None, "0", 0) else f"{id_}-{int(index) + 1}"
 
 
-class PostcodeForm(forms.Form):
+class PostcodeForm(NoBrowserMaxLength, forms.Form):
     no_homes_at = ""
 
     postcode = forms.CharField(
@@ -138,7 +139,7 @@ class DateParts:
 PARTS = ("day", "month", "year")
 
 
-class AddressLinesForm(forms.Form):
+class AddressLinesForm(NoBrowserMaxLength, forms.Form):
     """ "My address is not listed": the address as the resident writes it (the GOV.UK address
     pattern: lines, town, postcode), kept with the application for the officer who checks it."""
 
@@ -181,7 +182,7 @@ class AddressLinesForm(forms.Form):
         return postcode
 
 
-class ApplicantForm(forms.Form):
+class ApplicantForm(NoBrowserMaxLength, forms.Form):
     first_name = forms.CharField(
         label="First name",
         max_length=NAME_MAX_LENGTH,
@@ -216,7 +217,7 @@ class ApplicantForm(forms.Form):
         return cleaned
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(NoBrowserMaxLength, forms.Form):
     registration = forms.CharField(
         label="Vehicle registration number",
         help_text="For example, AB12 CDE. It is on the number plate and the V5C.",

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hackney_portal.forms import NoBrowserMaxLength
 from hackney_portal.templatetags.portal import pounds
 from records.selectors import residential_addresses_at_postcode
 
@@ -206,7 +207,7 @@ def permit_detail(request, permit: Permit):
 REGISTRATION_TOO_LONG = f"Registration number must be {REGISTRATION_MAX_LENGTH} characters or fewer"
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(NoBrowserMaxLength, forms.Form):
     registration = forms.CharField(
         label="What is the registration number of your new vehicle?",
         max_length=20,

@@ -14,6 +14,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from hackney_portal.forms import NoBrowserMaxLength
+
 from .clients.payments import (
     CANCELLED_CODE,
     DECLINED_CODE,
@@ -30,7 +32,7 @@ OPEN = (Status.CREATED, Status.STARTED)
 CARD_NUMBER_LENGTH = "Card numbers are 12 to 19 digits long: check the number on your card"
 
 
-class CardForm(forms.Form):
+class CardForm(NoBrowserMaxLength, forms.Form):
     card_number = forms.CharField(
         label="Card number",
         max_length=30,

@@ -424,6 +424,29 @@ def test_the_assisted_start_speaks_our_words(client, agent, borough, email):
     assert_only_our_wording(response)
 
 
+@pytest.mark.parametrize("step", ["postcode", "address_lines", "applicant", "registration"])
+def test_no_question_gives_the_browser_a_maxlength(client, draft, step):
+    # A browser cuts a longer paste short without a word; the form says the limit instead.
+    answer_before(client, lambda page: f"parking:{page}", draft.reference, step)
+    html = client.get(reverse(f"parking:{step}", args=[draft.reference])).content.decode()
+    assert "govuk-input" in html
+    assert "maxlength" not in html
+
+
+@pytest.mark.parametrize("url_name", ["account_signup", "account_login", "account_reset_password"])
+def test_no_signed_out_account_page_gives_the_browser_a_maxlength(client, db, url_name):
+    html = client.get(reverse(url_name)).content.decode()
+    assert "govuk-input" in html
+    assert "maxlength" not in html
+
+
+def test_the_link_form_gives_the_browser_no_maxlength(client, resident):
+    client.force_login(resident)
+    html = client.get(reverse("balances:link")).content.decode()
+    assert "govuk-input" in html
+    assert "maxlength" not in html
+
+
 # --- Specific messages --------------------------------------------------------------------------
 
 
