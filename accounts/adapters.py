@@ -8,14 +8,9 @@ from django import forms
 from django.conf import settings
 from django.urls import reverse
 
-from .models import User
+from .forms import EMAIL_MAX_LENGTH, EMAIL_TOO_LONG
 from .roles import is_staff_member, landing_url_name
 from .services import email_send
-
-# What the account's email column holds, and the most an email address may be (RFC 5321).
-# Django's form field accepts up to 320 characters; allauth would then cut the address short
-# when saving it, making an account nobody can sign in to.
-EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
 
 
 def _failed_sign_in_limit(per: str) -> str:
@@ -60,6 +55,14 @@ class AccountAdapter(DefaultAccountAdapter):
         limit = _failed_sign_in_limit("key")
         return {
             **super().error_messages,
+            # The rest of allauth's messages are reworded in locale/ (they are its msgids);
+            # these had no wording of ours there. GOV.UK style: what to do, no full stop.
+            "account_inactive": "This account cannot be used. Contact the council to use it again",
+            "invalid_login": "Enter your email address",
+            "invalid_or_expired_key": "The link or code does not work. Ask for a new one",
+            "max_email_addresses": "You can have up to %d email addresses. Remove one first",
+            "same_as_current": "Enter a different email address from the one you use now",
+            "select_only_one": "Enter an email address or a phone number, not both",
             "too_many_login_attempts": "Too many failed attempts to sign in to this account. "
             f"{_wait(limit)}, then try again.",
             "too_many_attempts_from_address": "Too many failed attempts to sign in from your "
@@ -100,9 +103,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth calls this for every address a person types: sign-up, adding an address,
         # password reset.
         if len(email) > EMAIL_MAX_LENGTH:
-            raise forms.ValidationError(
-                f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer"
-            )
+            raise forms.ValidationError(EMAIL_TOO_LONG)
         return super().clean_email(email)
 
     def send_mail(self, template_prefix, email, context):

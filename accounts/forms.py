@@ -8,11 +8,21 @@ at these subclasses."""
 from allauth.account import forms as account_forms
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
+from django import forms
+
+from hackney_portal.forms import NoBrowserMaxLength
+
+from .models import User
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+# The most an email address may be is what the account's email column holds (RFC 5321's 254).
+# Django's form field accepts up to 320 characters; allauth would then cut the address short
+# when saving it, making an account nobody can sign in to.
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
+EMAIL_TOO_LONG = f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer"
 
 
-class NamedErrorsMixin:
+class NamedErrorsMixin(NoBrowserMaxLength):
     """`errors_by_field` maps a field name to its messages by error code; any other required field
     gets "Enter <its label>", so no message is ever left unnamed."""
 
@@ -21,7 +31,16 @@ class NamedErrorsMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            field.error_messages["required"] = f"Enter {str(field.label).lower()}"
+            label = str(field.label)
+            field.error_messages["required"] = f"Enter {label.lower()}"
+            if isinstance(field, forms.EmailField):
+                # Django's field allows 320 characters; the account keeps 254 (the adapter's
+                # clean_email says so for 255 to 320): one limit, one message.
+                field.error_messages["max_length"] = EMAIL_TOO_LONG
+            elif getattr(field, "max_length", None):
+                field.error_messages["max_length"] = (
+                    f"{label} must be {field.max_length} characters or fewer"
+                )
             field.error_messages.update(self.errors_by_field.get(name, {}))
 
 

@@ -29,7 +29,8 @@ class AuditFilterForm(forms.Form):
         max_length=320,
         help_text="Their email address",
         error_messages={
-            "invalid": "Enter the member of staff's email address, like name@hackney.gov.uk"
+            "invalid": "Enter the member of staff's email address, like name@hackney.gov.uk",
+            "max_length": "Member of staff must be 320 characters or fewer",
         },
     )
     resident = forms.CharField(
@@ -38,6 +39,9 @@ class AuditFilterForm(forms.Form):
         max_length=50,
         help_text="A person's reference in the council's records, a property's UPRN, or an "
         "application or permit number",
+        error_messages={
+            "max_length": "Resident, property, application or permit must be 50 characters or fewer"
+        },
     )
     date_from = forms.DateField(
         label="From",
@@ -79,6 +83,12 @@ class LimitedText(forms.CharField):
         return attrs
 
 
+def _whole_number(what: str, invalid: str, least: int, most: int) -> dict[str, str]:
+    """A number field's messages: not a whole number, too small, too big."""
+    between = f"{what} must be between {least:,} and {most:,}"
+    return {"invalid": invalid, "min_value": between, "max_value": between}
+
+
 class Radios(forms.RadioSelect):
     """Radios whose field id is the first radio's, so an error summary can link to it."""
 
@@ -100,7 +110,10 @@ class CaseReasonForm(forms.Form):
         label="Why are you opening this case?",
         choices=list(REASONS.items()),
         widget=Radios,
-        error_messages={"required": "Select why you are opening this case"},
+        error_messages={
+            "required": "Select why you are opening this case",
+            "invalid_choice": "Select why you are opening this case",
+        },
     )
     other = LimitedText(
         label="Other reason",
@@ -126,9 +139,11 @@ class CaseReasonForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(
+    text = LimitedText(
         label="Add a note",
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        too_long="The note must be 2,000 characters or fewer",
         help_text="Notes cannot be changed or deleted once added: to correct one, add another",
         error_messages={"required": "Enter the note"},
     )
@@ -143,7 +158,10 @@ class ReviewDecisionForm(forms.Form):
         label="Your decision",
         choices=[(APPROVE, "Approve: the resident can pay"), (REFUSE, "Refuse")],
         widget=Radios,
-        error_messages={"required": "Select whether to approve or refuse the application"},
+        error_messages={
+            "required": "Select whether to approve or refuse the application",
+            "invalid_choice": "Select whether to approve or refuse the application",
+        },
     )
     reason = LimitedText(
         label="Why",
@@ -165,13 +183,18 @@ class ReviewDecisionForm(forms.Form):
     # approving prices the permit from it (parking.permits.application_mark_approved). Shown and
     # required only then (`needs_v5c`); ignored for a refusal.
     v5c_make = forms.CharField(
-        label="Make", required=False, max_length=50, help_text="Section D.1, for example FORD"
+        label="Make",
+        required=False,
+        max_length=50,
+        help_text="Section D.1, for example FORD",
+        error_messages={"max_length": "Make must be 50 characters or fewer"},
     )
     v5c_fuel = forms.ChoiceField(
         label="Fuel type",
         required=False,
         choices=[("", "Select the fuel type"), *((fuel, fuel.capitalize()) for fuel in V5C_FUELS)],
         help_text="Section P.3",
+        error_messages={"invalid_choice": "Select the vehicle's fuel type from its V5C"},
     )
     v5c_co2 = forms.IntegerField(
         label="CO2 emissions (g/km)",
@@ -179,7 +202,9 @@ class ReviewDecisionForm(forms.Form):
         min_value=0,
         max_value=999,
         help_text="Section V.7. Leave empty if the V5C shows none (older vehicles)",
-        error_messages={"invalid": "Enter the CO2 emissions as a whole number, like 120"},
+        error_messages=_whole_number(
+            "CO2 emissions", "Enter the CO2 emissions as a whole number, like 120", 0, 999
+        ),
     )
     v5c_engine = forms.IntegerField(
         label="Engine size (cc)",
@@ -187,24 +212,53 @@ class ReviewDecisionForm(forms.Form):
         min_value=1,
         max_value=20000,
         help_text="Section P.1. Leave empty for an electric vehicle",
-        error_messages={"invalid": "Enter the engine size in cc as a whole number, like 1598"},
+        error_messages=_whole_number(
+            "Engine size", "Enter the engine size in cc as a whole number, like 1598", 1, 20000
+        ),
     )
-    v5c_month = forms.IntegerField(required=False, min_value=1, max_value=12)
-    v5c_year = forms.IntegerField(required=False, min_value=1900, max_value=2100)
+    v5c_month = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=12,
+        error_messages=_whole_number(
+            "The month of first registration",
+            "Enter the month of first registration as a number, like 3",
+            1,
+            12,
+        ),
+    )
+    v5c_year = forms.IntegerField(
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        error_messages=_whole_number(
+            "The year of first registration",
+            "Enter the year of first registration as 4 digits, like 2019",
+            1900,
+            2100,
+        ),
+    )
     v5c_weight = forms.IntegerField(
         label="Revenue weight (kg)",
         required=False,
         min_value=1,
         max_value=99999,
         help_text="Section F.1 (maximum permissible mass), if the V5C shows one",
-        error_messages={"invalid": "Enter the weight in kg as a whole number, like 1850"},
+        error_messages=_whole_number(
+            "Revenue weight", "Enter the weight in kg as a whole number, like 1850", 1, 99999
+        ),
     )
 
     # Where the resident lives, for an application whose address the gazetteer does not have
     # ("my address is not listed"): a property at the postcode searched, or none fits (why, and
     # the zone that applies). Shown and required only then (`homes` given); ignored to refuse.
     NONE_FITS = "none"
-    home = forms.ChoiceField(label="The resident\u2019s home", required=False, widget=Radios)
+    home = forms.ChoiceField(
+        label="The resident\u2019s home",
+        required=False,
+        widget=Radios,
+        error_messages={"invalid_choice": "Choose the resident's home, or that none of these fits"},
+    )
     home_why = LimitedText(
         label="Why none of these fits",
         required=False,
@@ -212,7 +266,11 @@ class ReviewDecisionForm(forms.Form):
         too_long="Why none fits must be 300 characters or fewer",
         help_text="For example: a new building the gazetteer does not list yet",
     )
-    home_zone = forms.ChoiceField(label="Parking zone that applies", required=False)
+    home_zone = forms.ChoiceField(
+        label="Parking zone that applies",
+        required=False,
+        error_messages={"invalid_choice": "Select the parking zone that applies"},
+    )
 
     def __init__(self, *args, needs_v5c: bool = False, homes=None, zones=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -326,7 +384,10 @@ class FlagDecisionForm(forms.Form):
             (CANCEL, "The holder no longer lives there. Cancel the permit"),
         ],
         widget=Radios,
-        error_messages={"required": "Select whether to clear the flag or cancel the permit"},
+        error_messages={
+            "required": "Select whether to clear the flag or cancel the permit",
+            "invalid_choice": "Select whether to clear the flag or cancel the permit",
+        },
     )
     reason = LimitedText(
         label="Why",
@@ -346,9 +407,11 @@ class FlagDecisionForm(forms.Form):
                 (self.MOVE, "Move the permit to the new address"),
                 *self.fields["outcome"].choices,
             ]
-            self.fields["outcome"].error_messages["required"] = (
-                "Select whether to move the permit, clear the flag or cancel the permit"
-            )
+            self.fields["outcome"].error_messages["required"] = self.fields[
+                "outcome"
+            ].error_messages[
+                "invalid_choice"
+            ] = "Select whether to move the permit, clear the flag or cancel the permit"
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()

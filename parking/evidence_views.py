@@ -33,7 +33,10 @@ class EvidenceForm(forms.Form):
     kind = forms.ChoiceField(
         label="What are you sending?",
         widget=Radios,
-        error_messages={"required": "Select what you are sending"},
+        error_messages={
+            "required": "Select what you are sending",
+            "invalid_choice": "Select what you are sending",
+        },
     )
     files = forms.Field(label="Upload files", required=False, widget=MultipleFileInput)
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
+from hackney_portal.forms import NoBrowserMaxLength
 from records.selectors import Address, residential_addresses_at_postcode
 
 from .clients.vehicles import is_uk_registration, normalise_registration
@@ -16,6 +17,26 @@ from .pricing import DURATIONS
 from .services import LATEST_START_DAYS
 
 NOT_LISTED = "not_listed"
+
+# What Django's own messages would say ("Ensure this value has at most 20 characters (it has
+# 5000).") is never shown: every field names itself and says what to do, as GOV.UK's error
+# messages do. A postcode too long to be one gets the format message, since that is what the
+# resident needs to put right.
+REAL_POSTCODE = "Enter a real postcode, like E8 1DY"
+# The longest UK registration, spaces and dashes taken out (parking.clients.vehicles).
+REGISTRATION_MAX_LENGTH = 7
+REGISTRATION_TOO_LONG = (
+    f"Vehicle registration number must be {REGISTRATION_MAX_LENGTH} characters or fewer"
+)
+NAME_MAX_LENGTH = 100  # PermitApplication.first_name and last_name hold as many
+
+
+def registration_too_long(registration: str) -> bool:
+    """Letters and numbers only, but too many of them: the length is what to put right. With
+    other characters ("NOT A REG!") the format message says more."""
+    normalised = normalise_registration(registration)
+    return len(normalised) > REGISTRATION_MAX_LENGTH and normalised.isalnum()
+
 
 # UK postcodes, as the gazetteer writes them once the spaces are taken out.
 _POSTCODE = re.compile(r"GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}")
@@ -36,19 +57,19 @@ class Radios(forms.RadioSelect):
         return id_ if index in (None, "0", 0) else f"{id_}-{int(index) + 1}"
 
 
-class PostcodeForm(forms.Form):
+class PostcodeForm(NoBrowserMaxLength, forms.Form):
     no_homes_at = ""
 
     postcode = forms.CharField(
         label="Postcode",
         max_length=20,
-        error_messages={"required": "Enter your postcode"},
+        error_messages={"required": "Enter your postcode", "max_length": REAL_POSTCODE},
     )
 
     def clean_postcode(self) -> str:
         postcode = normalise_postcode(self.cleaned_data["postcode"])
         if postcode is None:
-            raise forms.ValidationError("Enter a real postcode, like E8 1DY")
+            raise forms.ValidationError(REAL_POSTCODE)
         self.addresses = residential_addresses_at_postcode(postcode=postcode)
         if not self.addresses:
             self.no_homes_at = postcode  # the page offers to carry on without an address
@@ -62,7 +83,10 @@ class AddressForm(forms.Form):
     address = forms.ChoiceField(
         label="Select your address",
         widget=Radios,
-        error_messages={"required": "Select your address, or select that it is not listed"},
+        error_messages={
+            "required": "Select your address, or select that it is not listed",
+            "invalid_choice": "Select your address, or select that it is not listed",
+        },
     )
 
     def __init__(self, *args, addresses: list[Address], **kwargs):
@@ -80,7 +104,8 @@ class AddressForm(forms.Form):
 
 
 def _date_part(label: str) -> forms.CharField:
-    return forms.CharField(label=label, required=False, max_length=4)
+    # No max_length: DateParts.clean checks each part's length with the date's own message.
+    return forms.CharField(label=label, required=False)
 
 
 class DateParts:
@@ -102,7 +127,8 @@ class DateParts:
             )
             return None
         try:
-            if not all(parts[p].isdigit() for p in PARTS) or len(parts["year"]) != 4:
+            too_long = any(len(parts[p]) > n for p, n in zip(PARTS, (2, 2, 4), strict=True))
+            if too_long or not all(parts[p].isdigit() for p in PARTS) or len(parts["year"]) != 4:
                 raise ValueError
             return date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
         except ValueError:
@@ -113,7 +139,7 @@ class DateParts:
 PARTS = ("day", "month", "year")
 
 
-class AddressLinesForm(forms.Form):
+class AddressLinesForm(NoBrowserMaxLength, forms.Form):
     """ "My address is not listed": the address as the resident writes it (the GOV.UK address
     pattern: lines, town, postcode), kept with the application for the officer who checks it."""
 
@@ -146,26 +172,32 @@ class AddressLinesForm(forms.Form):
         label="Postcode",
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
-        error_messages={"required": "Enter postcode"},
+        error_messages={"required": "Enter postcode", "max_length": REAL_POSTCODE},
     )
 
     def clean_postcode(self) -> str:
         postcode = normalise_postcode(self.cleaned_data["postcode"])
         if postcode is None:
-            raise forms.ValidationError("Enter a real postcode, like E8 1DY")
+            raise forms.ValidationError(REAL_POSTCODE)
         return postcode
 
 
-class ApplicantForm(forms.Form):
+class ApplicantForm(NoBrowserMaxLength, forms.Form):
     first_name = forms.CharField(
         label="First name",
-        max_length=100,
-        error_messages={"required": "Enter your first name"},
+        max_length=NAME_MAX_LENGTH,
+        error_messages={
+            "required": "Enter your first name",
+            "max_length": f"First name must be {NAME_MAX_LENGTH} characters or fewer",
+        },
     )
     last_name = forms.CharField(
         label="Last name",
-        max_length=100,
-        error_messages={"required": "Enter your last name"},
+        max_length=NAME_MAX_LENGTH,
+        error_messages={
+            "required": "Enter your last name",
+            "max_length": f"Last name must be {NAME_MAX_LENGTH} characters or fewer",
+        },
     )
     dob_day = _date_part("Day")
     dob_month = _date_part("Month")
@@ -185,16 +217,21 @@ class ApplicantForm(forms.Form):
         return cleaned
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(NoBrowserMaxLength, forms.Form):
     registration = forms.CharField(
         label="Vehicle registration number",
         help_text="For example, AB12 CDE. It is on the number plate and the V5C.",
         max_length=20,
-        error_messages={"required": "Enter your vehicle registration number"},
+        error_messages={
+            "required": "Enter your vehicle registration number",
+            "max_length": REGISTRATION_TOO_LONG,
+        },
     )
 
     def clean_registration(self) -> str:
         registration = normalise_registration(self.cleaned_data["registration"])
+        if registration_too_long(registration):
+            raise forms.ValidationError(REGISTRATION_TOO_LONG)
         if not is_uk_registration(registration):
             raise forms.ValidationError("Enter a real UK registration, like AB12 CDE")
         return registration
@@ -206,7 +243,10 @@ class DurationForm(forms.Form):
         choices=[(m, f"{m} months") for m in DURATIONS],
         coerce=int,
         widget=Radios,
-        error_messages={"required": "Select how long you want your permit for"},
+        error_messages={
+            "required": "Select how long you want your permit for",
+            "invalid_choice": "Select how long you want your permit for",
+        },
     )
     TODAY, ANOTHER_DATE = "today", "another_date"
     start = forms.ChoiceField(
@@ -252,7 +292,10 @@ class AlreadyAppliedForm(forms.Form):
 
     choice = forms.ChoiceField(
         widget=Radios,
-        error_messages={"required": "Select whether to carry on or to withdraw and start again"},
+        error_messages={
+            "required": "Select whether to carry on or to withdraw and start again",
+            "invalid_choice": "Select whether to carry on or to withdraw and start again",
+        },
     )
 
     def __init__(self, *args, pending_reference: str, **kwargs):

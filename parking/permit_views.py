@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hackney_portal.forms import NoBrowserMaxLength
 from hackney_portal.templatetags.portal import pounds
 from records.selectors import residential_addresses_at_postcode
 
@@ -33,11 +34,13 @@ from .exceptions import (
 )
 from .forms import (
     NOT_LISTED,
+    REGISTRATION_MAX_LENGTH,
     AddressForm,
+    AddressLinesForm,
     DateParts,
     PostcodeForm,
     Radios,
-    normalise_postcode,
+    registration_too_long,
 )
 from .models import Payment, Permit, PermitApplication, PermitMove
 from .pricing import DURATIONS, NoTariffInForce, permit_last_day
@@ -207,16 +210,24 @@ def permit_detail(request, permit: Permit):
     )
 
 
-class RegistrationForm(forms.Form):
+REGISTRATION_TOO_LONG = f"Registration number must be {REGISTRATION_MAX_LENGTH} characters or fewer"
+
+
+class RegistrationForm(NoBrowserMaxLength, forms.Form):
     registration = forms.CharField(
         label="What is the registration number of your new vehicle?",
         max_length=20,
         help_text="For example, LB19 PET",
-        error_messages={"required": "Enter the registration number of your new vehicle"},
+        error_messages={
+            "required": "Enter the registration number of your new vehicle",
+            "max_length": REGISTRATION_TOO_LONG,
+        },
     )
 
     def clean_registration(self) -> str:
         value = self.cleaned_data["registration"]
+        if registration_too_long(value):
+            raise forms.ValidationError(REGISTRATION_TOO_LONG)
         if not is_uk_registration(value):
             raise forms.ValidationError(
                 "Enter a registration number in the right format, like LB19 PET"
@@ -275,7 +286,10 @@ class RenewForm(forms.Form):
         choices=[(m, f"{m} months") for m in DURATIONS],
         coerce=int,
         widget=Radios,
-        error_messages={"required": "Choose how long you want your renewed permit for"},
+        error_messages={
+            "required": "Choose how long you want your renewed permit for",
+            "invalid_choice": "Choose how long you want your renewed permit for",
+        },
     )
 
 
@@ -358,49 +372,23 @@ class MovedForm(forms.Form):
         label="Where have you moved to?",
         choices=list(permits.MOVES.items()),
         widget=Radios,
-        error_messages={"required": "Choose where you have moved to"},
+        error_messages={
+            "required": "Choose where you have moved to",
+            "invalid_choice": "Choose where you have moved to",
+        },
     )
 
 
-class NotListedAddressForm(forms.Form):
-    """The GOV.UK address pattern, for a new home the council's address records do not list."""
-
-    line1 = forms.CharField(
-        label="Address line 1",
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
-        error_messages={"required": "Enter address line 1, typically the building and street"},
-    )
-    line2 = forms.CharField(
-        label="Address line 2 (optional)",
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
-    )
-    town = forms.CharField(
-        label="Town or city",
-        max_length=60,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
-        error_messages={"required": "Enter town or city"},
-    )
-    postcode = forms.CharField(
-        label="Postcode",
-        max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
-        error_messages={"required": "Enter postcode"},
-    )
-
-    def clean_postcode(self) -> str:
-        postcode = normalise_postcode(self.cleaned_data["postcode"])
-        if postcode is None:
-            raise forms.ValidationError("Enter a real postcode, like E8 1DY")
-        return postcode
+class NotListedAddressForm(AddressLinesForm):
+    """The GOV.UK address pattern, for a new home the council's address records do not list:
+    the same questions, and messages, as an application's "my address is not listed"."""
 
 
 class MovedOnForm(forms.Form):
-    moved_day = forms.CharField(label="Day", required=False, max_length=4)
-    moved_month = forms.CharField(label="Month", required=False, max_length=4)
-    moved_year = forms.CharField(label="Year", required=False, max_length=4)
+    # No max_length: DateParts.clean checks each part's length with the date's own message.
+    moved_day = forms.CharField(label="Day", required=False)
+    moved_month = forms.CharField(label="Month", required=False)
+    moved_year = forms.CharField(label="Year", required=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -14,6 +14,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from hackney_portal.forms import NoBrowserMaxLength
+
 from .clients.payments import (
     CANCELLED_CODE,
     DECLINED_CODE,
@@ -27,16 +29,25 @@ Status = SimulatedPayment.Status
 OPEN = (Status.CREATED, Status.STARTED)
 
 
-class CardForm(forms.Form):
+CARD_NUMBER_LENGTH = "Card numbers are 12 to 19 digits long: check the number on your card"
+
+
+class CardForm(NoBrowserMaxLength, forms.Form):
     card_number = forms.CharField(
         label="Card number",
         max_length=30,
-        error_messages={"required": "Enter your card number"},
+        error_messages={
+            "required": "Enter your card number",
+            "max_length": CARD_NUMBER_LENGTH,
+        },
     )
     cardholder_name = forms.CharField(
         label="Name on card",
         max_length=100,
-        error_messages={"required": "Enter the name as it is written on your card"},
+        error_messages={
+            "required": "Enter the name as it is written on your card",
+            "max_length": "Name on card must be 100 characters or fewer",
+        },
     )
 
     def clean_card_number(self) -> str:
@@ -46,9 +57,7 @@ class CardForm(forms.Form):
         if not number.isdigit():
             raise forms.ValidationError("Enter your card number using numbers only")
         if not 12 <= len(number) <= 19:
-            raise forms.ValidationError(
-                "Card numbers are 12 to 19 digits long: check the number on your card"
-            )
+            raise forms.ValidationError(CARD_NUMBER_LENGTH)
         if not luhn_valid(number):
             raise forms.ValidationError("That card number is not right: check it and try again")
         return number

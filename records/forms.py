@@ -7,12 +7,21 @@ class FeedUploadForm(forms.Form):
     feed = forms.ChoiceField(
         label="Which feed is this?",
         help_text="Feeds must be loaded in this order, because later ones refer to earlier ones.",
-        error_messages={"required": "Choose which feed this file is"},
+        error_messages={
+            "required": "Choose which feed this file is",
+            "invalid_choice": "Choose which feed this file is",
+        },
     )
     file = forms.FileField(
         label="Upload the CSV file",
         help_text="A full snapshot exported from the back-office system, as a .csv file.",
-        error_messages={"required": "Select a CSV file to upload"},
+        error_messages={
+            "required": "Select a CSV file to upload",
+            "invalid": "Select a CSV file to upload",
+            "missing": "Select a CSV file to upload",
+            "empty": "The file is empty",
+            "max_length": "The file name must be 100 characters or fewer",
+        },
     )
 
     def __init__(self, *args, **kwargs):

@@ -155,3 +155,21 @@ def test_signed_in_resident_account_page(page, resident):
         assert_accessible(page, context=path)
         assert_fits_width(page)
         screenshot(page, "account" + path.replace("/", "-").rstrip("-"))
+
+
+def test_a_refused_password_is_explained_in_our_words_at_320px(page, db):
+    use_narrowest(page)
+    page.goto("/accounts/signup/")
+    page.get_by_label("Email address").fill("new.resident@example.com")
+    page.get_by_label("Password", exact=True).fill("password123")
+    page.get_by_label("Confirm password").fill("password123")
+    page.get_by_role("button", name="Create an account").click()
+    assert page.title().startswith("Error: Create an account")
+    summary = page.locator(".govuk-error-summary li")
+    assert summary.all_inner_texts() == [
+        "Your password is too common. Choose a password that is harder to guess"
+    ]
+    assert_fits_width(page)
+    assert_accessible(page, context="sign-up password refused (320px)")
+    screenshot(page, "sign-up-password-refused-320")
+    assert User.objects.count() == 0

@@ -255,7 +255,7 @@ def test_a_date_of_birth_in_the_future_is_refused(signed_in, borough):
     [
         ("", "Enter your vehicle registration number"),
         ("NOT A REG!", "Enter a real UK registration, like AB12 CDE"),
-        ("AB12CDEF", "Enter a real UK registration, like AB12 CDE"),
+        ("AB12CDEF", "Vehicle registration number must be 7 characters or fewer"),
     ],
 )
 def test_registration_messages(signed_in, borough, typed, message):

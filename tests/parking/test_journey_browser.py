@@ -275,3 +275,30 @@ def test_an_application_over_the_daily_limit_is_kept_and_says_when_it_can_be_sen
     assert "You have sent 1 application in the last 24 hours" in summary
     looked_at(page, "check-answers-daily-limit")
     assert PermitApplication.objects.get(reference=draft).is_draft
+
+
+def test_a_name_too_long_is_explained_not_cut_short_by_the_browser(page, resident):
+    load_borough()
+    use_narrowest(page)
+    page.goto("/parking/")
+    page.get_by_role("button", name="Start now").click()
+    fill_sign_in(page, resident.email, PASSWORD)
+    page.get_by_label("What is your home postcode?").fill("e81dy")
+    page.get_by_role("button", name="Find your address").click()
+    page.get_by_label(f"1 Mare Street, {POSTCODE}").check()
+    page.get_by_role("button", name="Continue").click()
+    # Typed, not filled: a browser's maxlength would stop the keys at the limit.
+    page.get_by_label("First name").press_sequentially("Z" * 101)
+    page.get_by_label("Last name").fill("OBrien")
+    page.get_by_label("Day", exact=True).fill("29")
+    page.get_by_label("Month", exact=True).fill("2")
+    page.get_by_label("Year", exact=True).fill("1980")
+    page.get_by_role("button", name="Continue").click()
+
+    assert page.title().startswith("Error: ")
+    assert page.locator(".govuk-error-summary li").all_inner_texts() == [
+        "First name must be 100 characters or fewer"
+    ]
+    assert page.get_by_label("First name").input_value() == "Z" * 101  # there to correct
+    looked_at(page, "name-too-long")
+    assert PermitApplication.objects.get(user=resident).first_name == ""

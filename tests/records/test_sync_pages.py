@@ -100,7 +100,7 @@ def test_upload_runs_the_sync_and_shows_the_report(
     [
         ({"feed": "properties"}, "Select a CSV file to upload"),
         ({"file": "x"}, "Choose which feed this file is"),
-        ({"feed": "nonsense", "file": "x"}, "Select a valid choice"),
+        ({"feed": "nonsense", "file": "x"}, "Choose which feed this file is"),
         ({"feed": "properties", "file": "notes.txt"}, "The file must be a .csv file"),
     ],
 )
