@@ -19,7 +19,8 @@
    rendered) as a signed-in agent, once to warm up and then --repeat times.
 
 Prints p50, p95 and max over every timed search, the same by kind of query, and the slowest
-queries; exits non-zero when p95 is 100 ms or more (the target of issue 11).
+queries; exits non-zero when any kind's p95 is 100 ms or more (issue 17; issue 11 judged all
+the searches together, where a slow kind hid among many fast ones).
 
     python bench/search_bench.py [--scale 1.0] [--repeat 3] [--keep] [--reuse]
 """
@@ -244,19 +245,30 @@ def run_queries(args) -> int:
     print(f"\n{len(queries)} queries, each {args.repeat} times ({len(times)} searches), "
           "through the page's view with its results rendered:")  # fmt: skip
     print(f"  p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   max {worst:6.1f} ms")
+    missed = kinds_missed(by_kind)
     print("\n  by kind of query                p50      p95      max")
     for kind, values in by_kind.items():
+        flag = "  MISSED" if kind in missed else ""
         print(f"  {kind:28} {percentile(values, 0.5):6.1f}   {percentile(values, 0.95):6.1f}"
-              f"   {max(values):6.1f}")  # fmt: skip
+              f"   {max(values):6.1f}{flag}")  # fmt: skip
     print("\n  slowest queries (max of their runs):")
     for ms, kind, text, shown in sorted(slowest, reverse=True)[:8]:
         print(f"  {ms:6.1f} ms  {kind:22} {text!r} ({shown} shown)")
     if empty:
         print(f"\n  {len(empty)} queries found nothing: {empty}")
-    met = p95 < TARGET_P95_MS
-    print(f"\np95 {p95:.1f} ms against a target under {TARGET_P95_MS:.0f} ms: "
-          f"{'met' if met else 'MISSED'}")  # fmt: skip
-    return 0 if met else 1
+    print(f"\nLoad average {os.getloadavg()[0]:.1f} at the end.")
+    if missed:
+        print(f"p95 of {len(missed)} kind(s) of query at or over {TARGET_P95_MS:.0f} ms: "
+              f"{', '.join(missed)}: MISSED")  # fmt: skip
+        return 1
+    print(f"p95 of every kind of query under {TARGET_P95_MS:.0f} ms: met")
+    return 0
+
+
+def kinds_missed(by_kind: dict[str, list[float]]) -> list[str]:
+    """The kinds of query whose p95 is at or over the target (issue 17: every kind, not only
+    all of them together, where a slow kind hides among many fast ones)."""
+    return [kind for kind, values in by_kind.items() if percentile(values, 0.95) >= TARGET_P95_MS]
 
 
 def main() -> None:
