@@ -63,7 +63,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.3)
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument(
+        "--smoke", action="store_true", help="a tiny run that checks the benchmark still runs"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.scale = 0.005
+    # BENCH_DATABASE names other databases (the smoke test's, CI's), so runs do not collide.
+    prefix = os.environ.get("BENCH_DATABASE", "hackney_portal_bench")
 
     admin = psycopg2.connect(ADMIN_URL)
     admin.autocommit = True
@@ -76,7 +83,7 @@ def main() -> None:
         run(["demo_feeds", "--out", tmp, "--scale", str(args.scale), "--seed", str(args.seed)],
             base)  # fmt: skip
         for reader, flag in READERS.items():
-            db = f"hackney_portal_bench_{flag}"
+            db = f"{prefix}_{flag}"
             with admin.cursor() as cur:
                 cur.execute(f"DROP DATABASE IF EXISTS {db}")
                 cur.execute(f"CREATE DATABASE {db}")
