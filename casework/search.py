@@ -340,13 +340,6 @@ def name_score(first_name_key: str, last_name_key: str, options: Sequence[Readin
     return best
 
 
-@dataclass(frozen=True)
-class RankedPerson:
-    person_ref: str
-    score: float
-    current: bool
-
-
 def keep_names(
     names: Sequence[tuple[str, str]], options: Sequence[Reading]
 ) -> dict[tuple[str, str], float]:
@@ -359,24 +352,25 @@ def keep_names(
     return {name: score for name, score in scores.items() if score >= best * KEEP_FROM_BEST}
 
 
-def rank_people(candidates, scores: dict[tuple[str, str], float]) -> list[RankedPerson]:
-    """The candidates (anything with person_ref, first_name_key, last_name_key and current)
-    whose names were kept, best first, current residents before former ones at the same
-    score, then by surname and first name."""
+def rank_people(candidates, scores: dict[tuple[str, str], float]) -> list[str]:
+    """The person references of the candidates (anything with person_ref, first_name_key,
+    last_name_key and current) whose names were kept, best first, current residents before
+    former ones at the same score, then by surname and first name."""
+    # Keys made once per name, then plain tuples sorted: "Smith" alone ranks 5,000 people.
+    order = {name: -round(score, 2) for name, score in scores.items() if score > 0}
     ranked = [
-        (RankedPerson(c.person_ref, score, c.current), (c.last_name_key, c.first_name_key))
-        for c in candidates
-        if (score := scores.get((c.first_name_key, c.last_name_key), 0.0)) > 0
-    ]
-    ranked.sort(
-        key=lambda pair: (
-            -round(pair[0].score, 2),
-            not pair[0].current,
-            pair[1],
-            pair[0].person_ref,
+        (
+            order[name],
+            not c.current,
+            c.last_name_key,
+            c.first_name_key,
+            c.person_ref,
         )
-    )
-    return [person for person, _ in ranked]
+        for c in candidates
+        if (name := (c.first_name_key, c.last_name_key)) in order
+    ]
+    ranked.sort()
+    return [ref for *_, ref in ranked]
 
 
 def words_together(label: Sequence[str], wanted: Sequence[Collection[str]]) -> bool:
@@ -556,7 +550,7 @@ def _people(query: Query, *, found_any: bool):
         similar_to=[r.surname for r in options if r.typo_tolerant],
     )
     kept = keep_names(names, options)
-    refs = [person.person_ref for person in rank_people(people_named(names=list(kept)), kept)]
+    refs = rank_people(people_named(names=list(kept)), kept)
 
     def fetch(page: list[str]) -> list[ResultItem]:
         return [_item(PEOPLE, s, person=s.person_ref) for s in people_summaries(person_refs=page)]

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from django.contrib.postgres.lookups import TrigramSimilar
 from django.core.cache import cache
@@ -394,10 +395,10 @@ SEARCH_CANDIDATES_LIMIT = 10_000  # distinct names: far more than share a surnam
 SURNAME_SIMILARITY = 0.25
 
 
-@dataclass(frozen=True)
-class NameCandidate:
+class NameCandidate(NamedTuple):
     """A person whose surname may be the one searched for, with their name keys (see
-    records.matching.name_key) and whether they live anywhere now."""
+    records.matching.name_key) and whether they live anywhere now. A named tuple: a common
+    surname alone makes thousands, and a frozen dataclass costs ten times as much to make."""
 
     person_ref: str
     first_name_key: str

@@ -170,7 +170,7 @@ def test_current_residents_come_before_former_ones_with_the_same_name():
     current = NameCandidate("P2", "sean", "obrien", current=True)
     scores = keep_names([("sean", "obrien")], readings(["sean", "obrien"]))
     ranked = rank_people([former, current], scores)
-    assert [person.person_ref for person in ranked] == ["P2", "P1"]
+    assert ranked == ["P2", "P1"]
 
 
 def test_a_better_match_comes_before_a_current_resident():
@@ -178,7 +178,7 @@ def test_a_better_match_comes_before_a_current_resident():
     former = NameCandidate("P2", "sean", "obrien", current=False)
     scores = keep_names([("sean", "obrian"), ("sean", "obrien")], readings(["sean", "obrien"]))
     assert scores == {("sean", "obrian"): 1.8, ("sean", "obrien"): 2.0}
-    assert [p.person_ref for p in rank_people([a_slip_away, former], scores)] == ["P2", "P1"]
+    assert rank_people([a_slip_away, former], scores) == ["P2", "P1"]
 
 
 def test_names_much_weaker_than_the_best_match_are_left_out():
