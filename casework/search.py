@@ -380,16 +380,20 @@ def words_together(label: Sequence[str], wanted: Sequence[Collection[str]]) -> b
     one ("cazenov" for Cazenove). A number must be the number: "1 mare street" is not in
     "21 Mare Street"."""
 
-    def fits(word: str, readings: Collection[str]) -> bool:
-        return word in readings or any(
-            r.isalpha() and len(r) >= 3 and word.startswith(r) for r in readings
-        )
-
-    span = len(wanted)
-    return span > 0 and any(
-        all(fits(label[start + i], readings) for i, readings in enumerate(wanted))
-        for start in range(len(label) - span + 1)
-    )
+    # Each typed word: its readings, and those a label word may begin with (str.startswith
+    # takes a tuple: one call, for 500 candidate addresses a search).
+    typed = [
+        (readings, tuple(r for r in readings if r.isalpha() and len(r) >= 3)) for readings in wanted
+    ]
+    span = len(typed)
+    for start in range(len(label) - span + 1):
+        for i, (readings, starts) in enumerate(typed):
+            word = label[start + i]
+            if word not in readings and not (starts and word.startswith(starts)):
+                break
+        else:
+            return span > 0
+    return False
 
 
 # --- Searching -------------------------------------------------------------------------------
@@ -547,7 +551,13 @@ def _people(query: Query, *, found_any: bool):
     names = names_with_surname_like(
         prefixes=[r.surname for r in options if not r.surname_first],
         exactly=[r.surname for r in options if r.surname_first],
-        similar_to=[r.surname for r in options if r.typo_tolerant],
+        # A street type typed last ("... road") is an address: looking for the surnames a
+        # typo away from it would recheck thousands of people (every "Ro..." for "road").
+        similar_to=[
+            r.surname
+            for r in options
+            if r.typo_tolerant and street_word_forms(r.surname) == (r.surname,)
+        ],
     )
     kept = keep_names(names, options)
     refs = rank_people(people_named(names=list(kept)), kept)
