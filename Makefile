@@ -88,25 +88,25 @@ serve: assets ## Production-like: collect static files and serve with gunicorn (
 messages: ## Recompile locale/ after editing the wording overrides (needs gettext's msgfmt)
 	msgfmt --check-format -o locale/en_GB/LC_MESSAGES/django.mo locale/en_GB/LC_MESSAGES/django.po
 
-bench: bench-sync bench-readers bench-conversions bench-decisions bench-web bench-search ## Run every benchmark (results are written up in docs/performance.md)
+bench: bench-sync bench-readers bench-conversions bench-decisions bench-web bench-search ## Run every benchmark (results are written up in docs/performance.md; BENCH_ARGS=--smoke: each at a tiny size)
 
 bench-sync: $(VENV)/.installed ## Benchmark a one-million-row records sync against a raw COPY
-	$(PY) bench/sync_bench.py
+	$(PY) bench/sync_bench.py $(BENCH_ARGS)
 
 bench-readers: $(VENV)/.installed ## Sync the demo borough with both readers: times, and the same records
-	$(PY) bench/readers_bench.py
+	$(PY) bench/readers_bench.py $(BENCH_ARGS)
 
 bench-conversions: $(VENV)/.installed ## Set-based reader: what writing a conversion as a CASE saves over a lookup table
-	$(PY) bench/conversions_bench.py
+	$(PY) bench/conversions_bench.py $(BENCH_ARGS)
 
-bench-decisions: $(VENV)/.installed ## Decide 10,000 applicants from the demo borough: shares, wrong outcomes, time (smoke: BENCH_ARGS='--scale 0.02 --applicants 300')
+bench-decisions: $(VENV)/.installed ## Decide 10,000 applicants from the demo borough: shares, wrong outcomes, time (smoke: BENCH_ARGS=--smoke)
 	$(PY) bench/decisions_bench.py $(BENCH_ARGS)
 
 bench-web: $(VENV)/.installed assets ## Balance pages under load: gunicorn, PostgreSQL, Redis, demo borough, wrk (needs apt-get install -y wrk; options: BENCH_WEB_ARGS='--duration 60 --residents 500')
-	$(PY) bench/web_bench.py $(BENCH_WEB_ARGS)
+	$(PY) bench/web_bench.py $(BENCH_ARGS) $(BENCH_WEB_ARGS)
 
-bench-search: $(VENV)/.installed ## The contact centre's search on the demo borough at scale 1.0: 120 realistic queries, p50/p95/max, fails at p95 >= 100 ms (options: BENCH_SEARCH_ARGS='--repeat 5')
-	$(PY) bench/search_bench.py $(BENCH_SEARCH_ARGS)
+bench-search: $(VENV)/.installed ## The contact centre's search on the demo borough at scale 1.0: 120 realistic queries, p50/p95/max by kind, fails when any kind's p95 >= 100 ms (options: BENCH_SEARCH_ARGS='--repeat 5')
+	$(PY) bench/search_bench.py $(BENCH_ARGS) $(BENCH_SEARCH_ARGS)
 
 clean: ## Remove the demo database and built assets (keeps installed packages)
 	rm -rf var/demo.sqlite3* static/build var/staticfiles

@@ -19,7 +19,8 @@
    rendered) as a signed-in agent, once to warm up and then --repeat times.
 
 Prints p50, p95 and max over every timed search, the same by kind of query, and the slowest
-queries; exits non-zero when p95 is 100 ms or more (the target of issue 11).
+queries; exits non-zero when any kind's p95 is 100 ms or more (issue 17; issue 11 judged all
+the searches together, where a slow kind hid among many fast ones).
 
     python bench/search_bench.py [--scale 1.0] [--repeat 3] [--keep] [--reuse]
 """
@@ -41,6 +42,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+# A database already migrated to copy rather than migrate afresh (the smoke test's: a migration
+# run costs seconds of CPU for each benchmark); the benchmark's own `migrate` then does nothing.
+TEMPLATE = (
+    f" TEMPLATE {os.environ['BENCH_TEMPLATE_DATABASE']}"
+    if os.environ.get("BENCH_TEMPLATE_DATABASE")
+    else ""
+)
 FEEDS = ["properties", "people", "council_tax_accounts"]
 TARGET_P95_MS = 100.0
 PER_KIND = 8  # queries of each kind
@@ -244,19 +252,33 @@ def run_queries(args) -> int:
     print(f"\n{len(queries)} queries, each {args.repeat} times ({len(times)} searches), "
           "through the page's view with its results rendered:")  # fmt: skip
     print(f"  p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   max {worst:6.1f} ms")
+    missed = kinds_missed(by_kind)
     print("\n  by kind of query                p50      p95      max")
     for kind, values in by_kind.items():
+        flag = "  MISSED" if kind in missed else ""
         print(f"  {kind:28} {percentile(values, 0.5):6.1f}   {percentile(values, 0.95):6.1f}"
-              f"   {max(values):6.1f}")  # fmt: skip
+              f"   {max(values):6.1f}{flag}")  # fmt: skip
     print("\n  slowest queries (max of their runs):")
     for ms, kind, text, shown in sorted(slowest, reverse=True)[:8]:
         print(f"  {ms:6.1f} ms  {kind:22} {text!r} ({shown} shown)")
     if empty:
         print(f"\n  {len(empty)} queries found nothing: {empty}")
-    met = p95 < TARGET_P95_MS
-    print(f"\np95 {p95:.1f} ms against a target under {TARGET_P95_MS:.0f} ms: "
-          f"{'met' if met else 'MISSED'}")  # fmt: skip
-    return 0 if met else 1
+    print(f"\nLoad average {os.getloadavg()[0]:.1f} at the end.")
+    if args.smoke:
+        print("Smoke run: every kind of query was searched; the times are not judged.")
+        return 0
+    if missed:
+        print(f"p95 of {len(missed)} kind(s) of query at or over {TARGET_P95_MS:.0f} ms: "
+              f"{', '.join(missed)}: MISSED")  # fmt: skip
+        return 1
+    print(f"p95 of every kind of query under {TARGET_P95_MS:.0f} ms: met")
+    return 0
+
+
+def kinds_missed(by_kind: dict[str, list[float]]) -> list[str]:
+    """The kinds of query whose p95 is at or over the target (issue 17: every kind, not only
+    all of them together, where a slow kind hides among many fast ones)."""
+    return [kind for kind, values in by_kind.items() if percentile(values, 0.95) >= TARGET_P95_MS]
 
 
 def main() -> None:
@@ -264,12 +286,23 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="demo borough size (1.0)")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each query (3)")
-    parser.add_argument("--database", default="hackney_portal_bench_search")
+    # BENCH_DATABASE names another database (the smoke test's, CI's), so runs do not collide.
+    parser.add_argument(
+        "--database", default=os.environ.get("BENCH_DATABASE", "hackney_portal_bench_search")
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a tiny run that checks the benchmark still runs (--scale 0.01 --repeat 1): "
+        "times are printed, not judged",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="use the kept database as it is")
     parser.add_argument("--run-queries", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
+    if args.smoke:
+        args.scale, args.repeat = 0.01, 1
     if args.run_queries:
         sys.exit(run_queries(args))
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
@@ -308,7 +341,7 @@ def bench(args) -> int:
         if not args.reuse:
             with admin.cursor() as cur:
                 cur.execute(f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
-                cur.execute(f"CREATE DATABASE {args.database}")
+                cur.execute(f"CREATE DATABASE {args.database}{TEMPLATE}")
         manage(["migrate", "-v", "0"], env)
         if not args.reuse:
             feeds = tmp / "feeds"
@@ -329,7 +362,7 @@ def bench(args) -> int:
             conn.close()
         result = subprocess.run(
             [sys.executable, __file__, "--run-queries", "--seed", str(args.seed),
-             "--repeat", str(args.repeat)],
+             "--repeat", str(args.repeat), *(["--smoke"] if args.smoke else [])],
             cwd=ROOT, env=env, check=False,
         )  # fmt: skip
         return result.returncode

@@ -23,7 +23,7 @@ Only the page shown is fetched in full (addresses, roles, years of birth).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -46,12 +46,14 @@ from records.selectors import (
     PersonSummary,
     PropertySummary,
     address_order_key,
+    address_words,
     names_with_surname_like,
     people_named,
     people_summaries,
     properties_at_postcode,
     properties_with_address_words,
     property_summaries,
+    street_word_forms,
     street_word_full,
 )
 
@@ -61,6 +63,7 @@ MAX_NAME_WORDS = 5  # more words than any name: read only the first five
 PER_PAGE = 20  # one kind of result, page by page
 PREVIEW = 5  # each kind's first few, when every kind is shown
 KEEP_FROM_BEST = 0.6  # people scoring under 60% of the best match are left out
+MAX_CORRECTIONS = 5  # the nearest words a mistyped address word may be a slip for
 
 PEOPLE = "people"
 PROPERTIES = "properties"
@@ -271,6 +274,58 @@ def _typo(record: str, typed: str) -> bool:
     )
 
 
+def _allowed_slips(word: str) -> int:
+    return 2 if len(word) >= 7 else 1 if len(word) >= 4 else 0
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    """The word with up to `depth` letters taken out, in every way."""
+    found, frontier = {word}, {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+@lru_cache(maxsize=2)
+def _slip_index(vocabulary: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """Each word of the vocabulary under every way of taking out as many letters as _typo
+    allows in it: two words a slip or two apart share one of these, so a typed word is
+    compared only with the few words it may be a slip for, not the whole vocabulary."""
+    index: dict[str, list[str]] = {}
+    for word in vocabulary:
+        for key in _deletions(word, _allowed_slips(word)):
+            index.setdefault(key, []).append(word)
+    return {key: tuple(words) for key, words in index.items()}
+
+
+def address_word_corrections(word: str, vocabulary: Collection[str]) -> tuple[str, ...]:
+    """The words of `vocabulary` (the borough's address words) that a typed address word may
+    be a slip for, the nearest of them only: one slip in a word of four letters or more, two
+    in one of seven or more, as for surnames ("raod" -> road, "kingslnad" -> kingsland,
+    "avnue" -> avenue). None for a word the vocabulary holds, a number, or a street type ("rd")."""
+    vocabulary = frozenset(vocabulary)
+    if (
+        len(word) < 3
+        or not word.isalpha()
+        or word in vocabulary
+        or street_word_forms(word) != (word,)
+    ):
+        return ()
+    index = _slip_index(vocabulary)
+    near = {
+        candidate
+        for key in _deletions(word, 2)
+        for candidate in index.get(key, ())
+        if _typo(candidate, word)
+    }
+    if not near:
+        return ()
+    # The nearest only: "kingslnad" is one slip from Kingsland, two from Kingsmead.
+    nearest = min(edit_distance(c, word) for c in near)
+    return tuple(sorted(c for c in near if edit_distance(c, word) == nearest)[:MAX_CORRECTIONS])
+
+
 def name_score(first_name_key: str, last_name_key: str, options: Sequence[Reading]) -> float:
     """The best score of any reading (up to 2: surname and given names); 0 when none fits."""
     best = 0.0
@@ -285,13 +340,6 @@ def name_score(first_name_key: str, last_name_key: str, options: Sequence[Readin
     return best
 
 
-@dataclass(frozen=True)
-class RankedPerson:
-    person_ref: str
-    score: float
-    current: bool
-
-
 def keep_names(
     names: Sequence[tuple[str, str]], options: Sequence[Reading]
 ) -> dict[tuple[str, str], float]:
@@ -304,24 +352,48 @@ def keep_names(
     return {name: score for name, score in scores.items() if score >= best * KEEP_FROM_BEST}
 
 
-def rank_people(candidates, scores: dict[tuple[str, str], float]) -> list[RankedPerson]:
-    """The candidates (anything with person_ref, first_name_key, last_name_key and current)
-    whose names were kept, best first, current residents before former ones at the same
-    score, then by surname and first name."""
+def rank_people(candidates, scores: dict[tuple[str, str], float]) -> list[str]:
+    """The person references of the candidates (anything with person_ref, first_name_key,
+    last_name_key and current) whose names were kept, best first, current residents before
+    former ones at the same score, then by surname and first name."""
+    # Keys made once per name, then plain tuples sorted: "Smith" alone ranks 5,000 people.
+    order = {name: -round(score, 2) for name, score in scores.items() if score > 0}
     ranked = [
-        (RankedPerson(c.person_ref, score, c.current), (c.last_name_key, c.first_name_key))
-        for c in candidates
-        if (score := scores.get((c.first_name_key, c.last_name_key), 0.0)) > 0
-    ]
-    ranked.sort(
-        key=lambda pair: (
-            -round(pair[0].score, 2),
-            not pair[0].current,
-            pair[1],
-            pair[0].person_ref,
+        (
+            order[name],
+            not c.current,
+            c.last_name_key,
+            c.first_name_key,
+            c.person_ref,
         )
-    )
-    return [person for person, _ in ranked]
+        for c in candidates
+        if (name := (c.first_name_key, c.last_name_key)) in order
+    ]
+    ranked.sort()
+    return [ref for *_, ref in ranked]
+
+
+def words_together(label: Sequence[str], wanted: Sequence[Collection[str]]) -> bool:
+    """Whether an address's words (`label`, in full: "road", not "rd") hold the typed words
+    one after another, in order: each typed word as one of its readings (`wanted`: the word in
+    full, or a word it may be a slip for) or, a word of three letters or more, as the start of
+    one ("cazenov" for Cazenove). A number must be the number: "1 mare street" is not in
+    "21 Mare Street"."""
+
+    # Each typed word: its readings, and those a label word may begin with (str.startswith
+    # takes a tuple: one call, for 500 candidate addresses a search).
+    typed = [
+        (readings, tuple(r for r in readings if r.isalpha() and len(r) >= 3)) for readings in wanted
+    ]
+    span = len(typed)
+    for start in range(len(label) - span + 1):
+        for i, (readings, starts) in enumerate(typed):
+            word = label[start + i]
+            if word not in readings and not (starts and word.startswith(starts)):
+                break
+        else:
+            return span > 0
+    return False
 
 
 # --- Searching -------------------------------------------------------------------------------
@@ -435,19 +507,31 @@ def _properties(query: Query, *, found_any: bool):
         uprns = [address.uprn for address in properties_at_postcode(postcode=query.postcode)]
     elif query.address_words:
         exact = False
-        found = properties_with_address_words(words=query.address_words)
+        words = query.address_words
+        corrections: dict[str, tuple[str, ...]] = {}
+        found = properties_with_address_words(words=words)
         if not found and not found_any:
-            # Typos cost ten times the work: only when nothing else matched what was typed.
-            found = properties_with_address_words(words=query.address_words, typos=True)
-        phrase = " ".join(street_word_full(word) for word in query.address_words)
+            # Nothing holds the words as typed: read each word the borough's addresses do not
+            # hold as the words it may be a slip for ("88 kingsland raod").
+            vocabulary = address_words()
+            corrections = {
+                word: near for word in words if (near := address_word_corrections(word, vocabulary))
+            }
+            if corrections:
+                found = properties_with_address_words(words=words, corrections=corrections)
+        wanted = [
+            {street_word_full(form) for form in (word, *corrections.get(word, ()))}
+            for word in words
+        ]
 
         def order(c):
-            # The words as typed, together and in order ("1 mare street", or "1 mare st"),
-            # before addresses that merely hold them all ("Flat 1, Holly Point, Mare Street").
-            label = re.findall(r"[^\W_]+", c.address.label.lower())
-            together = phrase in " ".join(street_word_full(word) for word in label)
+            # The words as typed (or as corrected), together and in order ("1 mare street",
+            # "1 mare st", "88 kingsland raod"), before addresses that merely hold them all
+            # ("Flat 1, Holly Point, Mare Street").
+            label = [street_word_full(w) for w in re.findall(r"[^\W_]+", c.address.label.lower())]
+            apart = not words_together(label, wanted)
             similarity = trigram_similarity(c.address.label, query.text)
-            return (c.retired, not together, -round(similarity, 1), address_order_key(c.address))
+            return (c.retired, apart, -round(similarity, 1), address_order_key(c.address))
 
         found.sort(key=order)
         uprns = [c.address.uprn for c in found]
@@ -467,10 +551,16 @@ def _people(query: Query, *, found_any: bool):
     names = names_with_surname_like(
         prefixes=[r.surname for r in options if not r.surname_first],
         exactly=[r.surname for r in options if r.surname_first],
-        similar_to=[r.surname for r in options if r.typo_tolerant],
+        # A street type typed last ("... road") is an address: looking for the surnames a
+        # typo away from it would recheck thousands of people (every "Ro..." for "road").
+        similar_to=[
+            r.surname
+            for r in options
+            if r.typo_tolerant and street_word_forms(r.surname) == (r.surname,)
+        ],
     )
     kept = keep_names(names, options)
-    refs = [person.person_ref for person in rank_people(people_named(names=list(kept)), kept)]
+    refs = rank_people(people_named(names=list(kept)), kept)
 
     def fetch(page: list[str]) -> list[ResultItem]:
         return [_item(PEOPLE, s, person=s.person_ref) for s in people_summaries(person_refs=page)]

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
-from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
+from django.contrib.postgres.lookups import TrigramSimilar
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery, Value
@@ -292,14 +293,13 @@ def records_freshness() -> RecordsFreshness:
 #
 # Candidates come from the database; casework.search decides how well each matches and in what
 # order. On PostgreSQL the surname and address reads use pg_trgm indexes (records migration
-# 0005): a surname within a typo or two, an address word within a typo. SQLite (the demo) has
-# no trigrams: surnames by prefix, address words by substring. The index expressions below must
-# stay exactly as the migration writes them, or PostgreSQL will not use the indexes.
+# 0005): a surname within a typo or two, an address word as a substring. SQLite (the demo) has
+# no trigrams: surnames by prefix, address words by substring. A mistyped address word is
+# corrected against the borough's own address words (address_words) before it is looked for,
+# on either database. The index expressions below must stay exactly as the migration writes
+# them, or PostgreSQL will not use the indexes.
 
 ADDRESS_CANDIDATES_LIMIT = 500
-# pg_trgm's `%>` matches an address word from this word similarity. Its default, 0.6, misses a
-# letter left out of a street name ("Staford Hill" is 0.55 from Stamford Hill).
-ADDRESS_WORD_SIMILARITY = 0.5
 SEARCH_CANDIDATES_LIMIT = 10_000  # distinct names: far more than share a surname
 # pg_trgm's `%` matches from this similarity. Its default, 0.3, misses a swapped pair of
 # letters in a six-letter surname ("obrein" is 0.27 from "obrien"); 0.2 lets a four-letter
@@ -307,10 +307,10 @@ SEARCH_CANDIDATES_LIMIT = 10_000  # distinct names: far more than share a surnam
 SURNAME_SIMILARITY = 0.25
 
 
-@dataclass(frozen=True)
-class NameCandidate:
+class NameCandidate(NamedTuple):
     """A person whose surname may be the one searched for, with their name keys (see
-    records.matching.name_key) and whether they live anywhere now."""
+    records.matching.name_key) and whether they live anywhere now. A named tuple: a common
+    surname alone makes thousands, and a frozen dataclass costs ten times as much to make."""
 
     person_ref: str
     first_name_key: str
@@ -558,6 +558,7 @@ for _family in _STREET_WORDS:
     for _form in _family:
         _FORMS[_form] = tuple(dict.fromkeys((*_FORMS.get(_form, (_form,)), *_family)))
         _FULL.setdefault(_form, _family[0])  # "st" is first a street
+_STREET_FULL_FORMS = frozenset(family[0] for family in _STREET_WORDS)
 
 
 def street_word_forms(word: str) -> tuple[str, ...]:
@@ -579,51 +580,75 @@ _ADDRESS_SEARCH_SQL = "lower(address_line_1 || ' ' || address_line_2 || ' ' || p
 def properties_with_address_words(
     *,
     words: list[str] | tuple[str, ...],
-    typos: bool = False,
+    corrections: Mapping[str, Iterable[str]] | None = None,
     limit: int = ADDRESS_CANDIDATES_LIMIT,
 ) -> list[AddressCandidate]:
     """Properties (current or retired, any use) whose first two address lines and postcode
     hold every one of `words` (lower case): each as typed or in another of its forms ("st" or
-    "street": street_word_forms), or on PostgreSQL with `typos` a
-    word of three letters or more may be a typo away (pg_trgm's word similarity `%>` from
-    ADDRESS_WORD_SIMILARITY: ten times the work of a plain match, so ask for it only when the
-    words as typed find nothing). On PostgreSQL a shorter word ("12", "e8") must be a whole
-    word. At most
-    `limit`, in no particular order (the caller ranks them): more than that many is too broad
-    a search to read anyway."""
+    "street": street_word_forms), or as one of its `corrections` (the words it may be a slip
+    for: "raod" -> ["road"]) in any of their forms. On PostgreSQL a word shorter than three
+    characters ("12", "e8") must be a whole word. At most `limit`, in no particular order (the
+    caller ranks them): more than that many is too broad a search to read anyway."""
     words = [w for w in words if w]
     if not words:
         return []
+    corrections = corrections or {}
     # RawSQL of a constant (the index's expression; Concat would add COALESCEs the index does
     # not have); what was typed only ever goes in as a parameter.
     search = RawSQL(_ADDRESS_SEARCH_SQL, [])  # noqa: S611
     queryset = Property.objects.annotate(search_text=search)
-    typos = typos and _postgres()
     for word in words:
-        if typos and len(word) >= 3 and word not in _FORMS:
-            queryset = queryset.filter(TrigramWordSimilar(search, Value(word)))
-            continue
-        # The word as typed, or any form of it ("st" or "street", "rd" or "road").
+        # The word as typed, any form of it ("st" or "street", "rd" or "road"), or a word it
+        # may be a slip for. Each is a LIKE the trigram index answers: a few milliseconds where
+        # pg_trgm's word similarity made PostgreSQL recheck every address sharing a trigram
+        # ("hackey": every Hackney address, 70-140 ms).
+        forms = dict.fromkeys(
+            form
+            for typed in (word, *corrections.get(word, ()))
+            for form in street_word_forms(typed)
+        )
         matches = Q()
-        for form in street_word_forms(word):
+        for form in forms:
             if _postgres() and len(form) < 3:
                 matches |= Q(search_text__regex=rf"\m{re.escape(form)}\M")
             else:
                 matches |= Q(search_text__contains=form)
         queryset = queryset.filter(matches)
     rows = queryset.order_by().values_list(*_ADDRESS_FIELDS, "retired_at")[:limit]
-    if typos and any(len(word) >= 3 for word in words):
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                # LOCAL, as in names_with_surname_like.
-                cursor.execute(
-                    "SET LOCAL pg_trgm.word_similarity_threshold = %s", [ADDRESS_WORD_SIMILARITY]
-                )
-            rows = list(rows)
     return [
         AddressCandidate(address=_address(row[: len(_ADDRESS_FIELDS)]), retired=row[-1] is not None)
         for row in rows
     ]
+
+
+_ADDRESS_WORD = re.compile(r"[^\W\d_]{3,}")
+_address_words_read: tuple[tuple, frozenset[str]] = ((), frozenset())
+
+
+def address_words() -> frozenset[str]:
+    """Every word of three letters or more (letters only, lower case) in the first two address
+    lines of any property, current or retired, and every street type in full ("road",
+    "avenue"): the words a mistyped address word may be a slip for.
+
+    Read once per process for as long as the properties stay as they are (about 0.4 s for
+    110,000 properties; a few hundred distinct words in the demo borough): each call asks only
+    for the newest property and the newest properties sync (one cheap query), and reads the
+    words again when either has changed. Addresses change only through the properties sync."""
+    global _address_words_read
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT max(id) FROM {Property._meta.db_table}), "  # noqa: S608
+            f"(SELECT max(id) FROM {SyncRun._meta.db_table} WHERE feed = %s)",
+            ["properties"],
+        )
+        seen = (connection.alias, connection.settings_dict["NAME"], *cursor.fetchone())
+    if _address_words_read[0] != seen:
+        found = set(_STREET_FULL_FORMS)
+        lines = Property.objects.values_list("address_line_1", "address_line_2")
+        for line_1, line_2 in lines.iterator(chunk_size=5000):
+            found.update(_ADDRESS_WORD.findall(f"{line_1} {line_2}".lower()))
+        _address_words_read = (seen, frozenset(found))
+    return _address_words_read[1]
 
 
 def properties_at_postcode(*, postcode: str) -> list[Address]:

@@ -20,6 +20,13 @@ HOME = 100021000001  # 1 Mare Street, E8 1NE
 OLD_HOME = 100021000002  # 2 Mare Street, E8 1NE
 FLAT = 100021000003  # Flat 1, Holly Point, Mare Street, E8 1DH
 BERG = 100021000004  # 10 Wick Road, E9 7HQ
+# How agents type addresses (issue 17): a house number and a street, with its neighbours that
+# hold the same words apart (a flat 88 on the road, a house 121 on it).
+KINGSLAND = 100021000005  # 88 Kingsland Road, E8 4AA
+KINGSLAND_FLAT = 100021000006  # Flat 88, Regent House, Kingsland Road, E8 4AB
+CAZENOVE = 100021000007  # 21 Cazenove Road, N16 6BA
+CAZENOVE_FLAT = 100021000008  # Flat 21, Silk Mill House, Cazenove Road, N16 8LL
+CAZENOVE_121 = 100021000009  # 121 Cazenove Road, N16 6BB
 ACCOUNT = "30104729"
 REGISTRATION = "LB19PET"
 
@@ -39,6 +46,13 @@ def load_search_borough() -> dict[str, str]:
                 f'{OLD_HOME},"2 Mare Street",E8 1NE,Hackney Central,residential,A,N',
                 f'{FLAT},"Flat 1, Holly Point, Mare Street",E8 1DH,Hackney Central,residential,A,N',
                 f'{BERG},"10 Wick Road",E9 7HQ,Homerton,residential,B,N',
+                f'{KINGSLAND},"88 Kingsland Road",E8 4AA,Haggerston,residential,A,N',
+                f'{KINGSLAND_FLAT},"Flat 88, Regent House, Kingsland Road",E8 4AB,Haggerston,'
+                "residential,A,N",
+                f'{CAZENOVE},"21 Cazenove Road",N16 6BA,Stoke Newington,residential,C,N',
+                f'{CAZENOVE_FLAT},"Flat 21, Silk Mill House, Cazenove Road",N16 8LL,'
+                "Stoke Newington,residential,C,N",
+                f'{CAZENOVE_121},"121 Cazenove Road",N16 6BB,Stoke Newington,residential,C,N',
             ]
         )
         + "\n",

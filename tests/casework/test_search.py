@@ -10,6 +10,7 @@ from casework.search import (
     PROPERTIES,
     QueryError,
     Reading,
+    address_word_corrections,
     case_url,
     edit_distance,
     given_score,
@@ -21,13 +22,19 @@ from casework.search import (
     search,
     surname_score,
     trigram_similarity,
+    words_together,
 )
 from records.selectors import NameCandidate, street_word_forms, street_word_full
 from tests.casework.search_records import (
     ACCOUNT,
     BERG,
+    CAZENOVE,
+    CAZENOVE_121,
+    CAZENOVE_FLAT,
     FLAT,
     HOME,
+    KINGSLAND,
+    KINGSLAND_FLAT,
     OLD_HOME,
     load_search_borough,
 )
@@ -163,7 +170,7 @@ def test_current_residents_come_before_former_ones_with_the_same_name():
     current = NameCandidate("P2", "sean", "obrien", current=True)
     scores = keep_names([("sean", "obrien")], readings(["sean", "obrien"]))
     ranked = rank_people([former, current], scores)
-    assert [person.person_ref for person in ranked] == ["P2", "P1"]
+    assert ranked == ["P2", "P1"]
 
 
 def test_a_better_match_comes_before_a_current_resident():
@@ -171,7 +178,7 @@ def test_a_better_match_comes_before_a_current_resident():
     former = NameCandidate("P2", "sean", "obrien", current=False)
     scores = keep_names([("sean", "obrian"), ("sean", "obrien")], readings(["sean", "obrien"]))
     assert scores == {("sean", "obrian"): 1.8, ("sean", "obrien"): 2.0}
-    assert [p.person_ref for p in rank_people([a_slip_away, former], scores)] == ["P2", "P1"]
+    assert rank_people([a_slip_away, former], scores) == ["P2", "P1"]
 
 
 def test_names_much_weaker_than_the_best_match_are_left_out():
@@ -287,8 +294,62 @@ def test_part_of_an_address_finds_it(borough):
 def test_a_letter_missing_from_a_street_name_still_finds_it(borough):
     assert refs(search("10 Wick Rod"), PROPERTIES) == [BERG]
     assert refs(search("1 Mare Stret"), PROPERTIES)[0] == HOME
-    # Trigrams forgive a slip, not two letters swapped in a short word.
-    assert refs(search("10 Wcik Raod"), PROPERTIES) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        # Two letters swapped in the street type, with the house number (issue 17).
+        ("88 kingsland raod", [KINGSLAND, KINGSLAND_FLAT]),
+        # Two letters swapped in the street's name.
+        ("88 kingslnad road", [KINGSLAND, KINGSLAND_FLAT]),
+        ("88 Kingslnad Rd", [KINGSLAND, KINGSLAND_FLAT]),
+        # A letter left out of the name, the street type short; 121 is not 21.
+        ("21 cazenov rd", [CAZENOVE, CAZENOVE_FLAT]),
+        ("21 cazenve rd", [CAZENOVE, CAZENOVE_FLAT]),
+        ("21 Cazenove Raod", [CAZENOVE, CAZENOVE_FLAT]),
+        # A slip in each of two short words.
+        ("10 Wcik Raod", [BERG]),
+    ],
+)
+def test_a_street_with_a_typo_is_found_with_its_house_number_that_house_first(
+    borough, typed, found
+):
+    assert refs(search(typed), PROPERTIES) == found
+
+
+@pytest.mark.embedded
+def test_a_typo_in_an_address_is_forgiven_on_either_database(borough):
+    # Corrected against the borough's own address words, so SQLite (the demo) forgives it too.
+    assert refs(search("88 kingsland raod"), PROPERTIES)[0] == KINGSLAND
+
+
+def test_a_typo_finds_nothing_it_is_not_near(borough):
+    assert search("88 Kingsland Rood Lane").groups == []
+    assert CAZENOVE_121 not in refs(search("21 cazenov rd"), PROPERTIES)
+
+
+def test_an_address_word_is_corrected_to_the_nearest_words_of_the_borough():
+    vocabulary = {"kingsland", "kingsmead", "road", "cazenove", "wick", "mare", "street"}
+    assert address_word_corrections("raod", vocabulary) == ("road",)
+    assert address_word_corrections("kingslnad", vocabulary) == ("kingsland",)  # not kingsmead
+    assert address_word_corrections("cazenv", vocabulary) == ("cazenove",)  # two slips: 7+
+    assert address_word_corrections("wcik", vocabulary) == ("wick",)
+    assert address_word_corrections("mare", vocabulary) == ()  # a word the borough has
+    assert address_word_corrections("rd", vocabulary) == ()  # a street type
+    assert address_word_corrections("88", vocabulary) == ()
+    assert address_word_corrections("mrae", {"mare", "more"}) == ("mare",)
+    assert address_word_corrections("xyzzy", vocabulary) == ()
+
+
+def test_typed_words_together_and_in_order_in_an_address():
+    label = ["88", "kingsland", "road", "e8", "4aa"]
+    assert words_together(label, [{"88"}, {"kingsland"}, {"road"}])
+    assert words_together(label, [{"88"}, {"kingsl"}])  # the start of a word
+    assert not words_together(label, [{"8"}, {"kingsland"}])  # a number is the whole number
+    flat = ["flat", "88", "regent", "house", "kingsland", "road", "e8", "4ab"]
+    assert not words_together(flat, [{"88"}, {"kingsland"}, {"road"}])
+    assert not words_together(label, [])
 
 
 @pytest.mark.parametrize("typed", ["E8 1NE", "e81ne", "E81NE"])
