@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
@@ -26,7 +25,7 @@ from django.utils.dateparse import parse_datetime
 
 from .contract import parse_postcode
 from .models import Occupancy, Person, Property, SyncRun
-from .progress import progress_key, progress_onto
+from .progress import progress_onto, progress_read
 
 RESIDENTIAL_USES = (Property.Usage.RESIDENTIAL, Property.Usage.MIXED)
 
@@ -793,7 +792,7 @@ def sync_runs_recent(*, limit: int = 50) -> QuerySet[SyncRun]:
 def sync_run_progress(run: SyncRun) -> SyncRun:
     """A running run's live progress lives in the cache (its transaction is still open)."""
     if run.status == SyncRun.Status.RUNNING:
-        progress_onto(run, cache.get(progress_key(run.pk)) or {})
+        progress_onto(run, progress_read(run.pk) or {})
     return run
 
 
