@@ -6,6 +6,8 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.db import IntegrityError, transaction
 
+from hackney_portal.handoff import enqueue_on_commit
+
 from .models import User
 from .roles import is_staff_member
 from .tasks import send_email
@@ -13,8 +15,9 @@ from .tasks import send_email
 
 def email_send(*, to: list[str], subject: str, body: str, html: str | None = None) -> None:
     """Send an email from a worker once the current transaction commits: an email about
-    something that was rolled back is never sent."""
-    transaction.on_commit(lambda: send_email.delay(to=to, subject=subject, body=body, html=html))
+    something that was rolled back is never sent. These emails (confirm your address, reset
+    your password) have no outbox row: one lost with the broker is asked for again."""
+    enqueue_on_commit(send_email, to=to, subject=subject, body=body, html=html)
 
 
 class ResidentAccountRefused(Exception):

@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "hackney_portal.middleware.AccountsCacheDownMiddleware",
     "accounts.middleware.StaffIdleTimeoutMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
 ]
@@ -429,6 +430,8 @@ SYNC_MAX_REJECTED_FRACTION = _fraction("SYNC_MAX_REJECTED_FRACTION", 0.02)
 SYNC_INBOX_DIR = env.path("SYNC_INBOX_DIR", default=str(BASE_DIR / "var" / "inbox"))
 # On PostgreSQL, check feeds with set-based SQL (fast); off reads every file row by row in Python.
 SYNC_SET_BASED = _bool("SYNC_SET_BASED", True)
+# A run still queued this many seconds after it was queued lost its task and is queued again.
+SYNC_REQUEUE_AFTER = _count("SYNC_REQUEUE_AFTER", 2 * 60)
 
 # --- Parking: vehicle data (parking/clients/vehicles.py) ---------------------------------------
 # "local" makes up vehicles from the registration, with no network (the demo, and tests of other
@@ -505,6 +508,10 @@ GOVUK_PAY_CONNECT_TIMEOUT = _seconds("GOVUK_PAY_CONNECT_TIMEOUT", 3.0)
 GOVUK_PAY_READ_TIMEOUT = _seconds("GOVUK_PAY_READ_TIMEOUT", 10.0)
 # An approved application left unpaid this many hours lapses (the resident can apply again).
 PERMIT_PAYMENT_WINDOW_HOURS = _count("PERMIT_PAYMENT_WINDOW_HOURS", 24)
+# A refund still pending this many seconds after its last attempt lost its task and is sent
+# again. Longer than the 15 minutes the refund task waits between attempts, so a refund whose
+# task is still retrying is left to it.
+REFUNDS_REQUEUE_AFTER = _count("REFUNDS_REQUEUE_AFTER", 20 * 60)
 # An application waiting for proof that none has been sent for this many days is closed (the
 # resident can apply again), after a reminder PERMIT_PROOF_REMINDER_DAYS before: it must not
 # wait for ever, and a resident is never closed without that much notice.

@@ -34,6 +34,8 @@ from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone
 
+from hackney_portal.handoff import enqueue_on_commit
+
 from . import tasks
 from .clients import Email, EmailClient, get_email_client
 from .exceptions import InvalidEmail, ProviderRejected, ProviderUnavailable
@@ -165,8 +167,9 @@ def email_queue(
         if (existing.to, existing.template) != (to, template):
             logger.warning("Email %s was queued before to another address or template", event_key)
         return existing
-    notification_id = notification.pk
-    transaction.on_commit(lambda: tasks.notification_send_task.delay(notification_id))
+    # The caller's work and this row commit together; a lost hand-off is the sweep's to mend
+    # (notifications_requeue_stuck), never an error for the caller.
+    enqueue_on_commit(tasks.notification_send_task, notification_id=notification.pk)
     return notification
 
 
@@ -336,11 +339,7 @@ def notifications_requeue_stuck(*, now: datetime | None = None, limit: int = 500
         # Due again from now: a long backlog is not requeued on every sweep.
         EmailNotification.objects.filter(pk__in=ids).update(due_at=now)
         for notification_id in ids:
-            transaction.on_commit(
-                lambda notification_id=notification_id: tasks.notification_send_task.delay(
-                    notification_id
-                )
-            )
+            enqueue_on_commit(tasks.notification_send_task, notification_id=notification_id)
     if ids:
         logger.warning("Requeued %s email(s) whose send task was lost", len(ids))
     return ids

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
+from hackney_portal.handoff import enqueue_on_commit
 from records.selectors import (
     RESIDENTIAL_USES,
     current_occupants,
@@ -1178,6 +1179,17 @@ def refund_submit(*, refund_id: int) -> Refund:
     refund = Refund.objects.select_related("payment").get(pk=refund_id)
     if refund.status != Refund.Status.PENDING:
         return refund
+    try:
+        return _refund_attempt(refund)
+    except PaymentServiceUnavailable:
+        # The attempt's time: refunds_requeue_stuck leaves a refund whose task retries alone.
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+            updated_at=timezone.now()
+        )
+        raise
+
+
+def _refund_attempt(refund: Refund) -> Refund:
     client = payments_client()
     if refund.available_before is None:
         state = client.get_payment(refund.payment.provider_id)
@@ -1205,6 +1217,29 @@ def refund_submit(*, refund_id: int) -> Refund:
         return refund
     _refund_done(refund, result.status, result.refund_id)
     return refund
+
+
+def refunds_requeue_stuck(*, now=None, limit: int = 500) -> list[int]:
+    """Hand to the broker again the refunds still pending REFUNDS_REQUEUE_AFTER seconds after
+    they were recorded or last tried: their task was lost (the broker was down when they were
+    recorded, or lost the task). Sending one twice refunds once (refund_submit). Returns the
+    ids requeued."""
+    now = now or timezone.now()
+    late = now - timedelta(seconds=settings.REFUNDS_REQUEUE_AFTER)
+    with transaction.atomic():
+        ids = list(
+            Refund.objects.select_for_update(skip_locked=True)
+            .filter(status=Refund.Status.PENDING, updated_at__lte=late)
+            .order_by("updated_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        # Late again only from now: a long outage's backlog is not requeued on every sweep.
+        Refund.objects.filter(pk__in=ids).update(updated_at=now)
+        for refund_id in ids:
+            _after_commit_refund(refund_id)
+    if ids:
+        logger.warning("Requeued %s refund(s) whose task was lost", len(ids))
+    return ids
 
 
 def _refund_done(refund: Refund, status: str, provider_id: str) -> None:
@@ -1905,7 +1940,8 @@ def _event(permit: Permit, kind: str, description: str, *, by, **data) -> Permit
 def _after_commit_refund(refund_id: int) -> None:
     from .tasks import refund_submit_task
 
-    transaction.on_commit(lambda: refund_submit_task.delay(refund_id=refund_id))
+    # A lost hand-off leaves the refund pending for refunds_requeue_stuck.
+    enqueue_on_commit(refund_submit_task, refund_id=refund_id)
 
 
 def _pounds(pence: int) -> str:

@@ -11,6 +11,7 @@ from .permits import (
     permits_check_moves,
     permits_remind,
     refund_submit,
+    refunds_requeue_stuck,
 )
 from .services import applications_close_unproven
 
@@ -57,3 +58,9 @@ def refund_submit_task(self, *, refund_id: int) -> None:
     except PaymentServiceUnavailable as exc:
         # The refund is recorded; it goes when the payment service answers again.
         raise self.retry(exc=exc, countdown=15 * 60) from exc
+
+
+@shared_task
+def refunds_requeue_stuck_task() -> None:
+    """Scheduled: refunds whose task was lost are sent again."""
+    refunds_requeue_stuck()

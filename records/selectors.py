@@ -17,7 +17,6 @@ from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 from django.contrib.postgres.lookups import TrigramSimilar
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
@@ -42,7 +41,7 @@ from .facts import (
     Usage,
 )
 from .models import Occupancy, Person, Property, SyncRun
-from .progress import progress_key, progress_onto
+from .progress import progress_onto, progress_read
 
 
 @dataclass(frozen=True)
@@ -730,7 +729,7 @@ def sync_runs_recent(*, limit: int = 50) -> QuerySet[SyncRun]:
 def sync_run_progress(run: SyncRun) -> SyncRun:
     """A running run's live progress lives in the cache (its transaction is still open)."""
     if run.status == SyncRun.Status.RUNNING:
-        progress_onto(run, cache.get(progress_key(run.pk)) or {})
+        progress_onto(run, progress_read(run.pk) or {})
     return run
 
 

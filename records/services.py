@@ -8,20 +8,24 @@ import logging
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path, PurePath
 from typing import IO
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from hackney_portal.handoff import enqueue_on_commit
 
 from .contract import feed_names, get_feed
 from .exceptions import FileRejected, SyncBusy, SyncStateError
 from .models import SyncRun
-from .progress import progress_key, progress_onto
+from .progress import progress_onto, progress_read, progress_write
 from .results import SyncContext
 from .sync import run_pipeline
 
@@ -81,14 +85,37 @@ def sync_run_create_from_path(
 
 
 def _enqueue(run: SyncRun, *, approved: bool = False) -> None:
-    """Queue the run for a worker once the transaction that made it commits."""
+    """Queue the run for a worker once the transaction that made it commits. A hand-off the
+    broker lost leaves the run `queued` for sync_runs_requeue; a run that fails where tasks run
+    at once (the demo) is marked failed by sync_run_execute. Neither is the page's error."""
     from .tasks import sync_run_execute_task  # tasks import this module
 
-    # Robust: a run that fails where tasks run at once (the demo) is marked failed and logged
-    # by sync_run_execute; it must not turn the page that queued it into a server error.
-    transaction.on_commit(
-        lambda: sync_run_execute_task.delay(run_id=run.pk, approved=approved), robust=True
+    enqueue_on_commit(sync_run_execute_task, run_id=run.pk, approved=approved)
+
+
+def sync_runs_requeue(*, now: datetime | None = None) -> list[int]:
+    """Hand to the broker again the runs still `queued` SYNC_REQUEUE_AFTER seconds after they
+    were queued (made, or approved), whose task was lost (the broker was down, or lost it).
+    A run whose feed has a run going is waiting its turn (its task retries), so it is left
+    alone. Requeuing a run whose task was only slow is harmless: sync_run_execute starts a run
+    once. Returns the ids requeued."""
+    now = now or timezone.now()
+    late = now - timedelta(seconds=settings.SYNC_REQUEUE_AFTER)
+    busy = SyncRun.objects.filter(status=SyncRun.Status.RUNNING).values("feed")
+    waiting = (
+        SyncRun.objects.filter(status=SyncRun.Status.QUEUED)
+        .annotate(queued_at=Coalesce("decided_at", "created_at"))
+        .filter(queued_at__lte=late)
+        .exclude(feed__in=busy)
+        .order_by("queued_at", "pk")
     )
+    requeued = []
+    for run in waiting:
+        _enqueue(run, approved=run.decided_at is not None)
+        requeued.append(run.pk)
+    if requeued:
+        logger.warning("Requeued sync run(s) %s whose task was lost", requeued)
+    return requeued
 
 
 @contextmanager
@@ -123,7 +150,7 @@ def sync_runs_recover(*, feed: str | None = None) -> list[int]:
             with feed_lock(run.feed) as acquired:
                 alive = not acquired  # the lock is free only if its holder is gone
         else:
-            beat = cache.get(progress_key(run.pk), {}).get("at") or run.started_at
+            beat = (progress_read(run.pk) or {}).get("at") or run.started_at
             alive = beat is not None and timezone.now() - beat < STALE_AFTER
         if not alive:
             SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
@@ -146,17 +173,21 @@ def sync_run_execute(*, run_id: int, approved: bool = False, progress: Progress 
             raise SyncBusy(f"Another {run.feed} run is in progress; run {run.pk} waits.")
         sync_runs_recover(feed=run.feed)  # we hold the lock: any other running run is dead
         started = timezone.now()
-        SyncRun.objects.filter(pk=run.pk).update(
+        # Compare and set: a second task for the run (requeued by the sweep while the first
+        # was only slow) may have passed the check above just as the first finished.
+        claimed = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(
             status=SyncRun.Status.RUNNING, started_at=started, phase="reading"
         )
         run.refresh_from_db()
+        if not claimed:
+            raise SyncStateError(f"Run {run.pk} is {run.status}, not queued.")
 
         state = {"bytes_done": 0, "bytes_total": 0, "rows": 0, "phase": "reading"}
 
         def publish(**changes) -> None:
             # The pipeline's transaction is open: progress goes to the cache, not the database.
             state.update(changes, at=timezone.now())
-            cache.set(progress_key(run.pk), state, timeout=3600)
+            progress_write(run.pk, state)
             progress_onto(run, state)
             if progress:
                 progress(run)
@@ -192,7 +223,7 @@ def sync_run_execute(*, run_id: int, approved: bool = False, progress: Progress 
             _finish(run, SyncRun.Status.FAILED, reason=f"{type(exc).__name__}: {exc}")
             raise
         finally:
-            cache.delete(progress_key(run.pk))
+            progress_write(run.pk, None)
 
     if outcome.held_reason:
         status = SyncRun.Status.HELD

@@ -1,6 +1,7 @@
 """Fixtures for every test: personas, Celery (eager by default, a real worker on request),
 and the browser (Playwright driving Debian's Chromium) with an axe-core accessibility check."""
 
+import contextlib
 import os
 import threading
 import time
@@ -106,12 +107,19 @@ def celery_worker(transactional_db):
     """A real worker thread consuming from the real Redis broker. Needs a transactional
     database: the worker's thread has its own connection and cannot see an open test
     transaction."""
-    from celery.contrib.testing.worker import start_worker
-
     if not os.environ.get("CELERY_BROKER_URL"):
         pytest.fail("celery_worker needs CELERY_BROKER_URL (make test sets it)")
-    celery_app.loader.import_module("celery.contrib.testing.tasks")
     celery_app.control.purge()  # nothing left over from an earlier run
+    with real_worker() as worker:
+        yield worker
+
+
+@contextlib.contextmanager
+def real_worker():
+    """A worker thread consuming from the broker celery_app is configured with now."""
+    from celery.contrib.testing.worker import start_worker
+
+    celery_app.loader.import_module("celery.contrib.testing.tasks")
     celery_app.conf.task_always_eager = False
     # The worker thread's database connection must not outlive the test (it would stop the
     # test database from being dropped): close it after every task, as a worker process would.

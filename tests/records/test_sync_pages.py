@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from records.models import Property, SyncRun
-from records.services import progress_key
+from records.progress import progress_key
 from tests.helpers import sign_in
 from tests.records.syncing import PEOPLE_HEADER, properties_csv, sync
 

@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from accounts.mfa import current_totp_code
 from records.models import SyncRun
-from records.services import progress_key, sync_run_create
+from records.progress import progress_key
+from records.services import sync_run_create
 from tests.browser import (
     assert_accessible,
     assert_fits_width,

@@ -16,7 +16,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from records.models import Property, SyncRun
-from records.services import progress_key, sync_run_create, sync_runs_recover
+from records.progress import progress_key
+from records.services import sync_run_create, sync_runs_recover
 from tests.conftest import wait_for
 from tests.records.syncing import properties_csv, sync
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from records.contract import feed_names
 from records.exceptions import FileRejected
 from records.models import SyncRun
-from records.progress import progress_key, progress_onto
+from records.progress import CACHE_DOWN, progress_key, progress_onto
 from records.services import sync_run_create_from_path, sync_run_execute
 
 POLL_SECONDS = 0.5
@@ -60,12 +60,24 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _follow(self, run: SyncRun) -> SyncRun:
-        """Watch a run a worker is doing: progress from the cache, the end from the database."""
+        """Watch a run a worker is doing: progress from the cache, the end from the database.
+        With the cache (Redis) down there is no progress to show; the run's end still is."""
+        said_no_progress = False
         while True:
             run.refresh_from_db()
             if run.status in (*SyncRun.FINISHED, SyncRun.Status.HELD):
                 return run
-            state = cache.get(progress_key(run.pk))
+            try:
+                state = cache.get(progress_key(run.pk))
+            except CACHE_DOWN:
+                state = None
+                if not said_no_progress:
+                    self.stdout.write(
+                        "Progress is not available: the cache (Redis) cannot be reached. "
+                        "Waiting for the run to finish. If Redis is down, the run starts within "
+                        "a few minutes of it coming back."
+                    )
+                    said_no_progress = True
             if state:
                 progress_onto(run, state)
                 self._show(run)

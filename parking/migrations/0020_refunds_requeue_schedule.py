@@ -1,0 +1,31 @@
+"""Refunds left pending because the broker lost their task are sent again."""
+
+from django.db import migrations
+
+SCHEDULES = [
+    # (name, task, every N minutes)
+    ("Send the refunds whose task was lost", "parking.tasks.refunds_requeue_stuck_task", 5),
+]
+
+
+def create(apps, schema_editor):
+    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    for name, task, minutes in SCHEDULES:
+        every, _ = IntervalSchedule.objects.get_or_create(every=minutes, period="minutes")
+        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": every})
+
+
+def remove(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
+        name__in=[name for name, _task, _minutes in SCHEDULES]
+    ).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("parking", "0019_move_repricing"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+    ]
+
+    operations = [migrations.RunPython(create, remove)]
