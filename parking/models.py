@@ -162,6 +162,17 @@ class PermitApplicationQuerySet(models.QuerySet):
         return self.exclude(status=PermitApplication.Status.DRAFT)
 
 
+def application_status_label(status, *, proof_received: bool, permit_cancelled: bool) -> str:
+    """An application's status in words, the same on the resident's pages and in staff search:
+    "Needs evidence" stops once proof is in, and a paid application whose permit was cancelled
+    says so."""
+    if proof_received:
+        return "Proof received: waiting for a parking officer"
+    if permit_cancelled:
+        return "Permit cancelled"
+    return status.label
+
+
 class PermitApplication(models.Model):
     """A resident's application for a permit: a draft while they answer the questions (so they
     can stop and carry on from another device), then the decision the rules made, with the
@@ -336,14 +347,13 @@ class PermitApplication(models.Model):
 
     @property
     def status_label(self) -> str:
-        """The status as the resident's pages name it: "Needs evidence" stops once proof is in,
-        and a paid application whose permit was cancelled says so (lists load the permit with
+        """The status as the resident's pages name it (lists load the permit with
         select_related("permit"), or this reads it)."""
-        if self.proof_received:
-            return "Proof received: waiting for a parking officer"
-        if self.status == self.Status.ISSUED and self.permit_cancelled:
-            return "Permit cancelled"
-        return self.get_status_display()
+        return application_status_label(
+            self.Status(self.status),
+            proof_received=self.proof_received,
+            permit_cancelled=self.permit_cancelled,
+        )
 
     @property
     def permit_cancelled(self) -> bool:

@@ -18,6 +18,7 @@ from .models import (
     PermitEvent,
     PermitMove,
     Tariff,
+    application_status_label,
 )
 from .pricing import EmissionRate, EngineSizeRate, NoTariffInForce, TariffRates
 from .wording import Explained, Officer, explain
@@ -385,10 +386,16 @@ class ApplicationSummary:
     # records.matching.name_key of the names as typed, for the search to rank them.
     first_name_key: str = ""
     last_name_key: str = ""
+    proof_received: bool = False
+    permit_cancelled: bool = False
 
     @property
     def status_label(self) -> str:
-        return self.status.label
+        return application_status_label(
+            self.status,
+            proof_received=self.proof_received,
+            permit_cancelled=self.permit_cancelled,
+        )
 
 
 def applications_for_search(
@@ -431,6 +438,8 @@ def applications_for_search(
             "submitted_at",
             "first_name_key",
             "last_name_key",
+            "evidence_received_at",
+            "permit__status",
         )[:limit]
     )
     return [
@@ -445,6 +454,9 @@ def applications_for_search(
             submitted_at=submitted_at,
             first_name_key=first_key,
             last_name_key=last_key,
+            proof_received=status == PermitApplication.Status.NEEDS_EVIDENCE
+            and evidence_received_at is not None,
+            permit_cancelled=permit_status == Permit.Status.CANCELLED,
         )
         for (
             ref,
@@ -458,6 +470,8 @@ def applications_for_search(
             submitted_at,
             first_key,
             last_key,
+            evidence_received_at,
+            permit_status,
         ) in rows
     ]
 

@@ -94,3 +94,23 @@ def test_the_migration_fills_in_the_keys_of_applications_made_before_it():
 
     application.refresh_from_db()
     assert (application.first_name_key, application.last_name_key) == ("sean", "obrien")
+
+
+def test_staff_search_says_a_cancelled_permits_application_is_cancelled(resident):
+    # The same words as the resident's own pages (PermitApplication.status_label).
+    from parking import permits
+    from tests.parking.application_records import load_borough
+    from tests.parking.permit_helpers import issued_permit
+
+    load_borough()
+    permit = issued_permit(resident)
+    (summary,) = applications_for_search(registration=permit.registration)
+    assert summary.status_label == "Paid: permit issued"
+
+    permits.permit_cancel(user=resident, number=permit.number)
+
+    (summary,) = applications_for_search(registration=permit.registration)
+    assert summary.status_label == "Permit cancelled"
+    assert (
+        summary.status_label == PermitApplication.objects.get(pk=permit.application_id).status_label
+    )
