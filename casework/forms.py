@@ -83,6 +83,19 @@ class LimitedText(forms.CharField):
         return attrs
 
 
+def decision_reason(*, max_length: int, goes_to: str) -> LimitedText:
+    """An officer's reason for a decision: required (a reason of spaces is none: CharField
+    strips it), limited, and saying where it goes."""
+    return LimitedText(
+        label="Why",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=max_length,
+        too_long=f"The reason must be {max_length:,} characters or fewer",
+        help_text=f"What you checked and what it showed. {goes_to}",
+        error_messages={"required": "Enter the reason for your decision"},
+    )
+
+
 def _whole_number(what: str, invalid: str, least: int, most: int) -> dict[str, str]:
     """A number field's messages: not a whole number, too small, too big."""
     between = f"{what} must be between {least:,} and {most:,}"
@@ -163,21 +176,11 @@ class ReviewDecisionForm(forms.Form):
             "invalid_choice": "Select whether to approve or refuse the application",
         },
     )
-    reason = LimitedText(
-        label="Why",
-        widget=forms.Textarea(attrs={"rows": 4}),
+    reason = decision_reason(
         max_length=1000,
-        too_long="The reason must be 1,000 characters or fewer",
-        help_text="What you checked and what it showed. The resident sees it on their "
-        "applications, and a refusal's reason is emailed to them",
-        error_messages={"required": "Enter the reason for your decision"},
+        goes_to="The resident sees it on their applications, and a refusal's reason is "
+        "emailed to them",
     )
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("Enter the reason for your decision")
-        return reason
 
     # What the V5C says, for an application whose vehicle the vehicle records did not give:
     # approving prices the permit from it (parking.permits.application_mark_approved). Shown and
@@ -389,14 +392,10 @@ class FlagDecisionForm(forms.Form):
             "invalid_choice": "Select whether to clear the flag or cancel the permit",
         },
     )
-    reason = LimitedText(
-        label="Why",
-        widget=forms.Textarea(attrs={"rows": 4}),
+    reason = decision_reason(
         max_length=300,
-        too_long="The reason must be 300 characters or fewer",
-        help_text="What you checked and what it showed. It goes on the permit's history, and "
-        "a cancellation's reason is emailed to the resident",
-        error_messages={"required": "Enter the reason for your decision"},
+        goes_to="It goes on the permit's history, and a cancellation's reason is emailed to "
+        "the resident",
     )
 
     def __init__(self, *args, can_move: bool = False, **kwargs):
@@ -412,9 +411,3 @@ class FlagDecisionForm(forms.Form):
             ].error_messages[
                 "invalid_choice"
             ] = "Select whether to move the permit, clear the flag or cancel the permit"
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError("Enter the reason for your decision")
-        return reason
