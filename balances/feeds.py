@@ -20,12 +20,12 @@ from records.exceptions import RowRejected
 from records.feeds import CURRENT_PROPERTY, current_property_ids, longest, property_id
 from records.models import Person
 
-from .models import CouncilTaxAccount, Instalment, Transaction
+from .models import ACCOUNT_REF_PATTERN, CouncilTaxAccount, Instalment, Transaction
 
 
 @sql_form("{}")
 def parse_account_ref(value: str) -> str:
-    if not re.fullmatch(r"3\d{7}", value):
+    if not re.fullmatch(ACCOUNT_REF_PATTERN, value):
         raise ValueError("must be 8 digits starting with 3")
     return value
 

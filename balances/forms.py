@@ -3,8 +3,9 @@
 from django import forms
 
 from hackney_portal.forms import NoBrowserMaxLength
+from records.postcodes import normalise_postcode
 
-from .services import normalise_account_ref, normalise_postcode
+from .services import normalise_account_ref
 
 # Too long to be one is the same mistake as not being one: the message says what one looks like.
 REAL_ACCOUNT = "Enter a real account number: 8 digits starting with 3, as on your bill"

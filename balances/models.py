@@ -7,9 +7,14 @@ from django.utils import timezone
 
 from records.models import Person, Property, SyncedRecord
 
-# This app's staff permissions, declared here once and granted through the roles in
-# accounts/roles.py. Django hangs a permission on a model; the portal keeps all its staff
-# permissions on accounts.User (so they read "accounts.<codename>") and accounts.roles creates them.
+# A council tax account number: 8 digits starting with 3 (docs/feeds.md). Written once: the
+# feed's parser, the URLs, linking and the contact centre's search all use it.
+ACCOUNT_REF_PATTERN = r"3\d{7}"
+
+# This app's staff permissions, declared here once and granted to roles from this app's
+# AppConfig.ready (accounts.roles). Django hangs a permission on a model; the portal keeps all
+# its staff permissions on accounts.User (so they read "accounts.<codename>") and accounts.roles
+# creates them.
 COUNCIL_TAX_ACCOUNT_VIEW = "accounts.view_council_tax_account"
 COUNCIL_TAX_LINK_MANAGE = "accounts.manage_council_tax_link"
 COUNCIL_TAX_LEDGER_VIEW = "accounts.view_council_tax_ledger"

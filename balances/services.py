@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from records.matching import compact_key
 from records.models import Occupancy
+from records.postcodes import normalise_postcode
 
 from .exceptions import AccountNotLinked, LinkDetailsDoNotMatch, LinkLockedOut
-from .models import AccountLink, CouncilTaxAccount, LinkAttempt
+from .models import ACCOUNT_REF_PATTERN, AccountLink, CouncilTaxAccount, LinkAttempt
 
 # A resident's own failed attempts, on any account, before they must wait.
 LOCKOUT_FAILURES = 5
@@ -33,8 +34,7 @@ ACCOUNT_PAUSE_FAILURES = 20
 LOCKOUT_WINDOW = timedelta(hours=1)
 LIABLE_ROLES = (Occupancy.Role.LIABLE, Occupancy.Role.JOINT_LIABLE)
 
-_ACCOUNT_REF = re.compile(r"3\d{7}")
-_POSTCODE = re.compile(r"GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}")
+_ACCOUNT_REF = re.compile(ACCOUNT_REF_PATTERN)
 # An advisory lock namespace (any fixed int4) for "linking this account number".
 _LINK_LOCK_NAMESPACE = 0x6C6E6B  # "lnk"
 
@@ -43,15 +43,6 @@ def normalise_account_ref(value: str) -> str | None:
     """ "3001 2345", " 30012345 " → "30012345"; None when it is not 8 digits starting with 3."""
     compact = "".join(value.split())
     return compact if _ACCOUNT_REF.fullmatch(compact) else None
-
-
-def normalise_postcode(value: str) -> str | None:
-    """ "e81dy", " E8  1DY " → "E8 1DY"; None when it is not a UK postcode. (The records app
-    keeps its own parser to itself: this is the same rule for what a resident types.)"""
-    compact = "".join(value.split()).upper()
-    if not _POSTCODE.fullmatch(compact):
-        return None
-    return f"{compact[:-3]} {compact[-3:]}"
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
 from django.urls import path, re_path
 
 from . import views
+from .models import ACCOUNT_REF_PATTERN
 
 app_name = "balances"
 
 # An account number is 8 digits starting with 3 (docs/feeds.md); anything else is not a page.
-ACCOUNT = r"^(?P<account_ref>3\d{7})/"
+ACCOUNT = rf"^(?P<account_ref>{ACCOUNT_REF_PATTERN})/"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -18,7 +18,6 @@ from parking.exceptions import (
     ApplicationOverLimits,
     VehicleFactsNeeded,
 )
-from parking.forms import normalise_postcode
 from parking.models import EvidenceFile
 from parking.permissions import APPLICATION_DECIDE
 from parking.permits import (
@@ -29,6 +28,7 @@ from parking.permits import (
     application_needs_v5c,
     v5c_vehicle,
 )
+from records.postcodes import normalise_postcode
 from records.selectors import parking_zones, residential_addresses_at_postcode
 
 from .audit import Action, audit_record

@@ -31,6 +31,7 @@ from django.core.paginator import Page, Paginator
 from django.urls import reverse
 
 from balances.selectors import AccountFound, account_for_search
+from balances.services import normalise_account_ref
 from parking.selectors import (
     ApplicationSummary,
     PermitFound,
@@ -41,6 +42,7 @@ from parking.selectors import (
     registration_for_search,
 )
 from records.matching import name_key
+from records.postcodes import normalise_postcode
 from records.selectors import (
     ADDRESS_CANDIDATES_LIMIT,
     PersonSummary,
@@ -79,8 +81,6 @@ KIND_LABELS = {
 }
 
 _UPRN = re.compile(r"\d{1,12}")
-_ACCOUNT_REF = re.compile(r"3\d{7}")
-_POSTCODE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}")
 
 
 class QueryError(ValueError):
@@ -132,14 +132,13 @@ def parse_query(text: str) -> Query:
     compact = "".join(text.split())
     if len(compact) < MIN_QUERY_LENGTH:
         raise QueryError(f"Enter at least {MIN_QUERY_LENGTH} letters or numbers")
-    upper = compact.upper()
     digits = _UPRN.fullmatch(compact)
     words = name_key(text).split()
     return Query(
         text=text,
         uprn=int(compact) if digits else None,
-        account_ref=compact if _ACCOUNT_REF.fullmatch(compact) else None,
-        postcode=f"{upper[:-3]} {upper[-3:]}" if _POSTCODE.fullmatch(upper) else None,
+        account_ref=normalise_account_ref(compact),
+        postcode=normalise_postcode(compact),
         registration=None if digits else registration_for_search(text),
         application_reference=application_reference_for_search(text),
         permit_number=permit_number_for_search(text),

@@ -3,13 +3,13 @@ say what is wrong in the GOV.UK way; the services decide everything else."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
 
 from hackney_portal.forms import NoBrowserMaxLength
+from records.postcodes import normalise_postcode
 from records.selectors import Address, residential_addresses_at_postcode
 
 from .clients.vehicles import is_uk_registration, normalise_registration
@@ -36,18 +36,6 @@ def registration_too_long(registration: str) -> bool:
     other characters ("NOT A REG!") the format message says more."""
     normalised = normalise_registration(registration)
     return len(normalised) > REGISTRATION_MAX_LENGTH and normalised.isalnum()
-
-
-# UK postcodes, as the gazetteer writes them once the spaces are taken out.
-_POSTCODE = re.compile(r"GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2}")
-
-
-def normalise_postcode(value: str) -> str | None:
-    """ "e81dy", " E8  1DY " → "E8 1DY"; None when it is not a UK postcode."""
-    compact = "".join(value.split()).upper()
-    if not _POSTCODE.fullmatch(compact):
-        return None
-    return f"{compact[:-3]} {compact[-3:]}"
 
 
 class Radios(forms.RadioSelect):

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import FileRejected
+from .postcodes import normalise_postcode
 
 if TYPE_CHECKING:
     from .results import SyncContext
@@ -52,15 +53,11 @@ def parse_uprn(value: str) -> int:
     return int(value)
 
 
-_POSTCODE = re.compile(r"(GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][ABD-HJLNP-UW-Z]{2})")
-
-
-@lru_cache(maxsize=100_000)
 def parse_postcode(value: str) -> str:
-    compact = "".join(value.split()).upper()
-    if not _POSTCODE.fullmatch(compact):
+    postcode = normalise_postcode(value)  # cached there
+    if postcode is None:
         raise ValueError("is not a valid UK postcode")
-    return f"{compact[:-3]} {compact[-3:]}"
+    return postcode
 
 
 @sql_form("({})::date")

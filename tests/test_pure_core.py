@@ -18,6 +18,7 @@ PURE = (
     "parking.wording",
     "records.facts",
     "records.matching",
+    "records.postcodes",
     "balances.ledger",
 )
 
