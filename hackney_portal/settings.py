@@ -63,6 +63,44 @@ def _seconds(name: str, default: float) -> float:
 # the test suite and the Makefile's demo targets turn it on themselves.
 DEBUG = _bool("DJANGO_DEBUG", default=False)
 
+
+def _client(name: str, *, real: str, real_means: str, local_means: str) -> str:
+    """Which client an outside service is reached through: `real`, or "local" (made up: no
+    network, no money). Never local by default with DEBUG off: a forgotten setting must not
+    decide a resident's case, or take their money, with pretend data."""
+    value = env.str(name, default="").strip().lower()
+    if not value:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                f"{name} must be set when DJANGO_DEBUG is off: {real} for {real_means} "
+                f"(or local, for {local_means})."
+            )
+        value = "local"
+    if value not in {"local", real}:
+        raise ImproperlyConfigured(f"{name} must be local or {real}, not {value!r}.")
+    return value
+
+
+def _api_access(
+    client_setting: str, client: str, *, real: str, url: tuple[str, str], key: str
+) -> tuple[str, str]:
+    """The outside service's base URL and API key; with DEBUG off and the real client, a key
+    must be set and the URL must be https (it carries the key)."""
+    url_setting, default_url = url
+    base_url = env.str(url_setting, default=default_url).rstrip("/")
+    api_key = env.str(key, default="")
+    if client == real and not DEBUG:
+        if not api_key:
+            raise ImproperlyConfigured(
+                f"{key} must be set when {client_setting} is {real} and DJANGO_DEBUG is off."
+            )
+        if not base_url.startswith("https://"):
+            raise ImproperlyConfigured(
+                f"{url_setting} must be an https:// URL: it carries the API key."
+            )
+    return base_url, api_key
+
+
 # Demo secret only ever used with DEBUG on; production must bring its own.
 _DEMO_SECRET_KEY = "demo-only-insecure-key-never-use-in-production"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -436,30 +474,19 @@ SYNC_REQUEUE_AFTER = _count("SYNC_REQUEUE_AFTER", 2 * 60)
 # --- Parking: vehicle data (parking/clients/vehicles.py) ---------------------------------------
 # "local" makes up vehicles from the registration, with no network (the demo, and tests of other
 # code); "dvla" asks the DVLA Vehicle Enquiry Service.
-VEHICLE_DATA_CLIENT = env.str("VEHICLE_DATA_CLIENT", default="").strip().lower()
-if not VEHICLE_DATA_CLIENT:
-    if not DEBUG:
-        # Made-up vehicles must never decide a real resident's application by default.
-        raise ImproperlyConfigured(
-            "VEHICLE_DATA_CLIENT must be set when DJANGO_DEBUG is off: dvla for the DVLA "
-            "Vehicle Enquiry Service (or local, for a test environment with made-up vehicles)."
-        )
-    VEHICLE_DATA_CLIENT = "local"
-if VEHICLE_DATA_CLIENT not in {"local", "dvla"}:
-    raise ImproperlyConfigured(
-        f"VEHICLE_DATA_CLIENT must be local or dvla, not {VEHICLE_DATA_CLIENT!r}."
-    )
-DVLA_VES_URL = env.str(
-    "DVLA_VES_URL", default="https://driver-vehicle-licensing.api.gov.uk"
-).rstrip("/")
-DVLA_VES_API_KEY = env.str("DVLA_VES_API_KEY", default="")
-if VEHICLE_DATA_CLIENT == "dvla" and not DEBUG:
-    if not DVLA_VES_API_KEY:
-        raise ImproperlyConfigured(
-            "DVLA_VES_API_KEY must be set when VEHICLE_DATA_CLIENT is dvla and DJANGO_DEBUG is off."
-        )
-    if not DVLA_VES_URL.startswith("https://"):
-        raise ImproperlyConfigured("DVLA_VES_URL must be an https:// URL: it carries the API key.")
+VEHICLE_DATA_CLIENT = _client(
+    "VEHICLE_DATA_CLIENT",
+    real="dvla",
+    real_means="the DVLA Vehicle Enquiry Service",
+    local_means="a test environment with made-up vehicles",
+)
+DVLA_VES_URL, DVLA_VES_API_KEY = _api_access(
+    "VEHICLE_DATA_CLIENT",
+    VEHICLE_DATA_CLIENT,
+    real="dvla",
+    url=("DVLA_VES_URL", "https://driver-vehicle-licensing.api.gov.uk"),
+    key="DVLA_VES_API_KEY",
+)
 
 
 # One lookup makes at most DVLA_VES_ATTEMPTS requests, all within DVLA_VES_TIME_LIMIT seconds:
@@ -479,31 +506,19 @@ VEHICLE_NOT_FOUND_CACHE_SECONDS = _count("VEHICLE_NOT_FOUND_CACHE_SECONDS", 15 *
 # --- Parking: payments (parking/clients/payments.py) -------------------------------------------
 # "local" is the portal's own payment page, which takes test card numbers and no money (the demo,
 # and tests of other code); "govuk_pay" takes real payments through GOV.UK Pay.
-PAYMENTS_CLIENT = env.str("PAYMENTS_CLIENT", default="").strip().lower()
-if not PAYMENTS_CLIENT:
-    if not DEBUG:
-        # A resident must never be sent to a pretend payment page by default.
-        raise ImproperlyConfigured(
-            "PAYMENTS_CLIENT must be set when DJANGO_DEBUG is off: govuk_pay for GOV.UK Pay "
-            "(or local, for a test environment that takes no money)."
-        )
-    PAYMENTS_CLIENT = "local"
-if PAYMENTS_CLIENT not in {"local", "govuk_pay"}:
-    raise ImproperlyConfigured(
-        f"PAYMENTS_CLIENT must be local or govuk_pay, not {PAYMENTS_CLIENT!r}."
-    )
-GOVUK_PAY_URL = env.str(
-    "GOVUK_PAY_URL", default="https://publicapi.payments.service.gov.uk"
-).rstrip("/")
-GOVUK_PAY_API_KEY = env.str("GOVUK_PAY_API_KEY", default="")
-if PAYMENTS_CLIENT == "govuk_pay" and not DEBUG:
-    if not GOVUK_PAY_API_KEY:
-        raise ImproperlyConfigured(
-            "GOVUK_PAY_API_KEY must be set when PAYMENTS_CLIENT is govuk_pay and DJANGO_DEBUG is "
-            "off."
-        )
-    if not GOVUK_PAY_URL.startswith("https://"):
-        raise ImproperlyConfigured("GOVUK_PAY_URL must be an https:// URL: it carries the API key.")
+PAYMENTS_CLIENT = _client(
+    "PAYMENTS_CLIENT",
+    real="govuk_pay",
+    real_means="GOV.UK Pay",
+    local_means="a test environment that takes no money",
+)
+GOVUK_PAY_URL, GOVUK_PAY_API_KEY = _api_access(
+    "PAYMENTS_CLIENT",
+    PAYMENTS_CLIENT,
+    real="govuk_pay",
+    url=("GOVUK_PAY_URL", "https://publicapi.payments.service.gov.uk"),
+    key="GOVUK_PAY_API_KEY",
+)
 GOVUK_PAY_CONNECT_TIMEOUT = _seconds("GOVUK_PAY_CONNECT_TIMEOUT", 3.0)
 GOVUK_PAY_READ_TIMEOUT = _seconds("GOVUK_PAY_READ_TIMEOUT", 10.0)
 # An approved application left unpaid this many hours lapses (the resident can apply again).
