@@ -241,7 +241,10 @@ class DurationForm(forms.Form):
         label="When do you want it to start?",
         choices=[(TODAY, "Today"), (ANOTHER_DATE, "Another date")],
         widget=Radios,
-        error_messages={"required": "Select when you want your permit to start"},
+        error_messages={
+            "required": "Select when you want your permit to start",
+            "invalid_choice": "Select when you want your permit to start",
+        },
     )
     # Read only when "Another date" is chosen: a date typed and then "Today" chosen is ignored.
     start_day = _date_part("Day")

@@ -49,6 +49,17 @@ def _close_every_connection_at_the_end(django_db_setup):
             wrapper.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():
+    """The suite makes and signs in thousands of users: production's deliberately slow hasher
+    (Django's PBKDF2, about a second a password here) cost minutes of every run. What is
+    tested is who may sign in, not Django's hashing."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Rate-limit counters and used TOTP codes live in the cache: start each test clean."""
