@@ -98,11 +98,16 @@ def load_case():
 
 
 def permit_at(
-    uprn: int, *, registration: str = "LB19PET", person_ref: str = ZOE, flagged: bool = False
+    uprn: int,
+    *,
+    registration: str = "LB19PET",
+    person_ref: str = ZOE,
+    flagged: bool = False,
+    user=None,
 ) -> Permit:
     """An issued permit for `uprn`, with its history and a refund (made directly: the case view
     only reads them)."""
-    application = application_at(uprn, registration=registration)
+    application = application_at(uprn, registration=registration, user=user)
     PermitApplication.objects.filter(pk=application.pk).update(status="issued")
     today = timezone.localdate()
     permit = Permit.objects.create(

@@ -1,4 +1,4 @@
-"""The synthetic feeds follow the contract (FEEDS.md) and hold every kind of case the portal
+"""The synthetic feeds follow the contract (docs/feeds.md) and hold every kind of case the portal
 has to handle: awkward names, movers, permit-free homes, arrears and credit. No database."""
 
 import csv
@@ -101,7 +101,7 @@ def feeds(feeds_dir) -> dict[str, list[dict[str, str]]]:
 
 
 def check_contract(directory: Path, today: date) -> dict[str, list[dict[str, str]]]:
-    """Every header, value, key and reference obeys FEEDS.md; returns the rows."""
+    """Every header, value, key and reference obeys docs/feeds.md; returns the rows."""
     tables = {}
     for feed in FEEDS:
         header, rows = read(directory, feed)

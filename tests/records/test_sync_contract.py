@@ -1,4 +1,4 @@
-"""The feed contract (FEEDS.md): what is accepted, and every reason a row or file is refused.
+"""The feed contract (docs/feeds.md): what is accepted, and every reason a row or file is refused.
 Marked `embedded`: the same checks run on PostgreSQL (COPY) and on SQLite (make test)."""
 
 import pytest
