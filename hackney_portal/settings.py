@@ -441,7 +441,10 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Preload off unless decided: the preload list is for a whole registrable domain
+    # (hackney.gov.uk), asked for by whoever runs it, and hard to leave; a service on one
+    # subdomain must not claim it (docs/security.md).
+    SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", default=False)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
