@@ -153,6 +153,8 @@ MIDDLEWARE = [
     "hackney_portal.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the body: a body over its view's limit is never read.
+    "hackney_portal.uploads.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -445,6 +447,9 @@ if not DEBUG:
     # (hackney.gov.uk), asked for by whoever runs it, and hard to leave; a service on one
     # subdomain must not claim it (docs/security.md).
     SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # check --deploy's "not preloaded" warning: off on purpose, as above.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
@@ -554,6 +559,17 @@ if PERMIT_APPLICATIONS_PER_DAY < 1:
     raise ImproperlyConfigured("PERMIT_APPLICATIONS_PER_DAY must be at least 1.")
 # Records synced longer ago than this many days decide nothing: a person checks the application.
 RECORDS_MAX_AGE_DAYS = _count("RECORDS_MAX_AGE_DAYS", 7)
+
+# --- Request size (hackney_portal/uploads.py) --------------------------------------------------
+# The largest request body any page takes, in bytes, unless the page takes files: checked
+# against Content-Length before the body is read. The forms' own fields stay within Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+REQUEST_MAX_BYTES = _count("REQUEST_MAX_BYTES", 3 * 1024 * 1024)
+# The largest record feed a records administrator may upload at /staff/records/upload/ (a
+# people feed for the whole borough is about 30 MB).
+FEED_UPLOAD_MAX_BYTES = _count("FEED_UPLOAD_MAX_BYTES", 512 * 1024 * 1024)
+if min(REQUEST_MAX_BYTES, FEED_UPLOAD_MAX_BYTES) < 1024 * 1024:
+    raise ImproperlyConfigured("REQUEST_MAX_BYTES and FEED_UPLOAD_MAX_BYTES must be at least 1 MB.")
 
 # --- Parking: evidence (parking/evidence.py) -----------------------------------------------------
 # The largest proof file a resident may upload, in bytes (default 10 MB). Files are kept in the

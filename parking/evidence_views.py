@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from hackney_portal.uploads import takes_uploads
+
 from . import evidence
 from .exceptions import EvidenceNotAccepted, EvidenceRejected
 from .forms import Radios
@@ -54,6 +56,10 @@ class EvidenceForm(forms.Form):
         return self.only_kind or self.cleaned_data["kind"]
 
 
+# Up to MAX_FILES_PER_UPLOAD files of the largest size, and the form's own fields.
+@takes_uploads(
+    lambda: settings.EVIDENCE_MAX_BYTES * evidence.MAX_FILES_PER_UPLOAD + settings.REQUEST_MAX_BYTES
+)
 @login_required
 def evidence_upload(request, reference: str):
     application = _application(request, reference)

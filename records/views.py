@@ -1,12 +1,15 @@
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
+
+from hackney_portal.uploads import takes_uploads
 
 from .contract import get_feed
 from .exceptions import FileRejected, SyncStateError
@@ -112,6 +115,7 @@ def run_progress(request, pk: int):
     )
 
 
+@takes_uploads(lambda: settings.FEED_UPLOAD_MAX_BYTES)
 @login_required
 @permission_required(SYNC_MANAGE, raise_exception=True)
 def upload(request):
