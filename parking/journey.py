@@ -104,8 +104,9 @@ class Journey:
 
 def question(step: str | None):
     """A page of the draft application `step` (None: check your answers). The view gets the
-    draft and the journey; an application the journey may not show is a 404, a submitted one
-    goes to its decision, and an earlier question still unanswered is asked first."""
+    draft and the journey; an application the journey may not show is refused
+    (Journey.application), a submitted one goes to its decision, and an earlier question still
+    unanswered is asked first."""
 
     def decorate(view):
         @login_required
