@@ -2,8 +2,8 @@
 
 It goes on the resident's own portal account (found by their email address, or made for them),
 so the resident sees it, is emailed about it, sends proof and pays online as for their own. The
-questions are the resident's own pages and checks (parking.views with the ASSISTED journey), on
-the staff pages; check your answers adds the resident's declaration, which the member of staff
+questions are the resident's own pages and checks (parking.journey's, with the ASSISTED journey),
+on the staff pages; check your answers adds the resident's declaration, which the member of staff
 confirms. Starting from a person's case, submitting, and each later look are audited with the
 reason the case was opened for."""
 
@@ -12,24 +12,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.services import ResidentAccountRefused
 from hackney_portal.templatetags.portal import pounds
 from parking import permits
-from parking import views as journey_views
 from parking.exceptions import (
     OwnApplicationPending,
     PaymentNotPossible,
     PaymentRefused,
     PaymentServiceUnavailable,
 )
+from parking.journey import Journey, check_answers_page, prices_unavailable, resume
 from parking.models import Payment, Permit, PermitApplication
 from parking.pricing import NoTariffInForce
 from parking.selectors import application_explained
 from parking.services import application_first_unanswered
-from parking.views import Journey, check_answers_page, resume
 from records.selectors import person_by_ref
 
 from .audit import Action, audit_record
@@ -109,7 +108,7 @@ def assisted_submit(request, reference: str):
             started=assisted_start_entry(reference=application.reference),
         )
     except NoTariffInForce:
-        return journey_views.prices_unavailable(request)
+        return prices_unavailable(request)
     except OwnApplicationPending:
         # The resident sent one for this vehicle meanwhile: the vehicle page says what now.
         return redirect(ASSISTED.url_name("vehicle"), reference=application.reference)
@@ -271,26 +270,3 @@ def _audit_as_started(request, application, action, subject: str, detail=None):
         detail=detail,
     )
     return started
-
-
-def question_urls():
-    """The resident's question pages, and check your answers, for the assisted journey."""
-    pages = {
-        "postcode": ("postcode/", journey_views.postcode),
-        "address": ("address/", journey_views.address),
-        "address_lines": ("address/not-listed/", journey_views.address_lines),
-        "applicant": ("name/", journey_views.applicant),
-        "registration": ("vehicle/", journey_views.registration),
-        "vehicle": ("vehicle/confirm/", journey_views.vehicle),
-        "duration": ("permit/", journey_views.duration),
-        "check_answers": ("check/", journey_views.check_answers),
-    }
-    return [
-        path(
-            f"assisted/<str:reference>/{route}",
-            view,
-            {"journey": ASSISTED},
-            name=f"assisted_{page}",
-        )
-        for page, (route, view) in pages.items()
-    ]

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from parking.journey import question_urls
+
 from . import assisted_views, flag_views, review_views, search_views, views
 
 app_name = "casework"
@@ -36,7 +38,7 @@ urlpatterns = [
         assisted_views.assisted_application,
         name="assisted_application",
     ),
-    *assisted_views.question_urls(),
+    *question_urls(assisted_views.ASSISTED, "assisted/<str:reference>/"),
     path(
         "assisted/<str:reference>/submit/",
         assisted_views.assisted_submit,

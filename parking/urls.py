@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import evidence_views, permit_views, simulator_views, views
+from .journey import question_urls
 
 app_name = "parking"
 
@@ -9,18 +10,8 @@ urlpatterns = [
     path("apply/", views.apply, name="apply"),
     path("applications/", views.application_list, name="applications"),
     path("applications/<str:reference>/", views.application_detail, name="application"),
-    path("applications/<str:reference>/postcode/", views.postcode, name="postcode"),
-    path("applications/<str:reference>/address/", views.address, name="address"),
-    path(
-        "applications/<str:reference>/address/not-listed/",
-        views.address_lines,
-        name="address_lines",
-    ),
-    path("applications/<str:reference>/name/", views.applicant, name="applicant"),
-    path("applications/<str:reference>/vehicle/", views.registration, name="registration"),
-    path("applications/<str:reference>/vehicle/confirm/", views.vehicle, name="vehicle"),
-    path("applications/<str:reference>/permit/", views.duration, name="duration"),
-    path("applications/<str:reference>/check/", views.check_answers, name="check_answers"),
+    # The question pages and check your answers, with the resident's journey.
+    *question_urls(views.RESIDENT, "applications/<str:reference>/"),
     path("applications/<str:reference>/submit/", views.submit, name="submit"),
     path("applications/<str:reference>/withdraw/", views.withdraw, name="withdraw"),
     path(
