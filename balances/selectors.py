@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from hackney_portal.personal_data import Section, section
 from hackney_portal.prepared import execute_prepared
 from records.models import Property
 from records.selectors import applied_at, feeds_last_applied_at, feeds_last_applied_sql
@@ -685,3 +686,38 @@ def account_for_search(*, account_ref: str) -> AccountFound | None:
         lead_name=f"{lead.first_name} {lead.last_name}",
         live=_live(account),
     )
+
+
+# --- A resident's own data, for "Your data" (personal_data app) ------------------------------
+
+# The tables naming a user that personal_data_for covers (tests/test_personal_data.py).
+PERSONAL_DATA_TABLES = ("balances.AccountLink", "balances.LinkAttempt")
+
+
+def personal_data_for(*, user) -> list[Section]:
+    """The council tax accounts the resident linked, and every attempt to link one."""
+    return [
+        section(
+            "council_tax_accounts",
+            "Council tax accounts you linked",
+            "The accounts whose balance you can see here.",
+            AccountLink.objects.filter(user=user).select_related("account").order_by("id"),
+            {
+                "Account number": lambda link: link.account.account_ref,
+                "Linked": "linked_at",
+            },
+        ),
+        section(
+            "link_attempts",
+            "Tries to link a council tax account",
+            "Every time you tried to link an account, what you typed and what happened.",
+            LinkAttempt.objects.filter(user=user).order_by("at", "id"),
+            {
+                "When": "at",
+                "Account number typed": "account_ref",
+                "Postcode typed": "postcode",
+                "Linked": "succeeded",
+                "Outcome": lambda attempt: attempt.get_reason_display(),
+            },
+        ),
+    ]

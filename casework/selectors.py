@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from balances.models import COUNCIL_TAX_ACCOUNT_VIEW, COUNCIL_TAX_LEDGER_VIEW
 from balances.selectors import AccountSummary, accounts_for_case
+from hackney_portal.personal_data import Section, section
 from parking.eligibility import Decision, Outcome, Rule
 from parking.models import EvidenceFile, Permit, PermitApplication
 from parking.selectors import (
@@ -450,3 +451,79 @@ def audit_entry_exists(*, action: str, subject: str, since: datetime) -> bool:
 def assisted_application_seen(*, application: PermitApplication) -> ApplicationSeen:
     """A submitted assisted application as the staff pages show it."""
     return _application_seen(application)
+
+
+# --- A resident's own data, for "Your data" (personal_data app) ------------------------------
+
+# Staff act in casework's tables (AuditEntry.actor, CaseNote.author); a resident's part of them
+# is found by the records and references that are theirs, below (tests/test_personal_data.py).
+PERSONAL_DATA_TABLES = ("casework.AuditEntry", "casework.CaseNote")
+
+
+def personal_data_for(*, user) -> list[Section]:
+    """Every time a member of staff looked at or acted on the resident's case, one of their
+    applications or permits: when, which team and the reason given (never who); and the notes
+    staff wrote on their case. A resident's case is the council records their applications and
+    permits were matched to."""
+    person_refs = {
+        ref
+        for ref in (
+            *PermitApplication.objects.filter(user=user).values_list(
+                "matched_person_ref", flat=True
+            ),
+            *Permit.objects.filter(user=user).values_list("person_ref", flat=True),
+        )
+        if ref
+    }
+    references = [
+        *PermitApplication.objects.filter(user=user).values_list("reference", flat=True),
+        *Permit.objects.filter(user=user).values_list("number", flat=True),
+    ]
+    about_them = Q(person_ref__in=person_refs)
+    for reference in references:
+        # Subjects are the reference alone or "reference: what happened".
+        about_them |= Q(subject=reference) | Q(subject__startswith=f"{reference}:")
+    looks = (
+        AuditEntry.objects.filter(about_them)
+        .select_related("actor")
+        .prefetch_related("actor__groups")
+        .order_by("at", "id")
+    )
+    notes = (
+        CaseNote.objects.filter(person_ref__in=person_refs)
+        .select_related("author")
+        .prefetch_related("author__groups")
+        .order_by("created_at", "id")
+    )
+    return [
+        section(
+            "staff_access",
+            "When council staff looked at your case",
+            "Every time a member of the council's staff looked at or acted on your case, an "
+            "application or a permit of yours: when, which team, and the reason they gave.",
+            looks,
+            {
+                "When": "at",
+                "Team": lambda entry: _team(entry.actor),
+                "What": lambda entry: entry.get_action_display(),
+                "About": lambda entry: entry.subject or "Your case",
+                "Reason given": "reason",
+            },
+        ),
+        section(
+            "case_notes",
+            "Notes on your case",
+            "Notes the council's staff wrote on your case.",
+            notes,
+            {
+                "When": "created_at",
+                "Team": lambda note: _team(note.author),
+                "Note": "text",
+            },
+        ),
+    ]
+
+
+def _team(user) -> str:
+    names = sorted(group.name.replace("_", " ").capitalize() for group in user.groups.all())
+    return ", ".join(names) or "Council staff"

@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "balances",
     "casework",
     "notifications",
+    "personal_data",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("parking/", include("parking.urls")),
     path("council-tax/", include("balances.urls")),
+    path("your-data/", include("personal_data.urls")),
     path("staff/admin/", admin.site.urls),
     path("staff/records/", include("records.urls")),
     path("staff/", include("casework.urls")),

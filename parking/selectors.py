@@ -8,20 +8,24 @@ from django.db.models import F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 
+from hackney_portal.personal_data import Section, pounds, section
+
 from .clients.vehicles import is_uk_registration, normalise_registration
 from .eligibility import Decision, HeldPermit, HeldStatus
 from .models import (
     REFERENCE_ALPHABET,
+    EvidenceFile,
     Payment,
     Permit,
     PermitApplication,
     PermitEvent,
     PermitMove,
+    Refund,
     Tariff,
     application_status_label,
 )
 from .pricing import EmissionRate, EngineSizeRate, NoTariffInForce, TariffRates
-from .wording import Explained, Officer, explain
+from .wording import RULE_TITLES, Explained, Officer, explain
 
 
 def tariff_in_force(*, on: date) -> TariffRates:
@@ -630,3 +634,145 @@ def permit_moved_event(*, permit: Permit, move: PermitMove) -> PermitEvent | Non
         .order_by("-at", "-id")
         .first()
     )
+
+
+# --- A resident's own data, for "Your data" (personal_data app) ------------------------------
+
+# The tables naming a user that personal_data_for covers (tests/test_personal_data.py).
+PERSONAL_DATA_TABLES = (
+    "parking.PermitApplication",
+    "parking.EvidenceFile",
+    "parking.Permit",
+    "parking.Payment",
+    "parking.PermitEvent",
+    "parking.PermitMove",
+)
+
+
+RESULT_WORDS = {"pass": "Met", "fail": "Not met", "unknown": "The records could not tell"}
+
+
+def _decision_for_person(decision: dict) -> list[dict]:
+    """Each check of a decision as a resident reads it: what was checked, the result, the
+    reason, and the council records it used."""
+    titles = {str(rule): title for rule, title in RULE_TITLES.items()}
+    return [
+        {
+            "Check": titles.get(rule.get("rule"), rule.get("rule")),
+            "Result": RESULT_WORDS.get(rule.get("outcome"), rule.get("outcome")),
+            "Reason": rule.get("reason"),
+            "Records used": rule.get("relied_on") or None,
+        }
+        for rule in (decision or {}).get("rules", [])
+    ]
+
+
+def personal_data_for(*, user) -> list[Section]:
+    """Every application (answers, decision: each rule's reason and the records it relied
+    on), evidence file, permit with its history and moves, payment and refund of the resident."""
+    applications = PermitApplication.objects.filter(user=user).order_by("created_at", "id")
+    permits = Permit.objects.filter(user=user).order_by("valid_from", "id")
+    return [
+        section(
+            "permit_applications",
+            "Permit applications",
+            "What you told us in each application, and how it was decided: each check's result "
+            "and reason, and the council records it used (which record, from which sync).",
+            applications,
+            {
+                "Reference": "reference",
+                "Status": lambda a: a.get_status_display(),
+                "Made by the contact centre": lambda a: a.made_by_id is not None,
+                "Started": "created_at",
+                "Sent": "submitted_at",
+                "Postcode": "postcode",
+                "Address": "address",
+                "First name": "first_name",
+                "Last name": "last_name",
+                "Date of birth": "date_of_birth",
+                "Vehicle registration": "registration",
+                "Vehicle": "vehicle",
+                "Months": "months",
+                "Starts on": "starts_on",
+                "Price": lambda a: pounds(a.price_pence),
+                "Decision": lambda a: _decision_for_person(a.decision),
+                "Matched to the council's record": "matched_person_ref",
+            },
+        ),
+        section(
+            "evidence_files",
+            "Proof you sent",
+            "The files you sent with an application (they are in the download).",
+            EvidenceFile.objects.filter(application__user=user)
+            .select_related("application")
+            .order_by("uploaded_at"),
+            {
+                "Application": lambda e: e.application.reference,
+                "Kind": lambda e: e.get_kind_display(),
+                "File name": "original_name",
+                "Type": "content_type",
+                "Size (bytes)": "size",
+                "Sent": "uploaded_at",
+            },
+        ),
+        section(
+            "permits",
+            "Permits",
+            "Each permit, with its history: vehicle changes, renewals, moves and cancellation.",
+            permits.prefetch_related("events", "moves"),
+            {
+                "Number": "number",
+                "Status": lambda p: p.get_status_display(),
+                "Vehicle registration": "registration",
+                "Zone": "zone",
+                "Address": "address",
+                "Council record of the holder": "person_ref",
+                "Records relied on": "relied_on",
+                "From": "valid_from",
+                "To": "valid_to",
+                "Price": lambda p: pounds(p.price_pence),
+                "Paid": lambda p: pounds(p.paid_pence),
+                "Cancelled": "cancelled_at",
+                "History": lambda p: [
+                    {"When": e.at, "What": e.description}
+                    for e in sorted(p.events.all(), key=lambda e: (e.at, e.pk))
+                ],
+                "Moves you told us about": lambda p: [
+                    {
+                        "Told us": m.reported_at,
+                        "Kind": m.get_kind_display(),
+                        "New address": m.address,
+                        "Moved on": m.moved_on,
+                        "Outcome": m.get_outcome_display(),
+                    }
+                    for m in sorted(p.moves.all(), key=lambda m: m.pk)
+                ],
+            },
+        ),
+        section(
+            "payments",
+            "Payments",
+            "Every payment started for you, and what the payment service said.",
+            Payment.objects.filter(user=user).order_by("created_at", "id"),
+            {
+                "Reference": "reference",
+                "For": lambda p: p.get_purpose_display(),
+                "Amount": lambda p: pounds(p.amount_pence),
+                "Status": lambda p: p.get_status_display(),
+                "Started": "created_at",
+            },
+        ),
+        section(
+            "refunds",
+            "Refunds",
+            "Money paid back to you.",
+            Refund.objects.filter(permit__user=user).select_related("permit").order_by("id"),
+            {
+                "Permit": lambda r: r.permit.number,
+                "Amount": lambda r: pounds(r.amount_pence),
+                "Why": lambda r: r.get_reason_display(),
+                "Status": lambda r: r.get_status_display(),
+                "Made": "created_at",
+            },
+        ),
+    ]
