@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.services import ResidentAccountRefused
 from hackney_portal.templatetags.portal import pounds
-from parking import permits
+from parking import payments as permits  # parking.payments now; renamed after the journey rework
 from parking import views as journey_views
 from parking.exceptions import (
     OwnApplicationPending,
