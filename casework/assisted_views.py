@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.services import ResidentAccountRefused
 from hackney_portal.templatetags.portal import pounds
-from parking import permits
+from parking import payments
 from parking.exceptions import (
     OwnApplicationPending,
     PaymentNotPossible,
@@ -162,7 +162,7 @@ def assisted_pay(request, reference: str):
         return request.build_absolute_uri(path)
 
     try:
-        paying = permits.payment_start(
+        paying = payments.payment_start(
             user=application.user,
             reference=application.reference,
             return_url_for=return_url,
@@ -196,7 +196,7 @@ def assisted_paid(request, reference: str, payment_reference: str):
         messages.warning(request, f"There is no payment {payment_reference} for {reference}.")
         return redirect("casework:assisted_application", reference=application.reference)
     try:
-        payment = permits.payment_refresh(payment_id=payment.pk)
+        payment = payments.payment_refresh(payment_id=payment.pk)
     except (PaymentServiceUnavailable, PaymentRefused):
         _audit_payment_outcome(request, application, payment, permit=None)
         messages.warning(

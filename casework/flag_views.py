@@ -14,15 +14,9 @@ from django.utils import timezone
 from hackney_portal.templatetags.portal import pounds
 from parking.exceptions import MoveRefused, PermitNotFlagged, PermitNotLive
 from parking.models import PermitEvent
+from parking.moves import permit_move_by_officer, permit_move_problem, permit_move_quote
 from parking.permissions import APPLICATION_DECIDE
-from parking.permits import (
-    permit_cancel_by_officer,
-    permit_cancel_quote,
-    permit_flag_clear,
-    permit_move_by_officer,
-    permit_move_problem,
-    permit_move_quote,
-)
+from parking.permits import permit_cancel_by_officer, permit_cancel_quote, permit_flag_clear
 from parking.selectors import permit_for_officer, permit_move_open
 
 from .audit import Action, audit_record

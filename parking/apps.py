@@ -28,3 +28,7 @@ class ParkingConfig(AppConfig):
         home.register_section(
             title="Parking permits", template="parking/_home.html", context=context, order=10
         )
+
+        # What a payment pays for is the permit side's to do: importing it registers its
+        # handlers with parking.payments (on_paid), in every process, before a payment is read.
+        from . import moves, permits  # noqa: F401

@@ -18,7 +18,7 @@ from notifications.services import email_queue
 
 from .eligibility import Decision
 from .models import Payment, Permit, PermitApplication, PermitEvent, Refund
-from .selectors import application_explained
+from .selectors import application_explained, permit_move_block_for_resident
 from .wording import EVIDENCE
 
 
@@ -294,8 +294,8 @@ def refund_sent(*, refund_id: int) -> None:
 
 
 def payment_not_used(*, payment_id: int, why: str) -> None:
-    """The money was taken but what it paid for could not be done (parking.permits
-    _refund_unused_payment): the resident is told why, and that all of it is coming back."""
+    """The money was taken but what it paid for could not be done (parking.payments
+    refund_unused_payment): the resident is told why, and that all of it is coming back."""
     payment = Payment.objects.select_related("user", "application", "permit").get(pk=payment_id)
     if payment.permit_id:
         change = (
@@ -397,8 +397,6 @@ def move_to_pay(*, permit_id: int, move_id: int) -> None:
 
 
 def _move_block(permit: Permit, move) -> str:
-    from .permits import permit_move_block_for_resident
-
     return permit_move_block_for_resident(permit, move) if move.open else ""
 
 

@@ -792,7 +792,7 @@ class PermitMove(models.Model):
     )
     # A move that costs more, approved (by the records or a parking officer) and waiting for the
     # resident to pay the difference: who approved it and what the records relied on. The
-    # permit moves only when it is paid (permits._apply).
+    # permit moves only when it is paid (moves._apply_move).
     approved = models.JSONField(
         default=dict, blank=True, help_text="Approved, waiting for the difference to be paid"
     )

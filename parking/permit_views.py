@@ -1,7 +1,8 @@
 """Paying for an approved application, and the resident's permits: the permit page (the virtual
 permit), change of vehicle, renewal, cancellation and moving home. Views stay thin: the writes
-are parking.permits', the reads parking.selectors'. Every view is the signed-in resident's own:
-another resident's permit, application or payment is a 404."""
+are parking.payments', parking.permits' and parking.moves', the reads parking.selectors'. Every
+view is the signed-in resident's own: another resident's permit, application or payment is a
+404."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from hackney_portal.forms import NoBrowserMaxLength
 from hackney_portal.templatetags.portal import pounds
 from records.selectors import residential_addresses_at_postcode
 
-from . import permits
+from . import moves, payments, permits
 from .clients.vehicles import Vehicle, is_uk_registration, normalise_registration
 from .exceptions import (
     MoveRefused,
@@ -45,10 +46,12 @@ from .forms import (
 from .models import Payment, Permit, PermitApplication, PermitMove
 from .pricing import DURATIONS, NoTariffInForce, permit_last_day
 from .selectors import (
+    MoveBlock,
     application_for_user,
     payment_for_user,
     permit_events,
     permit_for_user,
+    permit_move_block_for_resident,
     permit_move_latest,
     permit_move_open,
     permit_moved_event,
@@ -114,7 +117,7 @@ def application_pay(request, reference: str):
     except PermitApplication.DoesNotExist:
         raise Http404 from None
     try:
-        started = permits.payment_start(
+        started = payments.payment_start(
             user=request.user, reference=application.reference, return_url_for=_return_url(request)
         )
     except PaymentNotPossible:
@@ -135,7 +138,7 @@ def payment_return(request, reference: str):
     except Payment.DoesNotExist:
         raise Http404 from None
     try:
-        payment = permits.payment_refresh(payment_id=payment.pk)
+        payment = payments.payment_refresh(payment_id=payment.pk)
     except (PaymentServiceUnavailable, PaymentRefused):
         # The reconciliation task finishes it later; nothing is lost.
         return render(
@@ -204,7 +207,7 @@ def permit_detail(request, permit: Permit):
             "renewal": permit_renewal(permit=permit),
             "can_renew": permits.permit_can_renew(permit, today),
             "move": permit_move_open(permit=permit),
-            "move_to_pay": permits.permit_move_to_pay(permit=permit),
+            "move_to_pay": moves.permit_move_to_pay(permit=permit),
             "renewal_opens_on": permits.permit_renewal_opens_on(permit),
         },
     )
@@ -370,7 +373,7 @@ def permit_cancel(request, permit: Permit):
 class MovedForm(forms.Form):
     where = forms.ChoiceField(
         label="Where have you moved to?",
-        choices=list(permits.MOVES.items()),
+        choices=list(moves.MOVES.items()),
         widget=Radios,
         error_messages={
             "required": "Choose where you have moved to",
@@ -404,7 +407,7 @@ class MovedOnForm(forms.Form):
 
 
 # The answers about a move, kept in the resident's session page by page until the last one
-# (the date) sends them all to permits.permit_report_move: a move half told changes nothing.
+# (the date) sends them all to moves.permit_report_move: a move half told changes nothing.
 def _move_key(permit: Permit) -> str:
     return f"permit_move:{permit.number}"
 
@@ -550,9 +553,9 @@ def permit_moved_date(request, permit: Permit):
     new_address = None
     if where != PermitMove.Kind.OUT_OF_BOROUGH:
         if answers.get("uprn") is not None:
-            new_address = permits.NewAddress(uprn=answers["uprn"])
+            new_address = moves.NewAddress(uprn=answers["uprn"])
         elif answers.get("lines"):
-            new_address = permits.NewAddress(
+            new_address = moves.NewAddress(
                 uprn=None, lines=tuple(answers["lines"]), postcode=answers["postcode"]
             )
         else:
@@ -560,7 +563,7 @@ def permit_moved_date(request, permit: Permit):
     form = MovedOnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            permits.permit_report_move(
+            moves.permit_report_move(
                 user=request.user,
                 number=permit.number,
                 where=where,
@@ -590,7 +593,7 @@ def permit_moved_next(request, permit: Permit):
     if move is None:
         raise Http404
     # Never a household's permits before the records (or an officer) put the resident there.
-    block = permits.permit_move_block_for_resident(permit, move) if move.open else ""
+    block = permit_move_block_for_resident(permit, move) if move.open else ""
     moved = permit_moved_event(permit=permit, move=move) if move.outcome == "moved" else None
     difference = moved.data.get("difference_pence", 0) if moved else 0
     return render(
@@ -606,7 +609,7 @@ def permit_moved_next(request, permit: Permit):
             # The permit cannot be moved there at all: apply again (or, in no zone, no permit
             # is needed), and cancel this one; or, to a full household, cancel.
             "cannot_move": bool(block),
-            "household_full": block == permits.MoveBlock.FULL,
+            "household_full": block == MoveBlock.FULL,
             "no_zone_there": bool(move.uprn and not move.zone),
             "quote": permits.permit_cancel_quote(permit=permit),
         },
@@ -618,7 +621,7 @@ def permit_moved_next(request, permit: Permit):
 def permit_move_pay(request, permit: Permit):
     """Pay the difference for a move that costs more: to the payment service, and back."""
     try:
-        started = permits.permit_move_payment_start(
+        started = moves.permit_move_payment_start(
             user=request.user, number=permit.number, return_url_for=_return_url(request)
         )
     except MoveRefused as refused:

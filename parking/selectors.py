@@ -4,11 +4,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 
 from hackney_portal.personal_data import Section, pounds, section
+from records.selectors import property_by_uprn
 
 from .clients.vehicles import is_uk_registration, normalise_registration
 from .eligibility import Decision, HeldPermit, HeldStatus
@@ -332,6 +334,53 @@ def permit_move_open(*, permit: Permit) -> PermitMove | None:
 def permit_move_latest(*, permit: Permit) -> PermitMove | None:
     """The move the permit's holder told us of last, resolved or not, if any."""
     return permit.moves.order_by("-reported_at", "-id").first()
+
+
+class MoveBlock:
+    """What stops a permit moving to the address of its unresolved move (permit_move_block)."""
+
+    NOTHING_TOLD = "nothing_told"
+    OUT_OF_BOROUGH = "out_of_borough"
+    RETIRED = "retired"
+    CAR_FREE = "car_free"
+    NO_ZONE = "no_zone"
+    ZONE_UNKNOWN = "zone_unknown"
+    FULL = "full"
+
+
+def permit_move_block(permit: Permit, move: PermitMove | None) -> str:
+    """Why the permit cannot move to the address of its unresolved move, as a MoveBlock; ""
+    when it can (to another zone too, and at another price: moves.permit_move_quote). FULL counts
+    other households' permits: a resident is told it only once the records show them there
+    (permit_move_block_for_resident)."""
+    if move is None or not move.open:
+        return MoveBlock.NOTHING_TOLD
+    if move.kind == PermitMove.Kind.OUT_OF_BOROUGH:
+        return MoveBlock.OUT_OF_BOROUGH
+    if move.uprn is not None:
+        found = property_by_uprn(uprn=move.uprn)
+        if found is None or found.retired_at is not None:
+            return MoveBlock.RETIRED
+        if found.permit_free:
+            return MoveBlock.CAR_FREE
+        if not found.cpz_zone:
+            return MoveBlock.NO_ZONE
+    elif move.kind == PermitMove.Kind.OTHER_ZONE:
+        return MoveBlock.ZONE_UNKNOWN
+    held_there = permits_held_at_property(uprn=move.uprn, excluding_permit=permit.number)
+    if held_there >= settings.PERMITS_PER_HOUSEHOLD:
+        return MoveBlock.FULL
+    return ""
+
+
+def permit_move_block_for_resident(permit: Permit, move: PermitMove | None) -> str:
+    """permit_move_block as the resident may be told it: that the new household is full only
+    when the council's records show them living there (issue 17); otherwise a parking officer
+    checks the address first."""
+    block = permit_move_block(permit, move)
+    if block == MoveBlock.FULL and not (move and move.lives_there):
+        return ""
+    return block
 
 
 def permit_renewal(*, permit: Permit) -> PermitApplication | None:

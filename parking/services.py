@@ -36,6 +36,7 @@ from .exceptions import (
     VehicleNotFound,
     VehicleServiceUnavailable,
 )
+from .history import queue_email
 from .models import Payment, PermitApplication
 from .pricing import DURATIONS, Price, VehicleFacts, price
 from .selectors import (
@@ -347,7 +348,7 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
             )
         )
         if updated:
-            _queue_email("application_received", application_id=application.pk)
+            queue_email("application_received", application_id=application.pk)
     application.refresh_from_db()
     return Submitted(application, just_now=bool(updated))
 
@@ -410,7 +411,7 @@ def application_withdraw(*, user, reference: str) -> PermitApplication:
         PermitApplication.objects.filter(pk=application.pk).update(
             status=Status.WITHDRAWN, withdrawn_at=now, updated_at=now
         )
-        _queue_email("application_withdrawn", application_id=application.pk)
+        queue_email("application_withdrawn", application_id=application.pk)
     application.refresh_from_db()
     return application
 
@@ -440,7 +441,7 @@ def applications_close_unproven(*, now=None) -> dict[str, list[str]]:
                 pk=application.pk, status=Status.NEEDS_EVIDENCE, proof_reminded_at__isnull=True
             ).update(proof_reminded_at=now):
                 done["reminded"].append(application.reference)
-                _queue_email("application_proof_reminder", application_id=application.pk)
+                queue_email("application_proof_reminder", application_id=application.pk)
     for application in unproven.filter(
         submitted_at__lte=now - wait, proof_reminded_at__lte=now - notice
     ).only("pk", "reference"):
@@ -457,7 +458,7 @@ def applications_close_unproven(*, now=None) -> dict[str, list[str]]:
                 status=Status.CLOSED_NO_PROOF, closed_at=now, updated_at=now
             )
             done["closed"].append(locked.reference)
-            _queue_email("application_closed_no_proof", application_id=locked.pk)
+            queue_email("application_closed_no_proof", application_id=locked.pk)
     return done
 
 
@@ -476,15 +477,6 @@ def application_proof_due(application: PermitApplication) -> date | None:
         notice = timedelta(days=settings.PERMIT_PROOF_REMINDER_DAYS)
         closes = max(closes, application.proof_reminded_at + notice)
     return timezone.localtime(closes).date()
-
-
-def _queue_email(kind: str, **ids) -> None:
-    """The resident's email about what just happened (parking/emails.py), queued in this
-    transaction: notifications sends it after the commit, once per event. (Imported when
-    called: emails reads the models and wording these services write.)"""
-    from .emails import queue_email
-
-    queue_email(kind, **ids)
 
 
 def application_decide(*, application: PermitApplication) -> eligibility.Decision:

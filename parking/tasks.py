@@ -1,30 +1,13 @@
 """Thin Celery tasks: each takes ids (or nothing) and calls one service. The schedules are in
-parking/migrations/0008_schedules.py."""
+parking/migrations/0008_schedules.py. The payment side's tasks are in parking/payment_tasks.py
+(beneath the permit side, as parking.payments is), under their names here."""
 
 from celery import shared_task
 
-from .exceptions import PaymentServiceUnavailable
-from .permits import (
-    applications_lapse,
-    payment_refresh,
-    payments_reconcile,
-    permits_check_moves,
-    permits_remind,
-    refund_submit,
-    refunds_requeue_stuck,
-)
+# The worker's autodiscovery imports this module only: the payment side's tasks register here.
+from . import payment_tasks  # noqa: F401
+from .permits import applications_lapse, permits_check_moves, permits_remind
 from .services import applications_close_unproven
-
-
-@shared_task
-def payment_refresh_task(*, payment_id: int) -> None:
-    payment_refresh(payment_id=payment_id)
-
-
-@shared_task
-def payments_reconcile_task() -> None:
-    """Scheduled: payments nobody came back from still end as permits."""
-    payments_reconcile()
 
 
 @shared_task
@@ -49,18 +32,3 @@ def permits_remind_task() -> None:
 def permits_check_moves_task() -> None:
     """Scheduled: flag live permits whose holder the records no longer show at the address."""
     permits_check_moves()
-
-
-@shared_task(bind=True, max_retries=48)
-def refund_submit_task(self, *, refund_id: int) -> None:
-    try:
-        refund_submit(refund_id=refund_id)
-    except PaymentServiceUnavailable as exc:
-        # The refund is recorded; it goes when the payment service answers again.
-        raise self.retry(exc=exc, countdown=15 * 60) from exc
-
-
-@shared_task
-def refunds_requeue_stuck_task() -> None:
-    """Scheduled: refunds whose task was lost are sent again."""
-    refunds_requeue_stuck()

@@ -21,8 +21,8 @@ from notifications.models import EmailNotification
 from notifications.services import notifications_requeue_stuck
 from notifications.tasks import notifications_requeue_stuck_task
 from parking.models import Permit, PermitApplication, Refund, SimulatedPayment
-from parking.permits import refunds_requeue_stuck
-from parking.tasks import refunds_requeue_stuck_task
+from parking.payment_tasks import refunds_requeue_stuck_task
+from parking.payments import refunds_requeue_stuck
 from records.models import Property, SyncRun
 from records.services import sync_runs_requeue
 from records.tasks import sync_runs_requeue_task

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from parking import permits
+from parking import payments, permits
 from parking.exceptions import PaymentServiceUnavailable
 from parking.models import PermitEvent, Refund, SimulatedPayment
 from records.models import Property, SyncRun
@@ -107,12 +107,12 @@ def test_a_pending_refund_is_requeued_after_the_grace_period_and_not_on_every_sw
     settings.REFUNDS_REQUEUE_AFTER = 20 * 60
     now = timezone.now()
 
-    assert permits.refunds_requeue_stuck(now=now) == []
+    assert payments.refunds_requeue_stuck(now=now) == []
     late = now + timedelta(minutes=21)
-    assert permits.refunds_requeue_stuck(now=late) == [pending_refund.pk]
+    assert payments.refunds_requeue_stuck(now=late) == [pending_refund.pk]
     # Late again only 20 minutes after it was requeued.
-    assert permits.refunds_requeue_stuck(now=late + timedelta(minutes=5)) == []
-    assert permits.refunds_requeue_stuck(now=late + timedelta(minutes=21)) == [pending_refund.pk]
+    assert payments.refunds_requeue_stuck(now=late + timedelta(minutes=5)) == []
+    assert payments.refunds_requeue_stuck(now=late + timedelta(minutes=21)) == [pending_refund.pk]
 
 
 def test_a_refund_whose_task_is_retrying_is_left_to_it(pending_refund, settings, monkeypatch):
@@ -124,19 +124,19 @@ def test_a_refund_whose_task_is_retrying_is_left_to_it(pending_refund, settings,
     def unavailable(*args, **kwargs):
         raise PaymentServiceUnavailable("the payment service did not answer")
 
-    monkeypatch.setattr(permits, "_refund_attempt", unavailable)
+    monkeypatch.setattr(payments, "_refund_attempt", unavailable)
     with pytest.raises(PaymentServiceUnavailable):
-        permits.refund_submit(refund_id=pending_refund.pk)  # the task retries in 15 minutes
+        payments.refund_submit(refund_id=pending_refund.pk)  # the task retries in 15 minutes
 
-    assert permits.refunds_requeue_stuck() == []
-    assert permits.refunds_requeue_stuck(now=timezone.now() + timedelta(minutes=21)) == [
+    assert payments.refunds_requeue_stuck() == []
+    assert payments.refunds_requeue_stuck(now=timezone.now() + timedelta(minutes=21)) == [
         pending_refund.pk
     ]
 
 
 def test_a_refund_sent_twice_is_made_once(pending_refund):
-    permits.refund_submit(refund_id=pending_refund.pk)
-    permits.refund_submit(refund_id=pending_refund.pk)  # the sweep's task, after the first
+    payments.refund_submit(refund_id=pending_refund.pk)
+    payments.refund_submit(refund_id=pending_refund.pk)  # the sweep's task, after the first
 
     pending_refund.refresh_from_db()
     paid = SimulatedPayment.objects.get(payment_id=pending_refund.payment.provider_id)

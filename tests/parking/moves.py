@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from parking import permits
+from parking import moves
 from tests.parking.application_records import (
     APPROVED_UPRN,
     NO_ZONE_UPRN,
@@ -56,7 +56,7 @@ def load_homes_to_move_to() -> None:
     assert people.status == "applied", people.report
 
 
-NOT_LISTED = permits.NewAddress(
+NOT_LISTED = moves.NewAddress(
     uprn=None, lines=("Flat 2", "9 Example Road", "London"), postcode="E8 1AA"
 )
 
@@ -67,8 +67,8 @@ def report_move(user, permit, *, where: str = "same_zone", uprn: int | None = No
     if where == "out_of_borough":
         address = None
     else:
-        address = permits.NewAddress(uprn=uprn) if uprn is not None else NOT_LISTED
-    return permits.permit_report_move(
+        address = moves.NewAddress(uprn=uprn) if uprn is not None else NOT_LISTED
+    return moves.permit_report_move(
         user=user,
         number=permit.number,
         where=where,

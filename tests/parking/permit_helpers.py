@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.test import Client
 from django.utils import timezone
 
-from parking import permits, services
+from parking import payments, services
 from parking.models import Payment, Permit, PermitApplication
 from parking.pricing import permit_last_day
 from tests.parking.application_records import APPROVED_UPRN, BORN, CAR, POSTCODE
@@ -42,7 +42,7 @@ def approved_application(
 
 
 def start_payment(user, application: PermitApplication) -> Payment:
-    started = permits.payment_start(
+    started = payments.payment_start(
         user=user, reference=application.reference, return_url_for=return_url
     )
     assert isinstance(started, Payment)
@@ -64,7 +64,7 @@ def issued_permit(user, **answers) -> Permit:
     application = approved_application(user, **answers)
     payment = start_payment(user, application)
     on_payment_page(payment)
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
     return Permit.objects.get(application=application)
 
 

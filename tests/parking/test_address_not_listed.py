@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.models import AuditEntry
-from parking import permits, services
+from parking import payments, permits, services
 from parking.exceptions import AddressNeeded, ApplicationOverLimits, PaymentNotPossible
 from parking.models import Payment, Permit, PermitApplication
 from tests.helpers import sign_in
@@ -232,12 +232,12 @@ def test_none_fits_needs_why_and_a_zone_then_the_permit_has_that_zone(
     assert (approved.uprn, approved.zone) == (None, "A")
     assert approved.address == "Flat 3, 9 Gransden Yard, London, E8 1DY"
 
-    payment = permits.payment_start(
+    payment = payments.payment_start(
         user=resident, reference=approved.reference, return_url_for=return_url
     )
     assert isinstance(payment, Payment)
     on_payment_page(payment)
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
     permit = Permit.objects.get(application=approved)
     assert (permit.zone, permit.address) == ("A", "Flat 3, 9 Gransden Yard, London, E8 1DY")
 
@@ -272,7 +272,7 @@ def test_an_approval_with_no_address_or_zone_is_never_paid_for(resident, borough
         status=Status.APPROVED, approved_at=timezone.now(), price_pence=17000
     )
     with pytest.raises(PaymentNotPossible):
-        permits.payment_start(
+        payments.payment_start(
             user=resident, reference=application.reference, return_url_for=return_url
         )
     assert not Payment.objects.exists()

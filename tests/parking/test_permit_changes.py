@@ -9,7 +9,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parking import permits
+from parking import payments, permits
 from parking.clients.payments import payments_client
 from parking.exceptions import PermitNotLive, RenewalNotOpen, VehicleChangeRefused
 from parking.models import Payment, Permit, PermitApplication, PermitEvent, Refund
@@ -76,8 +76,8 @@ def test_a_dearer_vehicle_is_paid_for_before_the_change_is_made(resident, permit
     assert permit.registration == "LB19PET"  # nothing changes until it is paid
 
     on_payment_page(payment)
-    permits.payment_refresh(payment_id=payment.pk)
-    permits.payment_refresh(payment_id=payment.pk)  # a refresh changes nothing more
+    payments.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)  # a refresh changes nothing more
     permit.refresh_from_db()
     assert permit.registration == "LB19DSL"
     assert permit.paid_pence == permit.payment.amount_pence + quote.difference_pence
@@ -88,7 +88,7 @@ def test_a_dearer_vehicle_is_paid_for_before_the_change_is_made(resident, permit
 def test_a_cancelled_payment_for_a_dearer_vehicle_changes_nothing(resident, permit):
     payment = change(resident, permit, "LB19DSL")
     on_payment_page(payment, cancel=True)
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
     permit.refresh_from_db()
     assert (permit.registration, permit.paid_pence) == ("LB19PET", permit.payment.amount_pence)
 
@@ -164,7 +164,7 @@ def test_a_change_paid_for_after_the_vehicle_changed_another_way_is_refunded_not
     payment = change(resident, permit, "LB19DSL")
     Permit.objects.filter(pk=permit.pk).update(registration="LB19EVE")  # e.g. by an officer
     on_payment_page(payment)
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
 
     permit.refresh_from_db()
     assert permit.registration == "LB19EVE"
@@ -230,11 +230,11 @@ def test_a_renewal_is_decided_on_today_s_records_and_paid_for_like_an_applicatio
     limits = next(r for r in renewal.decision["rules"] if r["rule"] == "limits")
     assert limits["outcome"] == "pass"  # its own permit never counts against it
 
-    payment = permits.payment_start(
+    payment = payments.payment_start(
         user=resident, reference=renewal.reference, return_url_for=return_url
     )
     on_payment_page(payment)
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
     renewed = Permit.objects.get(application=renewal)
     assert renewed.valid_from == permit.valid_to + timedelta(days=1)
     assert renewed.valid_to == permit_last_day(renewed.valid_from, 6)
@@ -304,7 +304,7 @@ def test_after_a_vehicle_change_a_cancellation_refunds_over_both_payments(reside
     payment = change(resident, permit, "LB19DSL")
     assert payment.amount_pence == 21083
     on_payment_page(payment)
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
     permit.refresh_from_db()
 
     _, quote = permits.permit_cancel(user=resident, number=permit.number)
@@ -323,7 +323,7 @@ def test_after_a_dearer_then_a_cheaper_change_the_refund_is_what_those_months_co
     started were paid £155.83 + £210.83 - £343.75 = £22.91, not 11/12 of the £37.08 net."""
     payment = change(resident, permit, "LB19DSL")
     on_payment_page(payment)
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
     permit.refresh_from_db()
     assert change(resident, permit, "LB19EVE").registration == "LB19EVE"
     permit.refresh_from_db()
@@ -597,11 +597,11 @@ def test_a_permit_first_seen_inside_two_weeks_gets_one_reminder(resident, permit
 def test_a_renewed_permit_gets_no_reminder(resident, permit):
     permit = ending_in(permit, 30)
     renewal = permits.permit_renew(user=resident, number=permit.number, months=12)
-    payment = permits.payment_start(
+    payment = payments.payment_start(
         user=resident, reference=renewal.reference, return_url_for=return_url
     )
     on_payment_page(payment)
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
     assert permits.permits_remind() == []
 
 

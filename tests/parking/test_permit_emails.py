@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from hackney_portal.templatetags.portal import pounds
 from notifications.models import EmailNotification
-from parking import permits, services
+from parking import payments, permits, services
 from parking.evidence import evidence_upload
 from parking.models import Permit, PermitApplication, Refund
 from tests.casework.cases import HOME_UPRN, application_at
@@ -103,8 +103,8 @@ def test_the_permit_issued_email_is_sent_once(borough, resident):
     application = approved_application(resident)
     payment = start_payment(resident, application)
     on_payment_page(payment)
-    permits.payment_refresh(payment_id=payment.pk)
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
     permit = application.permit
     sent = email(f"permit-issued:{permit.number}")
     assert sent.subject == f"Your resident parking permit {permit.number} for LB19PET"
@@ -200,7 +200,7 @@ def test_a_payment_for_an_application_no_longer_payable_is_refunded_and_explaine
     # Meanwhile a parking officer took the approval back; the resident pays in the open tab.
     PermitApplication.objects.filter(pk=application.pk).update(status="not_eligible")
     on_payment_page(payment)
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
 
     assert not Permit.objects.filter(application=application).exists()
     refund = Refund.objects.get(payment=payment)
@@ -226,7 +226,7 @@ def test_a_vehicle_change_paid_for_after_the_permit_ended_is_refunded_and_explai
     )
     permits.permit_cancel(user=resident, number=permit.number)  # in another tab, meanwhile
     on_payment_page(payment)
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
 
     permit.refresh_from_db()
     assert (permit.status, permit.registration) == ("cancelled", "LB19PET")

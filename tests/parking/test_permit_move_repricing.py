@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from casework.models import AuditEntry
 from notifications.models import EmailNotification
-from parking import permits
+from parking import moves, payments, permits
 from parking.clients.payments import payments_client
 from parking.exceptions import MoveRefused
 from parking.models import Payment, Permit, PermitEvent, PermitMove, Refund
@@ -53,7 +53,7 @@ def permit_at(uprn: int, user, registration: str = "LB19EVE") -> Permit:
 
 
 def pay_for_move(user, permit) -> Payment:
-    payment = permits.permit_move_payment_start(
+    payment = moves.permit_move_payment_start(
         user=user, number=permit.number, return_url_for=return_url
     )
     assert isinstance(payment, Payment)
@@ -82,8 +82,8 @@ def test_a_dearer_move_the_records_show_is_made_once_the_difference_is_paid(resi
     assert (payment.purpose, payment.amount_pence) == (Payment.Purpose.MOVE, difference)
     assert pay_for_move(resident, permit) == payment  # a second tab: the same payment
     on_payment_page(payment)
-    permits.payment_refresh(payment_id=payment.pk)
-    permits.payment_refresh(payment_id=payment.pk)  # the return page and the task: once
+    payments.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)  # the return page and the task: once
 
     permit.refresh_from_db()
     move.refresh_from_db()
@@ -107,7 +107,7 @@ def test_an_abandoned_payment_for_a_dearer_move_changes_nothing(resident, permit
     payment = pay_for_move(resident, permit)
 
     on_payment_page(payment, cancel=True)
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
 
     permit.refresh_from_db()
     assert (permit.uprn, permit.price_pence, permit.paid_pence) == (APPROVED_UPRN, FIRST, FIRST)
@@ -124,7 +124,7 @@ def test_a_difference_paid_after_the_move_was_replaced_is_refunded_not_moved(res
     on_payment_page(payment)
     report_move(resident, permit, where="out_of_borough")  # told us again meanwhile
 
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
 
     permit.refresh_from_db()
     assert (permit.uprn, permit.paid_pence) == (APPROVED_UPRN, FIRST)
@@ -187,7 +187,7 @@ def test_a_full_household_cannot_take_the_permit(resident, permit, parking_offic
     assert permit.flagged_at is not None
     assert not Payment.objects.filter(purpose=Payment.Purpose.MOVE).exists()
     with pytest.raises(MoveRefused, match="1 permit already, as many as a household may have"):
-        permits.permit_move_by_officer(number=permit.number, by=parking_officer, reason="Moved")
+        moves.permit_move_by_officer(number=permit.number, by=parking_officer, reason="Moved")
     sent = EmailNotification.objects.get(event_key__startswith="parking:move-reported:")
     assert "already has as many permits as a household may have" in sent.body_text
     assert f"/parking/permits/{permit.number}/cancel/" in sent.body_text
@@ -240,7 +240,7 @@ def test_an_officer_completes_a_dearer_move_and_the_resident_pays_the_difference
 
     payment = pay_for_move(resident, permit)
     on_payment_page(payment)
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
 
     permit.refresh_from_db()
     assert (permit.uprn, permit.person_ref, permit.paid_pence) == (
@@ -263,7 +263,7 @@ def test_an_officer_completes_a_cheaper_move_and_the_difference_is_refunded(
     page = text(client.get(decide_url(second)))
     assert "£83.33 refunded to the resident, for the 10 months not yet started on" in page
 
-    permits.permit_move_by_officer(number=second.number, by=parking_officer, reason="Lease")
+    moves.permit_move_by_officer(number=second.number, by=parking_officer, reason="Lease")
 
     second.refresh_from_db()
     assert second.uprn == NOBODY_UPRN
@@ -281,7 +281,7 @@ def test_cancelling_after_a_dearer_move_refunds_what_was_paid_for_the_unused_mon
     report_move(resident, permit, uprn=SAME_ZONE_UPRN, moved_on=moved_on(permit))
     payment = pay_for_move(resident, permit)
     on_payment_page(payment)
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
 
     _, quote = permits.permit_cancel(user=resident, number=permit.number)
 
@@ -383,7 +383,7 @@ def test_a_vehicle_change_paid_for_after_the_permit_moved_is_refunded_not_made(r
     report_move(resident, permit, uprn=SAME_ZONE_UPRN, moved_on=moved_on(permit))
     on_payment_page(payment)
 
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
 
     permit.refresh_from_db()
     assert (permit.uprn, permit.registration) == (SAME_ZONE_UPRN, "LB19PET")

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import EmailNotification
-from parking import permits
+from parking import moves, permits
 from parking.exceptions import MoveRefused, RenewalNotOpen
 from parking.models import Permit, PermitEvent, PermitMove
 from records.models import Occupancy
@@ -83,7 +83,7 @@ def test_a_move_in_the_zone_the_records_do_not_show_is_flagged_with_the_new_addr
 def test_an_officer_moves_a_flagged_permit_to_the_new_address(resident, permit, officer):
     move = report_move(resident, permit, uprn=NOBODY_UPRN)
 
-    permits.permit_move_by_officer(number=permit.number, by=officer, reason="Saw the tenancy")
+    moves.permit_move_by_officer(number=permit.number, by=officer, reason="Saw the tenancy")
 
     permit.refresh_from_db()
     move.refresh_from_db()
@@ -102,7 +102,7 @@ def test_an_officer_moves_a_flagged_permit_to_the_new_address(resident, permit, 
 
 def test_an_officer_moves_a_permit_to_an_address_not_listed(resident, permit, officer):
     report_move(resident, permit, uprn=None)
-    permits.permit_move_by_officer(number=permit.number, by=officer, reason="Council tax bill")
+    moves.permit_move_by_officer(number=permit.number, by=officer, reason="Council tax bill")
     permit.refresh_from_db()
     assert (permit.uprn, permit.address, permit.zone) == (
         None,
@@ -135,7 +135,7 @@ def test_a_move_to_another_zone_the_records_do_not_show_is_moved_there_by_an_off
     move = report_move(resident, permit, uprn=ZONE_B_UPRN)
     assert (move.outcome, move.zone) == (Outcome.WAITING, "B")
 
-    permits.permit_move_by_officer(number=permit.number, by=officer, reason="Tenancy agreement")
+    moves.permit_move_by_officer(number=permit.number, by=officer, reason="Tenancy agreement")
 
     permit.refresh_from_db()
     assert (permit.uprn, permit.zone) == (ZONE_B_UPRN, "B")
@@ -148,7 +148,7 @@ def test_a_move_to_a_home_in_no_zone_waits_for_an_officer_who_cannot_move_it(
     move = report_move(resident, permit, where="other_zone", uprn=NO_ZONE_UPRN)
     assert move.outcome == Outcome.WAITING
     with pytest.raises(MoveRefused, match="no parking zone: no permit is needed"):
-        permits.permit_move_by_officer(number=permit.number, by=officer, reason="Moved")
+        moves.permit_move_by_officer(number=permit.number, by=officer, reason="Moved")
     permit.refresh_from_db()
     assert (permit.uprn, permit.zone) == (APPROVED_UPRN, "A")
 
@@ -156,7 +156,7 @@ def test_a_move_to_a_home_in_no_zone_waits_for_an_officer_who_cannot_move_it(
 def test_another_zone_not_listed_cannot_be_moved_its_zone_unknown(resident, permit, officer):
     report_move(resident, permit, where="other_zone", uprn=None)
     with pytest.raises(MoveRefused, match="its zone is not known"):
-        permits.permit_move_by_officer(number=permit.number, by=officer, reason="Moved")
+        moves.permit_move_by_officer(number=permit.number, by=officer, reason="Moved")
 
 
 def test_a_move_to_a_car_free_home_waits_for_an_officer_who_cannot_move_it(
@@ -165,7 +165,7 @@ def test_a_move_to_a_car_free_home_waits_for_an_officer_who_cannot_move_it(
     move = report_move(resident, permit, uprn=PERMIT_FREE_UPRN)
     assert move.outcome == Outcome.WAITING
     with pytest.raises(MoveRefused, match="car-free"):
-        permits.permit_move_by_officer(number=permit.number, by=officer, reason="Moved")
+        moves.permit_move_by_officer(number=permit.number, by=officer, reason="Moved")
 
 
 def test_moving_out_of_hackney_is_flagged_and_offers_the_cancellation(resident, permit):

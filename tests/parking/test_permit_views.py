@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from hackney_portal.templatetags.portal import pounds
-from parking import permits
+from parking import moves, permits
 from parking.models import Payment, Permit, PermitMove
 from tests.parking.application_records import CAR, load_borough
 from tests.parking.permit_helpers import (
@@ -344,13 +344,13 @@ def test_a_move_reported_on_a_permit_cancelled_meanwhile_changes_nothing(
     )
     url = reverse("parking:permit_moved_date", args=[permit.number])
     signed_in.get(url)
-    real = permits.permit_report_move
+    real = moves.permit_report_move
 
     def cancelled_meanwhile(**kwargs):
         permits.permit_cancel(user=resident, number=permit.number)  # another tab, meanwhile
         return real(**kwargs)
 
-    monkeypatch.setattr(permits, "permit_report_move", cancelled_meanwhile)
+    monkeypatch.setattr(moves, "permit_report_move", cancelled_meanwhile)
     response = signed_in.post(
         url, {"moved_day": "1", "moved_month": "11", "moved_year": "2025"}, follow=True
     )

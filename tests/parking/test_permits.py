@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
-from parking import permits
+from parking import payments, permits
 from parking.exceptions import PaymentNotPossible, PaymentRefused
 from parking.models import Payment, Permit, PermitApplication, PermitEvent
 from parking.pricing import permit_last_day
@@ -39,7 +39,7 @@ def test_paying_for_an_approved_application_issues_its_permit(borough, resident)
     assert (payment.amount_pence, payment.status) == (application.price_pence, "created")
     on_payment_page(payment)
 
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
 
     permit = Permit.objects.get(application=application)
     today = timezone.localdate()
@@ -70,7 +70,7 @@ def test_two_threads_completing_the_same_payment_issue_one_permit(resident):
     def complete():
         try:
             barrier.wait(timeout=10)
-            results.append(permits.payment_refresh(payment_id=payment.pk).status)
+            results.append(payments.payment_refresh(payment_id=payment.pk).status)
         except Exception as error:  # reported below
             errors.append(error)
         finally:
@@ -139,7 +139,7 @@ def test_a_payment_not_taken_can_be_tried_again_with_a_new_payment(borough, resi
         on_payment_page(first, cancel=True)
     else:
         on_payment_page(first, card=DECLINED_CARD)
-    first = permits.payment_refresh(payment_id=first.pk)
+    first = payments.payment_refresh(payment_id=first.pk)
     assert first.status == ("cancelled" if how == "cancelled" else "failed")
     assert not Permit.objects.exists()
 
@@ -147,7 +147,7 @@ def test_a_payment_not_taken_can_be_tried_again_with_a_new_payment(borough, resi
     assert second.pk != first.pk
     assert second.provider_id != first.provider_id
     on_payment_page(second)
-    permits.payment_refresh(payment_id=second.pk)
+    payments.payment_refresh(payment_id=second.pk)
     assert Permit.objects.get(application=application).payment == second
 
 
@@ -161,7 +161,7 @@ def test_an_application_not_approved_cannot_be_paid_for(borough, resident):
 
 def test_paying_again_for_an_issued_application_gives_its_permit(borough, resident):
     permit = issued_permit(resident)
-    started = permits.payment_start(
+    started = payments.payment_start(
         user=resident, reference=permit.application.reference, return_url_for=return_url
     )
     assert started == permit
@@ -173,8 +173,8 @@ def test_a_paid_payment_nobody_came_back_from_becomes_a_permit(borough, resident
     payment = start_payment(resident, application)
     on_payment_page(payment)  # and the tab is closed: the return page is never seen
 
-    assert permits.payments_reconcile(now=timezone.now()) == 0  # too soon: they may come back
-    assert permits.payments_reconcile(now=timezone.now() + timedelta(minutes=10)) == 1
+    assert payments.payments_reconcile(now=timezone.now()) == 0  # too soon: they may come back
+    assert payments.payments_reconcile(now=timezone.now() + timedelta(minutes=10)) == 1
     assert Permit.objects.get(application=application).payment == payment
 
 

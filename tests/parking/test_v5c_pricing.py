@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework.models import AuditEntry
-from parking import permits, services
+from parking import payments, permits, services
 from parking.exceptions import ApplicationOverLimits, PaymentNotPossible, VehicleFactsNeeded
 from parking.models import Payment, PermitApplication
 from tests.helpers import sign_in
@@ -125,7 +125,7 @@ def test_the_resident_then_pays_the_v5c_price(resident, parking_officer, borough
         v5c=permits.v5c_vehicle(registration=NOT_FOUND, **V5C),
     )
 
-    payment = permits.payment_start(
+    payment = payments.payment_start(
         user=resident, reference=application.reference, return_url_for=return_url
     )
 
@@ -166,7 +166,7 @@ def test_an_approval_with_no_price_is_never_issued_free(resident, borough):
         status=Status.APPROVED, approved_at=timezone.now()
     )
     with pytest.raises(PaymentNotPossible):
-        permits.payment_start(
+        payments.payment_start(
             user=resident, reference=application.reference, return_url_for=return_url
         )
     assert not hasattr(PermitApplication.objects.get(pk=application.pk), "permit_id")

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.management.commands.demo_users import DEMO_PASSWORD, staff_email
 from accounts.models import User
-from parking import permits, services
+from parking import moves, payments, services
 from parking.evidence import evidence_upload
 from parking.models import Permit, PermitApplication, SimulatedPayment
 from records.models import Occupancy, Property
@@ -138,7 +138,7 @@ class Command(BaseCommand):
 
     def _pay(self, user, application: PermitApplication) -> Permit:
         """Paid as the local payment page would record a card payment."""
-        payment = permits.payment_start(
+        payment = payments.payment_start(
             user=user,
             reference=application.reference,
             return_url_for=lambda ref: f"{settings.SITE_URL}/parking/payments/{ref}/",
@@ -146,7 +146,7 @@ class Command(BaseCommand):
         SimulatedPayment.objects.filter(payment_id=payment.provider_id).update(
             status=SimulatedPayment.Status.SUCCESS, card_last_digits="1111"
         )
-        permits.payment_refresh(payment_id=payment.pk)
+        payments.payment_refresh(payment_id=payment.pk)
         return Permit.objects.get(application=application)
 
     def _flagged(self, homes) -> Permit:
@@ -175,12 +175,12 @@ class Command(BaseCommand):
         )
         permit = self._pay(user, application)
         # A new home not in the address records yet: a parking officer checks it.
-        move = permits.permit_report_move(
+        move = moves.permit_report_move(
             user=user,
             number=permit.number,
             where="same_zone",
             moved_on=timezone.localdate(),
-            new_address=permits.NewAddress(
+            new_address=moves.NewAddress(
                 uprn=None, lines=("Flat 2", "9 Example Road", "London"), postcode="E8 1AA"
             ),
         )
