@@ -572,6 +572,15 @@ FEED_UPLOAD_MAX_BYTES = _count("FEED_UPLOAD_MAX_BYTES", 512 * 1024 * 1024)
 if min(REQUEST_MAX_BYTES, FEED_UPLOAD_MAX_BYTES) < 1024 * 1024:
     raise ImproperlyConfigured("REQUEST_MAX_BYTES and FEED_UPLOAD_MAX_BYTES must be at least 1 MB.")
 
+# --- Your data: the download (personal_data/exports.py) -----------------------------------------
+# A download whose proof files come to more than this many bytes is made by a worker and its
+# link emailed; a smaller one is handed over at once (default 5 MB).
+EXPORT_INLINE_MAX_BYTES = _count("EXPORT_INLINE_MAX_BYTES", 5 * 1024 * 1024)
+# An emailed link works once, for this many days (default 7).
+EXPORT_LINK_DAYS = _count("EXPORT_LINK_DAYS", 7)
+if EXPORT_LINK_DAYS < 1:
+    raise ImproperlyConfigured("EXPORT_LINK_DAYS must be at least 1.")
+
 # --- Parking: evidence (parking/evidence.py) -----------------------------------------------------
 # The largest proof file a resident may upload, in bytes (default 10 MB). Files are kept in the
 # default storage under MEDIA_ROOT, which no URL serves: only the owner's download view reads them.

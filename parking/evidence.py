@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -288,3 +288,24 @@ def download_response(evidence: EvidenceFile, content) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def evidence_for_export(*, user) -> list[tuple[str, int, Callable[[], File]]]:
+    """The resident's own proof files for "Download all your data": (a name for the file in the
+    download, "PA-XXXX-XXXX/council-tax-bill.pdf", its size, how to open it), oldest first."""
+    files = []
+    taken: set[str] = set()
+    for evidence in (
+        EvidenceFile.objects.filter(application__user=user)
+        .select_related("application")
+        .order_by("uploaded_at", "id")
+    ):
+        name = f"{evidence.application.reference}/{download_name(evidence)}"
+        stem, dot, extension = name.rpartition(".")
+        number = 2
+        while name in taken:  # two files sent with the same name
+            name = f"{stem} ({number}){dot}{extension}"
+            number += 1
+        taken.add(name)
+        files.append((name, evidence.size, lambda evidence=evidence: _open(evidence)))
+    return files

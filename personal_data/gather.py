@@ -12,8 +12,10 @@ from hackney_portal.personal_data import Section
 from notifications import selectors as notifications
 from parking import selectors as parking
 
+from . import selectors as downloads
+
 # In the order the page shows them.
-PROVIDERS = (accounts, parking, balances, notifications, casework)
+PROVIDERS = (accounts, parking, balances, notifications, casework, downloads)
 
 
 def personal_data(*, user) -> list[Section]:

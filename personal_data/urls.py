@@ -7,4 +7,5 @@ app_name = "personal_data"
 urlpatterns = [
     path("", views.your_data, name="home"),
     path("download/", views.download, name="download"),
+    path("download/<str:token>/", views.export, name="export"),
 ]

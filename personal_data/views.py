@@ -3,17 +3,21 @@ download. Only ever the signed-in resident's own: every provider reads by `user`
 
 from __future__ import annotations
 
-import json
+import tempfile
 from datetime import date, datetime
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from hackney_portal.templatetags.portal import clock_time, long_date
 
+from . import exports
+from .exceptions import ExportLinkExpired, ExportLinkUsed
 from .gather import personal_data
+from .models import DataExport
 
 
 @login_required
@@ -27,18 +31,50 @@ def your_data(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def download(request):
-    today = timezone.localdate()
-    body = {
-        "about": "Everything the Hackney resident portal holds about you",
-        "made": timezone.localtime().isoformat(timespec="seconds"),
-        "sections": {s.key: s.as_json() for s in personal_data(user=request.user)},
-    }
-    response = HttpResponse(
-        json.dumps(body, indent=2, ensure_ascii=False), content_type="application/json"
+    """What the download holds, and a button to make it: a small file comes at once, a large
+    one is made by a worker and its link emailed."""
+    user = request.user
+    if request.method == "POST":
+        if exports.export_is_small(user=user):
+            made = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
+            exports.export_write(user=user, into=made)
+            made.seek(0)
+            exports.export_record_handed_over(user=user)
+            response = FileResponse(
+                made,
+                as_attachment=True,
+                filename=f"your-data-{timezone.localdate():%Y-%m-%d}.zip",
+                content_type="application/zip",
+            )
+            response["Cache-Control"] = "private, no-store"
+            return response
+        exports.export_request(user=user)
+        return redirect("personal_data:download")
+    waiting = DataExport.objects.filter(
+        user=user, status__in=[DataExport.Status.QUEUED, DataExport.Status.READY]
+    ).order_by("-created_at")
+    return render(request, "personal_data/download.html", {"waiting": waiting.first()})
+
+
+@login_required
+def export(request, token: str):
+    """An emailed link: the file once, for its resident only (anyone else: not found)."""
+    try:
+        made, content = exports.export_take(user=request.user, token=token)
+    except DataExport.DoesNotExist:
+        raise Http404 from None
+    except ExportLinkUsed:
+        return render(request, "personal_data/link_used.html", status=410)
+    except ExportLinkExpired:
+        return render(request, "personal_data/link_expired.html", status=410)
+    response = FileResponse(
+        content,
+        as_attachment=True,
+        filename=f"your-data-{timezone.localtime(made.ready_at):%Y-%m-%d}.zip",
+        content_type="application/zip",
     )
-    response["Content-Disposition"] = f'attachment; filename="your-data-{today:%Y-%m-%d}.json"'
-    # Nothing on the way may keep a copy.
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -61,12 +97,9 @@ def _lines(value) -> list[str]:
     if isinstance(value, date):
         return [long_date(value)]
     if isinstance(value, dict):
-        # One line for a short record ("Check: Your address. Result: pass. ...").
-        return [
-            " ".join(
-                _sentence(f"{key}: {'; '.join(_lines(inner))}") for key, inner in value.items()
-            )
-        ]
+        # One line for a short record ("Check: Your address. Result: Met. ...").
+        parts = (f"{key}: {'; '.join(_lines(inner))}" for key, inner in value.items())
+        return [" ".join(_sentence(part) for part in parts)]
     if isinstance(value, list):
         return [line for item in value for line in _lines(item)]
     return [str(value)]

@@ -7,6 +7,7 @@ another resident must not even learn that the reference exists.
 A new URL with an argument and no case in RESIDENT_URLS fails
 test_every_resident_url_with_an_argument_has_a_case, so it cannot be added unseen."""
 
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -27,6 +28,8 @@ from parking.models import (
     Refund,
 )
 from parking.services import application_draft_get_or_create
+from personal_data.exports import export_build
+from personal_data.models import DataExport
 from tests.balances.ledger import ARREARS, load_borough
 from tests.casework.cases import application_at, permit_at, send_evidence
 from tests.factories import UserFactory
@@ -87,6 +90,8 @@ RESIDENT_URLS: dict[str, Case] = {
     "parking:permit_moved_date": Case(PERMIT),
     "parking:permit_moved_next": Case({"number": "moving"}),
     "parking:permit_move_pay": Case(PERMIT),
+    # An emailed link to a download of all their data.
+    "personal_data:export": Case({"token": "export_token"}),
     # A linked council tax account.
     "balances:balance": Case(ACCOUNT),
     "balances:payments": Case(ACCOUNT),
@@ -164,7 +169,14 @@ def made(db, settings, tmp_path):
     balance_services.account_link(
         user=owner, account_ref=ARREARS, postcode="E8 1DY", surname="O'Brien"
     )
+    made_export = DataExport.objects.create(user=owner)
+    export_build(export_id=made_export.pk)
+    token = re.search(
+        r"/your-data/download/([^/\s]+)/",
+        EmailNotification.objects.get(event_key=f"data-export-ready:{made_export.pk}").body_text,
+    )[1]
     return owner, {
+        "export_token": token,
         "draft": application_draft_get_or_create(user=owner).reference,
         "waiting": waiting.reference,
         "evidence_id": send_evidence(waiting).public_id,
@@ -194,6 +206,7 @@ WATCHED = (
     AccountLink,
     LinkAttempt,
     EmailNotification,
+    DataExport,
 )
 
 
