@@ -4,6 +4,7 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
+from allauth.mfa.models import Authenticator
 from django.db import IntegrityError, transaction
 
 from hackney_portal.handoff import enqueue_on_commit
@@ -69,3 +70,21 @@ def _send_set_password_email(request, user: User) -> None:
         user.email,
         {"user": user, "password_reset_url": adapter.get_reset_password_from_key_url(key)},
     )
+
+
+def account_close(*, user) -> str:
+    """Close a resident's portal account: their email address, password, sign-in settings and
+    sessions go. The user row stays as an empty stand-in (closed-<id>@closed.invalid, unable
+    to sign in) because what the council must keep (decisions, permits, payments) points at it.
+    Returns the address it had, for the last email."""
+    address = user.email
+    with transaction.atomic():
+        EmailAddress.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
+        user.email = f"closed-{user.pk}@closed.invalid"
+        user.is_active = False
+        # A new password hash also ends every session it has (Django checks each session
+        # against the hash on every request).
+        user.set_unusable_password()
+        user.save(update_fields=["email", "is_active", "password"])
+    return address

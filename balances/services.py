@@ -176,3 +176,11 @@ def _serialise(*, user, account_ref: str) -> None:
         key = zlib.crc32(account_ref.encode()) & 0x7FFFFFFF
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LINK_LOCK_NAMESPACE, key])
+
+
+def account_closing(*, user) -> dict:
+    """Closing the resident's portal account removes their links to council tax accounts (a
+    setting of the portal account); the council tax accounts themselves are the council's, and
+    the link attempts stay for the retention schedule."""
+    removed, _ = AccountLink.objects.filter(user=user).delete()
+    return {"council_tax_links_removed": removed}

@@ -580,6 +580,10 @@ EXPORT_INLINE_MAX_BYTES = _count("EXPORT_INLINE_MAX_BYTES", 5 * 1024 * 1024)
 EXPORT_LINK_DAYS = _count("EXPORT_LINK_DAYS", 7)
 if EXPORT_LINK_DAYS < 1:
     raise ImproperlyConfigured("EXPORT_LINK_DAYS must be at least 1.")
+# The emailed link that closes a resident's account works for this many hours (default 24).
+ACCOUNT_CLOSE_LINK_HOURS = _count("ACCOUNT_CLOSE_LINK_HOURS", 24)
+if ACCOUNT_CLOSE_LINK_HOURS < 1:
+    raise ImproperlyConfigured("ACCOUNT_CLOSE_LINK_HOURS must be at least 1.")
 
 # --- Parking: evidence (parking/evidence.py) -----------------------------------------------------
 # The largest proof file a resident may upload, in bytes (default 10 MB). Files are kept in the

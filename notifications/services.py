@@ -343,3 +343,16 @@ def notifications_requeue_stuck(*, now: datetime | None = None, limit: int = 500
     if ids:
         logger.warning("Requeued %s email(s) whose send task was lost", len(ids))
     return ids
+
+
+def account_closing(*, user) -> dict:
+    """Closing the resident's portal account: the emails already sent to them keep what they
+    said (the council's record of telling them) but no longer their address; those not yet sent
+    are not sent."""
+    finished = EmailNotification.objects.filter(
+        user=user, status__in=EmailNotification.FINISHED
+    ).update(to="")
+    unsent = EmailNotification.objects.filter(
+        user=user, status=EmailNotification.Status.QUEUED
+    ).update(status=EmailNotification.Status.FAILED, to="", failure_reason="Account closed")
+    return {"emails_addresses_removed": finished, "emails_not_sent": unsent}

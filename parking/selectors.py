@@ -825,3 +825,8 @@ def personal_data_for(*, user) -> list[Section]:
             },
         ),
     ]
+
+
+def permits_live_for_user(*, user, today: date) -> list[Permit]:
+    """The resident's permits in force now or starting later, soonest ending first."""
+    return list(permits_for_user(user=user).live_on(today).order_by("valid_to", "id"))

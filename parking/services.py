@@ -605,3 +605,25 @@ def _store_price(application: PermitApplication, quoted: Price) -> None:
     application.price_pence = quoted.total_pence
     application.price_lines = [{"label": line.label, "pence": line.pence} for line in quoted.lines]
     application.tariff_name = quoted.tariff_name
+
+
+# --- A resident closes their portal account (personal_data/closing.py) ------------------------
+
+
+def account_closing(*, user) -> dict:
+    """What closing the resident's account does to their parking: applications still waiting
+    are withdrawn (nothing can be paid or sent without the account) and drafts discarded.
+    Permits stay live until their last day: closing an account must not take away someone's
+    parking or the money paid for it (cancelling first, for a refund, is theirs to choose).
+    Decisions, permits, payments and refunds stay, kept for the retention schedule.
+    Raises ApplicationNotWithdrawable, changing nothing, while a payment is in progress."""
+    with transaction.atomic():
+        waiting = list(
+            applications_for_user(user=user)
+            .filter(status__in=PermitApplication.PENDING)
+            .values_list("reference", flat=True)
+        )
+        for reference in waiting:
+            application_withdraw(user=user, reference=reference)
+        drafts, _ = applications_for_user(user=user).drafts().delete()
+    return {"applications_withdrawn": len(waiting), "drafts_discarded": drafts}

@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.your_data, name="home"),
     path("download/", views.download, name="download"),
     path("download/<str:token>/", views.export, name="export"),
+    path("close/", views.close, name="close"),
+    path("close/<str:token>/", views.close_confirm, name="close_confirm"),
+    path("closed/", views.closed, name="closed"),
 ]

@@ -6,6 +6,9 @@ from __future__ import annotations
 import tempfile
 from datetime import date, datetime
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -13,8 +16,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from hackney_portal.templatetags.portal import clock_time, long_date
+from parking.exceptions import ApplicationNotWithdrawable
+from parking.models import PermitApplication
+from parking.selectors import applications_for_user, permits_live_for_user
 
-from . import exports
+from . import closing, exports
 from .exceptions import ExportLinkExpired, ExportLinkUsed
 from .gather import personal_data
 from .models import DataExport
@@ -107,3 +113,52 @@ def _lines(value) -> list[str]:
 
 def _sentence(text: str) -> str:
     return text if text.endswith(".") else f"{text}."
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close(request):
+    """What closing the account does, and a button to be emailed the link that closes it."""
+    if request.method == "POST":
+        closing.account_close_request(user=request.user)
+        messages.success(
+            request,
+            f"We have emailed a link to {request.user.email}. Open it to close your account: "
+            f"it works for {settings.ACCOUNT_CLOSE_LINK_HOURS} hours.",
+        )
+        return redirect("personal_data:close")
+    return render(request, "personal_data/close.html", _closing_context(request.user))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close_confirm(request, token: str):
+    """The emailed link: for its own account only (anyone else: not found, as for none)."""
+    try:
+        closing.account_close_check(user=request.user, token=token)
+    except closing.CloseLinkInvalid:
+        raise Http404 from None
+    problem = ""
+    if request.method == "POST":
+        try:
+            closing.account_close(user=request.user, token=token)
+        except ApplicationNotWithdrawable as refused:
+            problem = str(refused)
+        else:
+            logout(request)
+            return redirect("personal_data:closed")
+    context = {**_closing_context(request.user), "problem": problem}
+    return render(request, "personal_data/close_confirm.html", context)
+
+
+def closed(request):
+    return render(request, "personal_data/closed.html")
+
+
+def _closing_context(user) -> dict:
+    return {
+        "live_permits": permits_live_for_user(user=user, today=timezone.localdate()),
+        "waiting": applications_for_user(user=user)
+        .filter(status__in=PermitApplication.PENDING)
+        .order_by("created_at"),
+    }

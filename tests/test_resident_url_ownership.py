@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.core import signing
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.middleware import STAFF_PATH_PREFIX
+from accounts.models import User
 from balances import services as balance_services
 from balances.models import AccountLink, LinkAttempt
 from notifications.models import EmailNotification
@@ -28,6 +30,7 @@ from parking.models import (
     Refund,
 )
 from parking.services import application_draft_get_or_create
+from personal_data import closing
 from personal_data.exports import export_build
 from personal_data.models import DataExport
 from tests.balances.ledger import ARREARS, load_borough
@@ -92,6 +95,8 @@ RESIDENT_URLS: dict[str, Case] = {
     "parking:permit_move_pay": Case(PERMIT),
     # An emailed link to a download of all their data.
     "personal_data:export": Case({"token": "export_token"}),
+    # The emailed link that closes their account (a POST would close it).
+    "personal_data:close_confirm": Case({"token": "close_token"}),
     # A linked council tax account.
     "balances:balance": Case(ACCOUNT),
     "balances:payments": Case(ACCOUNT),
@@ -177,6 +182,7 @@ def made(db, settings, tmp_path):
     )[1]
     return owner, {
         "export_token": token,
+        "close_token": signing.TimestampSigner(salt=closing.SALT).sign(str(owner.pk)),
         "draft": application_draft_get_or_create(user=owner).reference,
         "waiting": waiting.reference,
         "evidence_id": send_evidence(waiting).public_id,
@@ -207,6 +213,7 @@ WATCHED = (
     LinkAttempt,
     EmailNotification,
     DataExport,
+    User,
 )
 
 
