@@ -43,6 +43,10 @@ class AuditEntry(models.Model):
         FLAGGED_PERMITS_VIEW = "flagged_permits_view", "Viewed the flagged permits"
         FLAGGED_PERMIT_VIEW = "flagged_permit_view", "Viewed a flagged permit to decide it"
         PERMIT_FLAG_DECIDE = "permit_flag_decide", "Decided a flagged permit"
+        PERSONAL_DATA_EXPORT = (
+            "personal_data_export",
+            "Exported a person's portal data for a request made by post",
+        )
 
     at = models.DateTimeField(default=timezone.now, help_text="Stored in UTC")
     # PROTECT: a member of staff who has looked at residents' data can be deactivated, never

@@ -21,6 +21,7 @@ urlpatterns = [
     path("your-data/", include("personal_data.urls")),
     path("staff/admin/", admin.site.urls),
     path("staff/records/", include("records.urls")),
+    path("staff/data-requests/", include("personal_data.staff_urls")),
     path("staff/", include("casework.urls")),
 ]
 

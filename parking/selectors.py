@@ -830,3 +830,19 @@ def personal_data_for(*, user) -> list[Section]:
 def permits_live_for_user(*, user, today: date) -> list[Permit]:
     """The resident's permits in force now or starting later, soonest ending first."""
     return list(permits_for_user(user=user).live_on(today).order_by("valid_to", "id"))
+
+
+def users_matched_to_person(*, person_ref: str) -> list:
+    """The portal accounts whose applications or permits the records matched to this person:
+    whose data a request for the person's data covers."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(
+            Q(permit_applications__matched_person_ref=person_ref)
+            | Q(permits__person_ref=person_ref)
+        )
+        .distinct()
+        .order_by("pk")
+    )

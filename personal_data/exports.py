@@ -65,29 +65,44 @@ def export_is_small(*, user) -> bool:
 
 def export_write(*, user, into) -> None:
     """Write the resident's zip file into the binary file object `into`."""
-    made = timezone.localtime()
-    sections = personal_data(user=user)
     with zipfile.ZipFile(into, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            "README.txt",
-            README.format(
-                made=f"{long_date(made)} at {clock_time(made)}",
-                site=settings.SITE_URL.rstrip("/"),
-            ),
-        )
-        body = {
-            "about": "Everything the Hackney resident portal holds about you",
-            "made": made.isoformat(timespec="seconds"),
-            "sections": {section.key: section.as_json() for section in sections},
-        }
-        archive.writestr("your-data.json", json.dumps(body, indent=2, ensure_ascii=False))
-        for section in sections:
-            if section.rows:
-                archive.writestr(f"tables/{section.key}.csv", _csv(section))
-        for name, _size, open_file in evidence_for_export(user=user):
-            with open_file() as source, archive.open(f"evidence/{name}", "w") as target:
-                for chunk in iter(lambda: source.read(1024 * 1024), b""):
-                    target.write(chunk)
+        _write_readme(archive)
+        _write_user(archive, user, folder="")
+
+
+def export_write_for_person(*, users, into) -> None:
+    """For a request by post: every portal account matched to the person, a folder each."""
+    with zipfile.ZipFile(into, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        _write_readme(archive)
+        for number, user in enumerate(users, start=1):
+            _write_user(archive, user, folder=f"account-{number}/")
+
+
+def _write_readme(archive: zipfile.ZipFile) -> None:
+    made = timezone.localtime()
+    archive.writestr(
+        "README.txt",
+        README.format(
+            made=f"{long_date(made)} at {clock_time(made)}", site=settings.SITE_URL.rstrip("/")
+        ),
+    )
+
+
+def _write_user(archive: zipfile.ZipFile, user, *, folder: str) -> None:
+    sections = personal_data(user=user)
+    body = {
+        "about": "Everything the Hackney resident portal holds about you",
+        "made": timezone.localtime().isoformat(timespec="seconds"),
+        "sections": {section.key: section.as_json() for section in sections},
+    }
+    archive.writestr(f"{folder}your-data.json", json.dumps(body, indent=2, ensure_ascii=False))
+    for section in sections:
+        if section.rows:
+            archive.writestr(f"{folder}tables/{section.key}.csv", _csv(section))
+    for name, _size, open_file in evidence_for_export(user=user):
+        with open_file() as source, archive.open(f"{folder}evidence/{name}", "w") as target:
+            for chunk in iter(lambda: source.read(1024 * 1024), b""):
+                target.write(chunk)
 
 
 def _csv(section: Section) -> str:

@@ -78,6 +78,10 @@ STAFF_URLS: dict[str, Rule] = {
     "casework:assisted_paid": Rule(
         EVERY_ROLE, kwargs={"reference": "assisted", "payment_reference": "payment_reference"}
     ),
+    # A request by post for a person's data: the records team answers it.
+    "personal_data_staff:person_export": Rule(
+        frozenset({RECORDS_ADMIN}), kwargs={"person_ref": "person_ref"}
+    ),
     "records:run_list": Rule(frozenset({RECORDS_ADMIN})),
     "records:upload": Rule(frozenset({RECORDS_ADMIN})),
     "records:run_detail": Rule(frozenset({RECORDS_ADMIN}), kwargs={"pk": "run"}),
