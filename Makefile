@@ -75,8 +75,11 @@ pytest: $(VENV)/.installed ## The pytest suite on PostgreSQL, Redis and a real C
 pytest-embedded: $(VENV)/.installed ## The smoke set on the demo defaults (SQLite, eager tasks)
 	$(DEMO_ENV) $(PY) -m pytest -m embedded -p no:cacheprovider $(PYTEST_ARGS)
 
-worker: ## Production-like: run a Celery worker (needs the production environment: README, .env.example)
-	$(PY) -m celery -A hackney_portal worker --loglevel=INFO
+# Every queue by default; production runs a pool per queue (docs/operations.md), e.g.
+# make worker QUEUES=sync
+QUEUES ?= sync,email,payments,default
+worker: ## Production-like: run a Celery worker on QUEUES (default all: sync,email,payments,default; production environment: README, .env.example)
+	$(PY) -m celery -A hackney_portal worker -Q $(QUEUES) --loglevel=INFO
 
 beat: ## Production-like: run Celery beat, with schedules from the database (production environment)
 	$(PY) -m celery -A hackney_portal beat --loglevel=INFO
