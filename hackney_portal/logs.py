@@ -27,6 +27,11 @@ def request_id_from(value: object) -> str:
     return uuid.uuid4().hex
 
 
+def forget_request_id(**kwargs) -> None:
+    """When a response is closed (Django's request_finished): the request is over."""
+    request_id.set(None)
+
+
 class RequestIdFilter(logging.Filter):
     """On the handlers: every record they write carries the current request id."""
 

@@ -29,29 +29,32 @@ class RequestLogMiddleware:
 
     def __call__(self, request):
         rid = request_id_from(request.headers.get("X-Request-ID"))
-        token = request_id.set(rid)
+        # Not put back when this returns: Django logs a 4xx or 5xx after the middleware has
+        # answered; the id is dropped when the response is closed (hackney_portal.apps).
+        request_id.set(rid)
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-            response.headers["X-Request-ID"] = rid
-            duration_ms = round((time.perf_counter() - started) * 1000, 1)
-            fields = {
-                "method": request.method,
-                "path": loggable_path(request),
-                "view": getattr(request.resolver_match, "view_name", None),
-                "status": response.status_code,
-                "duration_ms": duration_ms,
-                "user_id": _user_id(request),
-            }
-            requests_logger.info(
-                "%s %s %s %.1f ms (view %s, user %s)",
-                *(fields[f] for f in ("method", "path", "status", "duration_ms", "view")),
-                fields["user_id"],
-                extra=fields,
-            )
-            return response
-        finally:
-            request_id.reset(token)
+        response = self.get_response(request)
+        response.headers["X-Request-ID"] = rid
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        fields = {
+            "method": request.method,
+            "path": loggable_path(request),
+            "view": getattr(request.resolver_match, "view_name", None),
+            "status": response.status_code,
+            "duration_ms": duration_ms,
+            "user_id": _user_id(request),
+        }
+        requests_logger.info(
+            "%s %s %s %.1f ms view=%s user=%s",
+            request.method,
+            fields["path"] or "-",
+            response.status_code,
+            duration_ms,
+            fields["view"] or "-",
+            fields["user_id"] or "-",
+            extra=fields,
+        )
+        return response
 
 
 def _user_id(request) -> int | None:
