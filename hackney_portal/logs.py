@@ -99,6 +99,26 @@ class RequestPathFilter(logging.Filter):
         return True
 
 
+class WithoutException(logging.Filter):
+    """On `django.template`, whose DEBUG lines on a missing variable carry an exception whose
+    text is the whole template context (the user's email address, the resident's answers):
+    the line ("Exception while resolving variable 'x' in template 'y'") is kept, the
+    exception dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+class NoQueries(logging.Filter):
+    """On `django.db.backends`: its DEBUG lines are the SQL with the values in it (names,
+    postcodes, account numbers), logged when DEBUG is on or queries are being counted. Its
+    warnings and errors are kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
 # --- Formatters -------------------------------------------------------------------------------
 
 # Extra fields a line may carry (the request line's); any other `extra` is left out, since

@@ -619,6 +619,8 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "hackney_portal.logs.RequestIdFilter"},
         "request_path": {"()": "hackney_portal.logs.RequestPathFilter"},
+        "without_exception": {"()": "hackney_portal.logs.WithoutException"},
+        "no_queries": {"()": "hackney_portal.logs.NoQueries"},
     },
     "formatters": {
         "plain": {"()": "hackney_portal.logs.PlainFormatter"},
@@ -633,8 +635,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # SQL with its parameters (residents' details) only ever at DEBUG: never logged.
-        "django.db.backends": {"level": "WARNING"},
+        # SQL with its values (residents' details), at DEBUG: never logged, whatever the level.
+        "django.db.backends": {"level": "WARNING", "filters": ["no_queries"]},
+        # A missing template variable's exception holds the whole context.
+        "django.template": {"filters": ["without_exception"]},
         # Django writes the path as requested on 4xx/5xx and refused CSRF checks.
         "django.request": {"filters": ["request_path"]},
         "django.security.csrf": {"filters": ["request_path"]},

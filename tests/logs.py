@@ -5,6 +5,8 @@ import contextlib
 import io
 import logging
 
+from django.db import connection
+
 from hackney_portal.logs import JsonFormatter, PlainFormatter, RequestIdFilter
 
 
@@ -43,8 +45,8 @@ class EveryFormat(logging.Formatter):
 
 @contextlib.contextmanager
 def every_log_line():
-    """Every logger at DEBUG, every line written in both formats into one text (read it with
-    the yielded function); the levels are put back afterwards."""
+    """Every logger at DEBUG, SQL logged as with DEBUG on, every line written in both formats
+    into one text (read it with the yielded function); all put back afterwards."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(EveryFormat())
@@ -62,9 +64,12 @@ def every_log_line():
     caught = [root, *(logger for logger in loggers if not logger.propagate)]
     for logger in caught:
         logger.addHandler(handler)
+    previous_debug_cursor = connection.force_debug_cursor
+    connection.force_debug_cursor = True  # Django logs every query, as with DEBUG on
     try:
         yield stream.getvalue
     finally:
+        connection.force_debug_cursor = previous_debug_cursor
         for logger in caught:
             logger.removeHandler(handler)
         for logger, level, disabled in saved:
