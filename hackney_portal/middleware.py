@@ -98,9 +98,7 @@ class AccountsCacheDownMiddleware:
             return None
         if not match.route.startswith("accounts/"):
             return None
-        logger.error(
-            "The cache is down: %s answered 503 (%s)", loggable_path(request), exception
-        )
+        logger.error("The cache is down: %s answered 503 (%s)", loggable_path(request), exception)
         response = render(request, "503_sign_in.html", status=503)
         response.headers["Retry-After"] = "300"
         return response

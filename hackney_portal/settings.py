@@ -296,7 +296,9 @@ _QUEUE_OF = {
 }
 # Declared, so that a worker started without -Q consumes every one, and purging clears them all.
 CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in _QUEUE_OF]
-CELERY_TASK_ROUTES = {task: {"queue": queue} for queue, tasks in _QUEUE_OF.items() for task in tasks}
+CELERY_TASK_ROUTES = {
+    task: {"queue": queue} for queue, tasks in _QUEUE_OF.items() for task in tasks
+}
 
 # --- Accounts (django-allauth) ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -71,7 +71,9 @@ def test_a_request_without_an_id_gets_a_new_one_in_its_response(client, db):
 
 
 def test_the_load_balancer_s_request_id_is_kept(client, db):
-    response = client.get("/healthz", headers={"X-Request-ID": "4bf92f35-77b3-4da6-a3ce-929d0e0e4736"})
+    response = client.get(
+        "/healthz", headers={"X-Request-ID": "4bf92f35-77b3-4da6-a3ce-929d0e0e4736"}
+    )
     assert response["X-Request-ID"] == "4bf92f35-77b3-4da6-a3ce-929d0e0e4736"
 
 
@@ -192,5 +194,7 @@ def test_a_production_worker_writes_json_lines(tmp_path):
         worker.wait(timeout=30)
     # (Celery's warning about running as root comes before logging is set up, and is not a
     # log line: production does not run workers as root.)
-    (ready,) = [line for line in (tmp_path / "worker.log").read_text().splitlines() if " ready." in line]
+    (ready,) = [
+        line for line in (tmp_path / "worker.log").read_text().splitlines() if " ready." in line
+    ]
     assert json.loads(ready)["logger"] == "celery.apps.worker"

@@ -4,6 +4,7 @@ exact values typed (and the forms the portal turns them into): names, dates of b
 addresses, council tax account numbers, vehicle registrations, postcodes."""
 
 import re
+from urllib.parse import quote, quote_plus
 
 import pytest
 from django.urls import reverse
@@ -30,15 +31,15 @@ UNLINKED = "30099999"  # the right shape; nobody's account
 
 
 def typed_in(text: str, values: list[str]) -> list[str]:
-    """The values found in text, ignoring case, and spaces for the ones holding digits (a
-    postcode or registration written either way)."""
-    lower, squashed = text.lower(), re.sub(r"\s", "", text.lower())
-    return [
-        value
-        for value in values
-        if value.lower() in lower
-        or (re.search(r"\d", value) and re.sub(r"\s", "", value.lower()) in squashed)
-    ]
+    """The values found in text, as typed or as a URL writes them, ignoring case and spaces
+    (a postcode or registration is written either way)."""
+    squashed = re.sub(r"\s", "", text.lower())
+
+    def found(value: str) -> bool:
+        forms = {value, quote(value), quote_plus(value)}
+        return any(re.sub(r"\s", "", form.lower()) in squashed for form in forms)
+
+    return [value for value in values if found(value)]
 
 
 def test_applying_for_a_permit_logs_no_name_date_of_birth_postcode_or_registration(
@@ -54,16 +55,16 @@ def test_applying_for_a_permit_logs_no_name_date_of_birth_postcode_or_registrati
     assert typed_in(lines(), [*APPLICANT, *BORN, *POSTCODE, CAR, EMAIL]) == []
 
 
-def test_linking_a_council_tax_account_logs_no_account_number_postcode_or_surname(
-    client, resident
-):
+def test_linking_a_council_tax_account_logs_no_account_number_postcode_or_surname(client, resident):
     load_council_tax_borough()
     client.force_login(resident)
     link = reverse("balances:link")
     with every_log_line() as lines:
         client.post(link, {"account_ref": UNLINKED, "postcode": "e81dy", "surname": "OBRIEN"})
         client.post(
-            link, {"account_ref": "3001 2345", "postcode": "e81dy", "surname": "OBRIEN"}, follow=True
+            link,
+            {"account_ref": "3001 2345", "postcode": "e81dy", "surname": "OBRIEN"},
+            follow=True,
         )  # to the balance page, whose address holds the account number
         client.get(reverse("balances:statement_csv", args=[ARREARS]))
 
@@ -71,9 +72,7 @@ def test_linking_a_council_tax_account_logs_no_account_number_postcode_or_surnam
     assert typed_in(lines(), [UNLINKED, ARREARS, "3001 2345", *POSTCODE, *APPLICANT, EMAIL]) == []
 
 
-def test_a_404_on_a_url_holding_an_account_number_or_registration_logs_neither(
-    client, resident
-):
+def test_a_404_on_a_url_holding_an_account_number_or_registration_logs_neither(client, resident):
     client.force_login(resident)
     with every_log_line() as lines:
         client.get(reverse("balances:balance", args=[UNLINKED]))  # a page, not theirs
