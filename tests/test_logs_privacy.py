@@ -12,7 +12,8 @@ from django.urls import reverse
 from tests.balances.ledger import ARREARS
 from tests.balances.ledger import load_borough as load_council_tax_borough
 from tests.casework.search_records import load_search_borough
-from tests.helpers import sign_in
+from tests.factories import PASSWORD
+from tests.helpers import last_email_link, sign_in
 from tests.logs import every_log_line
 from tests.parking.application_records import CAR
 from tests.parking.application_records import load_borough as load_parking_borough
@@ -42,13 +43,33 @@ def typed_in(text: str, values: list[str]) -> list[str]:
     return [value for value in values if found(value)]
 
 
+def test_signing_up_and_in_logs_no_email_address_or_password(
+    client, db, django_capture_on_commit_callbacks
+):
+    email = "amara.okafor@example.com"
+    with every_log_line() as lines:
+        with django_capture_on_commit_callbacks(execute=True):  # the confirmation email
+            client.post(
+                reverse("account_signup"),
+                {"email": email, "password1": PASSWORD, "password2": PASSWORD},
+            )
+        client.post(last_email_link())  # confirmed, and signed in
+        client.post(reverse("account_logout"))
+        client.post(reverse("account_login"), {"login": email.upper(), "password": PASSWORD})
+        client.post(reverse("account_login"), {"login": email, "password": "not-the-password"})
+
+    assert "POST /accounts/login/ 302" in lines()  # signed in, as the capture saw
+    assert typed_in(lines(), [email, "amara.okafor", PASSWORD, "not-the-password"]) == []
+
+
 def test_applying_for_a_permit_logs_no_name_date_of_birth_postcode_or_registration(
-    client, resident
+    client, resident, django_capture_on_commit_callbacks
 ):
     load_parking_borough()
     client.force_login(resident)
     with every_log_line() as lines:
-        application = apply_and_submit(client)  # postcode, address, name, birth, vehicle
+        with django_capture_on_commit_callbacks(execute=True):  # the decision's email too
+            application = apply_and_submit(client)  # postcode, address, name, birth, vehicle
         client.get(reverse("parking:application", args=[application.reference]))
 
     assert "hackney_portal.requests" in lines()  # the capture saw the journey
