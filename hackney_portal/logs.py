@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 # The request (or, in a worker, the task) being served; None outside both.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
-# What we accept from the load balancer's X-Request-ID (nginx's $request_id, a UUID, AWS's
-# hex ids): anything else is not printed, a new id is made instead.
+# What we accept from the load balancer's X-Request-ID (nginx's $request_id, a UUID): anything
+# else is not printed (it could forge a log line), a new id is made instead.
 _ACCEPTED_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
