@@ -75,15 +75,21 @@ pytest: $(VENV)/.installed ## The pytest suite on PostgreSQL, Redis and a real C
 pytest-embedded: $(VENV)/.installed ## The smoke set on the demo defaults (SQLite, eager tasks)
 	$(DEMO_ENV) $(PY) -m pytest -m embedded -p no:cacheprovider $(PYTEST_ARGS)
 
-worker: ## Production-like: run a Celery worker (needs the production environment: README, .env.example)
-	$(PY) -m celery -A hackney_portal worker --loglevel=INFO
+# Every queue by default; production runs a pool per queue (docs/operations.md), e.g.
+# make worker QUEUES=sync. Named after its queues, so pools on one machine differ.
+QUEUES ?= sync,email,payments,default
+comma := ,
+worker: ## Production-like: run a Celery worker on QUEUES (default all: sync,email,payments,default; production environment: README, .env.example)
+	$(PY) -m celery -A hackney_portal worker -Q $(QUEUES) -n $(subst $(comma),-,$(QUEUES))@%h --loglevel=INFO
 
 beat: ## Production-like: run Celery beat, with schedules from the database (production environment)
 	$(PY) -m celery -A hackney_portal beat --loglevel=INFO
 
 serve: assets ## Production-like: collect static files and serve with gunicorn (production environment)
 	$(PY) manage.py collectstatic --no-input -v 0
-	$(PY) -m gunicorn hackney_portal.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile -
+	@# No gunicorn access log: it writes the path and query string as requested (account numbers,
+	@# search terms). The portal logs one line a request itself (docs/operations.md).
+	$(PY) -m gunicorn hackney_portal.wsgi --bind 127.0.0.1:8000 --workers 3
 
 messages: ## Recompile locale/ after editing the wording overrides (needs gettext's msgfmt)
 	msgfmt --check-format -o locale/en_GB/LC_MESSAGES/django.mo locale/en_GB/LC_MESSAGES/django.po

@@ -26,9 +26,11 @@ def enqueue_on_commit(task: Task, **kwargs) -> None:
         except Exception as error:
             # No traceback: the cause is one line (the broker refused the connection), and a
             # command line or a worker's log should read as a known outage, not a crash.
+            # Only the ids: an email's arguments are its address and text (a reset link).
+            ids = {name: value for name, value in kwargs.items() if isinstance(value, int)}
             logger.error(
                 "Could not hand %s %s to the broker (%s: %s); its sweep will queue it again",
-                task.name, kwargs, type(error).__name__, error,
+                task.name, ids, type(error).__name__, error,
             )  # fmt: skip
 
     transaction.on_commit(hand_off)

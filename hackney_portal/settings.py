@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -148,6 +149,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the request's log line cover everything below.
+    "hackney_portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -258,6 +261,47 @@ if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= CELERY_TASK_TIME_LIM
     )
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Celery queues by kind of work (docs/operations.md) ----------------------------------------
+# Production runs a pool of workers for each queue, so that an hour-long records sync never
+# delays a permit email or a refund. Every task of ours is named here on purpose
+# (tests/test_queues.py fails on one that is not); anything else goes to "default". `make
+# worker` and the test suite's workers consume every queue.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+_QUEUE_OF = {
+    # The records and council tax feeds' syncs, and the sweeps that look after them.
+    "sync": [
+        "records.tasks.sync_run_execute_task",
+        "records.tasks.sync_inbox_task",
+        "records.tasks.sync_runs_recover_task",
+        "records.tasks.sync_runs_requeue_task",
+    ],
+    # Emails: residents' notifications and allauth's account emails, and the emails' sweep.
+    "email": [
+        "accounts.tasks.send_email",
+        "notifications.tasks.notification_send_task",
+        "notifications.tasks.notifications_requeue_stuck_task",
+    ],
+    # Money: payments checked with GOV.UK Pay, and refunds.
+    "payments": [
+        "parking.tasks.payment_refresh_task",
+        "parking.tasks.payments_reconcile_task",
+        "parking.tasks.refund_submit_task",
+        "parking.tasks.refunds_requeue_stuck_task",
+    ],
+    # Short scheduled sweeps over permits and applications.
+    "default": [
+        "parking.tasks.applications_lapse_task",
+        "parking.tasks.applications_close_unproven_task",
+        "parking.tasks.permits_remind_task",
+        "parking.tasks.permits_check_moves_task",
+    ],
+}
+# Declared, so that a worker started without -Q consumes every one, and purging clears them all.
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in _QUEUE_OF]
+CELERY_TASK_ROUTES = {
+    task: {"queue": queue} for queue, tasks in _QUEUE_OF.items() for task in tasks
+}
 
 # --- Accounts (django-allauth) ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -598,12 +642,40 @@ PERMIT_EVIDENCE_REVIEW_DAYS = _count("PERMIT_EVIDENCE_REVIEW_DAYS", 5)
 if PERMIT_EVIDENCE_REVIEW_DAYS < 1:
     raise ImproperlyConfigured("PERMIT_EVIDENCE_REVIEW_DAYS must be at least 1.")
 
-# --- Logging ---------------------------------------------------------------------------------
+# --- Logging (hackney_portal/logs.py, docs/operations.md) -----------------------------------
+# json: one JSON object a line, for the council's log platform (the default with DEBUG off);
+# plain: lines for a person at a terminal (the default in the demo and development).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "hackney_portal.logs.RequestIdFilter"},
+        "request_path": {"()": "hackney_portal.logs.RequestPathFilter"},
+        "without_exception": {"()": "hackney_portal.logs.WithoutException"},
+        "no_queries": {"()": "hackney_portal.logs.NoQueries"},
+    },
+    "formatters": {
+        "plain": {"()": "hackney_portal.logs.PlainFormatter"},
+        "json": {"()": "hackney_portal.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # SQL with its values (residents' details), at DEBUG: never logged, whatever the level.
+        "django.db.backends": {"level": "WARNING", "filters": ["no_queries"]},
+        # A missing template variable's exception holds the whole context.
+        "django.template": {"filters": ["without_exception"]},
+        # Django writes the path as requested on 4xx/5xx and refused CSRF checks.
+        "django.request": {"filters": ["request_path"]},
+        "django.security.csrf": {"filters": ["request_path"]},
+    },
 }

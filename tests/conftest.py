@@ -138,6 +138,7 @@ def real_worker():
     try:
         with start_worker(
             celery_app,
+            queues=every_queue(),  # every kind of work, as `make worker` does by default
             pool="solo",
             perform_ping_check=False,
             shutdown_timeout=10,
@@ -147,6 +148,11 @@ def real_worker():
     finally:
         task_postrun.disconnect(dispatch_uid="tests.close_connections")
         celery_app.conf.task_always_eager = True
+
+
+def every_queue() -> list[str]:
+    """The queues by kind of work (settings.CELERY_TASK_QUEUES): a test worker takes them all."""
+    return [queue.name for queue in celery_app.conf.task_queues]
 
 
 def _close_thread_connections(**kwargs):

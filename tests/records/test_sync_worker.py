@@ -18,7 +18,7 @@ from django.db import connection
 from records.models import Property, SyncRun
 from records.progress import progress_key
 from records.services import sync_run_create, sync_runs_recover
-from tests.conftest import wait_for
+from tests.conftest import every_queue, wait_for
 from tests.records.syncing import properties_csv, sync
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +44,8 @@ def _start_worker_process(log_path: Path) -> subprocess.Popen:
     }
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "hackney_portal", "worker", "--pool", "solo",
-         "--concurrency", "1", "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+         "--concurrency", "1", "--without-gossip", "--without-mingle", "--loglevel", "INFO",
+         "-Q", ",".join(every_queue())],
         cwd=ROOT,
         env=env,
         stdout=log_path.open("w"),
