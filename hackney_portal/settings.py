@@ -466,7 +466,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
-        "base-uri": [SELF],
+        # No page sets a <base>: none may (OWASP ASVS 5.0 V3.4.3).
+        "base-uri": [NONE],
         "object-src": [NONE],
     },
 }

@@ -26,6 +26,7 @@ def test_security_headers_on_every_response(client, db, path):
     assert "'unsafe-eval'" not in directives["script-src"]
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
+    assert directives["base-uri"] == "'none'"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "camera=()" in response["Permissions-Policy"]
@@ -93,7 +94,7 @@ CSP_PAGE = {
     "connect-src": "'self'",
     "form-action": "'self'",
     "frame-ancestors": "'none'",
-    "base-uri": "'self'",
+    "base-uri": "'none'",
     "object-src": "'none'",
 }
 EVERY_RESPONSE = {
