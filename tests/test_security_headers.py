@@ -197,3 +197,14 @@ def test_the_session_and_csrf_cookies_in_production(client, production, resident
         "session": (True, True, "Lax"),
         "session lasts": ("", ""),
     }
+
+
+# --- Nothing but the portal's pages and its collected static files is served ------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/.git/config", "/.git/HEAD", "/.env", "/manage.py", "/pyproject.toml", "/static/.git/config"],
+)
+def test_no_source_file_is_served(client, db, path):
+    assert client.get(path).status_code == 404
