@@ -1,6 +1,7 @@
-"""Sessions and forms as docs/security.md claims them (OWASP ASVS 5.0 V3.5, V7.2 to V7.4): a new
-session at sign-in, nothing left on the server after signing out, a deactivated account signed
-out at its next request, and a form sent without its CSRF token refused."""
+"""Sessions and forms as docs/security.md claims them (OWASP ASVS 5.0 V3.5, V6.4, V7.2 to V7.4): a
+new session at sign-in, nothing left on the server after signing out, a deactivated account
+signed out at its next request, a password reset that signs nobody in (staff still give their
+code), and a form sent without its CSRF token refused."""
 
 import re
 from importlib import import_module
@@ -11,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import PASSWORD
-from tests.helpers import sign_in
+from tests.helpers import last_email_link, sign_in
 
 NEW_PASSWORD = "a-new-long-passphrase"
 
@@ -55,6 +56,27 @@ def test_a_deactivated_account_is_signed_out_at_its_next_request(client, residen
         302,
         reverse("account_login"),
     )
+
+
+def signed_out(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_password_reset_signs_nobody_in_and_staff_still_give_their_code(
+    client, transactional_db, parking_officer
+):
+    client.post(reverse("account_reset_password"), {"email": parking_officer.email})
+    link = last_email_link(r"https?://[^\s]+/accounts/password/reset/key/[^\s]+")
+    form = client.get(link, follow=True)
+    data = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    assert client.post(form.redirect_chain[-1][0], data).status_code == 302
+    assert signed_out(client.get(reverse("casework:search")))
+    # The new password opens nothing until the authenticator app's code is given.
+    response = client.post(
+        reverse("account_login"), {"login": parking_officer.email, "password": NEW_PASSWORD}
+    )
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert signed_out(client.get(reverse("casework:search")))
 
 
 @pytest.mark.parametrize("persona", ["resident", "agent"])
