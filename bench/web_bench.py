@@ -245,7 +245,10 @@ def make_residents(count: int, out: Path) -> None:
     from accounts.models import User
     from balances.models import AccountLink, CouncilTaxAccount
 
-    assert settings.SESSION_COOKIE_NAME == SESSION_COOKIE, settings.SESSION_COOKIE_NAME
+    if settings.SESSION_COOKIE_NAME != SESSION_COOKIE:
+        raise SystemExit(
+            f"The session cookie is {settings.SESSION_COOKIE_NAME!r}, not {SESSION_COOKIE!r}"
+        )
     longest = count // 2
     with connection.cursor() as cursor:
         # Half the residents have the longest ledgers in the borough, half are drawn at random
@@ -333,7 +336,8 @@ def profile_pages(targets: Path, requests: int, with_cprofile: bool) -> None:
                     response = client.get(path)
                     elapsed = time.perf_counter() - started
                     profiler.disable()
-                assert response.status_code == 200, (path, response.status_code)
+                if response.status_code != 200:
+                    raise SystemExit(f"{path} answered {response.status_code}, not 200")
                 if round_ == "measured":
                     totals.append(elapsed * 1000)
                     db_times.append(query_seconds[0] * 1000)

@@ -42,7 +42,7 @@ class Rule(StrEnum):
 
 
 class Outcome(StrEnum):
-    PASS = "pass"  # noqa: S105 (a rule's outcome, not a password)
+    PASS = "pass"  # noqa: S105 (a rule's outcome, not a password)  # nosec B105
     FAIL = "fail"
     UNKNOWN = "unknown"
 

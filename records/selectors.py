@@ -594,7 +594,7 @@ def properties_with_address_words(
     corrections = corrections or {}
     # RawSQL of a constant (the index's expression; Concat would add COALESCEs the index does
     # not have); what was typed only ever goes in as a parameter.
-    search = RawSQL(_ADDRESS_SEARCH_SQL, [])  # noqa: S611
+    search = RawSQL(_ADDRESS_SEARCH_SQL, [])  # noqa: S611  # nosec B611
     queryset = Property.objects.annotate(search_text=search)
     for word in words:
         # The word as typed, any form of it ("st" or "street", "rd" or "road"), or a word it

@@ -26,6 +26,7 @@ def test_security_headers_on_every_response(client, db, path):
     assert "'unsafe-eval'" not in directives["script-src"]
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
+    assert directives["base-uri"] == "'none'"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "camera=()" in response["Permissions-Policy"]
@@ -45,6 +46,9 @@ def test_no_page_loads_anything_from_another_host(client, db):
 # with production's environment, tests/test_settings.py), applied to this test's requests.
 HEADER_SETTINGS = (
     "CONTENT_SECURITY_POLICY",
+    "CSRF_COOKIE_HTTPONLY",
+    "CSRF_COOKIE_NAME",
+    "CSRF_COOKIE_SAMESITE",
     "CSRF_COOKIE_SECURE",
     "PERMISSIONS_POLICY",
     "SECURE_CONTENT_TYPE_NOSNIFF",
@@ -55,6 +59,9 @@ HEADER_SETTINGS = (
     "SECURE_PROXY_SSL_HEADER",
     "SECURE_REFERRER_POLICY",
     "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_NAME",
+    "SESSION_COOKIE_SAMESITE",
     "SESSION_COOKIE_SECURE",
     "X_FRAME_OPTIONS",
 )
@@ -93,7 +100,7 @@ CSP_PAGE = {
     "connect-src": "'self'",
     "form-action": "'self'",
     "frame-ancestors": "'none'",
-    "base-uri": "'self'",
+    "base-uri": "'none'",
     "object-src": "'none'",
 }
 EVERY_RESPONSE = {
@@ -172,3 +179,32 @@ def test_plain_http_is_sent_to_https_in_production(client, production, db):
     client.defaults["HTTP_X_FORWARDED_PROTO"] = "http"
     response = client.get("/")
     assert (response.status_code, response["Location"]) == (301, "https://testserver/")
+
+
+def test_the_session_and_csrf_cookies_in_production(client, production, resident):
+    form = client.get(reverse("account_login"))
+    response = sign_in(client, resident)
+    csrf = form.cookies[production.CSRF_COOKIE_NAME]
+    session = response.cookies[production.SESSION_COOKIE_NAME]
+    # Sent over HTTPS only, same-site requests only; the session out of scripts' reach, and
+    # gone when the browser closes (many residents use shared or library computers).
+    assert {
+        "csrf": (csrf["secure"], csrf["samesite"]),
+        "session": (session["secure"], session["httponly"], session["samesite"]),
+        "session lasts": (session["max-age"], session["expires"]),
+    } == {
+        "csrf": (True, "Lax"),
+        "session": (True, True, "Lax"),
+        "session lasts": ("", ""),
+    }
+
+
+# --- Nothing but the portal's pages and its collected static files is served ------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/.git/config", "/.git/HEAD", "/.env", "/manage.py", "/pyproject.toml", "/static/.git/config"],
+)
+def test_no_source_file_is_served(client, db, path):
+    assert client.get(path).status_code == 404

@@ -112,6 +112,19 @@ def test_demo_sign_ins_are_refused_in_production_mode():
     assert "only runs in demo mode" in result.stderr
 
 
+def test_production_hashes_passwords_with_pbkdf2():
+    # The test suite hashes with MD5 for speed (tests/conftest.py): production must not.
+    code = (
+        "from django.contrib.auth.hashers import get_hasher; h = get_hasher();"
+        "print(h.algorithm, h.iterations)"
+    )
+    result = manage("shell", "-c", code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    algorithm, iterations = result.stdout.splitlines()[-1].split()
+    # OWASP's Password Storage Cheat Sheet: PBKDF2-HMAC-SHA256 at 600,000 iterations or more.
+    assert (algorithm, int(iterations) >= 600_000) == ("pbkdf2_sha256", True)
+
+
 def test_production_mode_sets_the_security_headers_settings():
     code = (
         "from django.conf import settings as s;"

@@ -15,9 +15,9 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import ROLES
 
-DEMO_PASSWORD = "demo-password-1"  # noqa: S105  (published on purpose: demo only)
+DEMO_PASSWORD = "demo-password-1"  # noqa: S105 (published on purpose: demo only)  # nosec B105
 # Fake, published secret for demo staff only (base32). Never used outside demo mode.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105  # nosec B105
 RESIDENT_EMAIL = "resident@example.com"
 
 
