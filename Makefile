@@ -15,7 +15,7 @@ TEST_ENV := env DJANGO_DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(
 PYTEST_ARGS ?=
 # `make security`: bandit on the code that ships or runs against real data (settings and
 # skipped checks: [tool.bandit] in pyproject.toml), pip-audit on every package installed in .venv.
-BANDIT_TARGETS := manage.py hackney_portal accounts notifications records parking balances casework bench
+BANDIT_TARGETS := manage.py hackney_portal accounts notifications records parking balances casework personal_data bench
 # A known vulnerability always fails. Advisories that cannot be read (no network, or a proxy that
 # serves packages but not PyPI's per-release JSON) fail only with PIP_AUDIT_STRICT=true: set it
 # wherever pypi.org's JSON API answers (docs/security.md).

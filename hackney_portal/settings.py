@@ -295,6 +295,9 @@ _QUEUE_OF = {
         "parking.tasks.applications_close_unproven_task",
         "parking.tasks.permits_remind_task",
         "parking.tasks.permits_check_moves_task",
+        # Residents' downloads of their data, and the sweep over them.
+        "personal_data.tasks.export_build_task",
+        "personal_data.tasks.exports_sweep_task",
     ],
 }
 # Declared, so that a worker started without -Q consumes every one, and purging clears them all.

@@ -13,7 +13,7 @@ from hackney_portal.personal_data import Section, pounds, section
 from records.selectors import property_by_uprn
 
 from .clients.vehicles import is_uk_registration, normalise_registration
-from .eligibility import Decision, HeldPermit, HeldStatus
+from .eligibility import Decision, HeldPermit, HeldStatus, Outcome
 from .models import (
     REFERENCE_ALPHABET,
     EvidenceFile,
@@ -698,7 +698,11 @@ PERSONAL_DATA_TABLES = (
 )
 
 
-RESULT_WORDS = {"pass": "Met", "fail": "Not met", "unknown": "The records could not tell"}
+RESULT_WORDS = {
+    str(Outcome.PASS): "Met",
+    str(Outcome.FAIL): "Not met",
+    str(Outcome.UNKNOWN): "The records could not tell",
+}
 
 
 def _decision_for_person(decision: dict) -> list[dict]:

@@ -199,9 +199,8 @@ def export_take(*, user, token: str) -> tuple[DataExport, File]:
     this resident's (another resident's link is not found, as for none); ExportLinkUsed or
     ExportLinkExpired for their own link that no longer works."""
     with transaction.atomic():
-        export = DataExport.objects.select_for_update().get(
-            user=user, token_hash=_hash(token), token_hash__gt=""
-        )
+        # A hash is never empty, so an export with no link yet is never found by one.
+        export = DataExport.objects.select_for_update().get(user=user, token_hash=_hash(token))
         if export.downloaded_at is not None:
             raise ExportLinkUsed
         if export.status != Status.READY or export.expires_at <= timezone.now():
