@@ -585,6 +585,33 @@ PERMIT_EVIDENCE_REVIEW_DAYS = _count("PERMIT_EVIDENCE_REVIEW_DAYS", 5)
 if PERMIT_EVIDENCE_REVIEW_DAYS < 1:
     raise ImproperlyConfigured("PERMIT_EVIDENCE_REVIEW_DAYS must be at least 1.")
 
+# --- Retention (docs/retention.md) ----------------------------------------------------------
+# How long each kind of data is kept: the council's records manager's to confirm and change.
+# The daily task personal_data.tasks.retention_enforce deletes or anonymises what is past it.
+RETENTION_BATCH_SIZE = _count("RETENTION_BATCH_SIZE", 1000)  # rows a transaction
+# Permit applications never sent, from their last change.
+RETENTION_DRAFT_DAYS = _count("RETENTION_DRAFT_DAYS", 30)
+# Proof files, from the application's decision (or its withdrawal or closing).
+RETENTION_EVIDENCE_DAYS = _count("RETENTION_EVIDENCE_DAYS", 183)
+# Refused, lapsed, withdrawn and closed applications, from when they ended that way.
+RETENTION_CLOSED_APPLICATION_DAYS = _count("RETENTION_CLOSED_APPLICATION_DAYS", 2 * 365)
+# Permits, payments and refunds: whole years after the end of the financial year (April to
+# March) in which the permit ended or the payment was made (Limitation Act 1980, HMRC).
+RETENTION_PAYMENT_YEARS = _count("RETENTION_PAYMENT_YEARS", 6)
+# Attempts to link a council tax account, from the attempt.
+RETENTION_LINK_ATTEMPT_DAYS = _count("RETENTION_LINK_ATTEMPT_DAYS", 365)
+# Emails to residents, from when they were queued.
+RETENTION_NOTIFICATION_DAYS = _count("RETENTION_NOTIFICATION_DAYS", 2 * 365)
+# Record feed files (stored uploads and the inbox's processed/ and failed/), from the run's end.
+RETENTION_SYNC_FILE_DAYS = _count("RETENTION_SYNC_FILE_DAYS", 90)
+# The access audit log, in whole months from the end of an entry's month (UTC).
+RETENTION_AUDIT_LOG_MONTHS = _count("RETENTION_AUDIT_LOG_MONTHS", 24)
+# The audit log's monthly partitions made ahead of time, after this month's.
+AUDIT_LOG_PARTITIONS_AHEAD = _count("AUDIT_LOG_PARTITIONS_AHEAD", 3)
+for _name in [n for n in list(vars()) if n.startswith("RETENTION_")]:
+    if vars()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
