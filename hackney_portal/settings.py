@@ -587,7 +587,8 @@ if PERMIT_EVIDENCE_REVIEW_DAYS < 1:
 
 # --- Retention (docs/retention.md) ----------------------------------------------------------
 # How long each kind of data is kept: the council's records manager's to confirm and change.
-# The daily task personal_data.tasks.retention_enforce deletes or anonymises what is past it.
+# The daily task personal_data.tasks.retention_enforce_task deletes or anonymises what is past
+# it (personal_data/retention.py), as does `manage.py retention_enforce [--dry-run]`.
 RETENTION_BATCH_SIZE = _count("RETENTION_BATCH_SIZE", 1000)  # rows a transaction
 # Permit applications never sent, from their last change.
 RETENTION_DRAFT_DAYS = _count("RETENTION_DRAFT_DAYS", 30)
