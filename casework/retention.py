@@ -105,6 +105,11 @@ def _rehome_default(cursor, months: list[date]) -> None:
     dropped whole (its rows are never deleted one by one: the trigger would refuse)."""
     cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {DEFAULT}")
     cursor.execute(f"ALTER TABLE {DEFAULT} RENAME TO {DEFAULT}_old")
+    # Its indexes' names go to the new default's.
+    cursor.execute("SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = %s::regclass",
+                   [f"{DEFAULT}_old"])  # fmt: skip
+    for (index,) in cursor.fetchall():
+        cursor.execute(f'ALTER INDEX "{index}" RENAME TO "{index[:59]}_old"')
     default_create(cursor)
     for month in months:
         partition_create(cursor, month)
@@ -128,6 +133,9 @@ def audit_partitions_enforce(*, today: date, dry_run: bool = False) -> dict[str,
     with transaction.atomic(), connection.cursor() as cursor:
         # Partition changes take brief locks on the log: never wait long behind a slow reader.
         cursor.execute("SET LOCAL lock_timeout = '30s'")
+        # The foreign key on `actor` is checked at commit: a partition with rows copied in this
+        # transaction (or written earlier in it) cannot be dropped while that check is pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
         existing = partitions(cursor)
         caught = [m for m in _months_in_default(cursor) if m not in existing]
