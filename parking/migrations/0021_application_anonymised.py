@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parking', '0020_refunds_requeue_schedule'),
+        ("parking", "0020_refunds_requeue_schedule"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='permitapplication',
-            name='anonymised_at',
+            model_name="permitapplication",
+            name="anonymised_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]
