@@ -185,6 +185,7 @@ def past_their_time(settings):
     return DAY + timedelta(days=730)
 
 
+@pytest.mark.embedded
 def test_every_apps_kinds_are_counted(past_their_time):
     counts = retention_enforce(today=past_their_time)
 
@@ -224,6 +225,7 @@ def test_more_rows_than_a_batch_are_all_taken(db):
     assert (counts["notifications.emails"], EmailNotification.objects.count()) == (5, 0)
 
 
+@pytest.mark.embedded
 def test_a_second_run_the_same_day_finds_nothing(past_their_time):
     retention_enforce(today=past_their_time)
 
@@ -251,6 +253,7 @@ def test_the_command_prints_the_count_of_each_kind(db, capsys):
     assert ["balances.link_attempts", "1"] in lines
 
 
+@pytest.mark.embedded
 def test_the_command_dry_run_changes_nothing(db):
     link_attempt(on=timezone.localdate() - timedelta(days=400))
 
