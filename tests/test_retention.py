@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -20,7 +21,8 @@ from balances import services as balances
 from balances.models import LinkAttempt
 from notifications import services as notifications
 from notifications.models import EmailNotification
-from personal_data.retention import retention_enforce
+from personal_data import retention
+from personal_data.retention import LOCK, RetentionBusy, retention_enforce
 from personal_data.tasks import retention_enforce_task
 from records import services as records
 from records.models import SyncRun
@@ -242,6 +244,31 @@ def test_a_dry_run_counts_what_would_go(past_their_time):
     counts = retention_enforce(today=past_their_time, dry_run=True)
 
     assert counts["notifications.emails"] == 1
+
+
+def test_a_run_while_another_is_going_is_refused(db):
+    cache.add(LOCK, "1")
+
+    with pytest.raises(RetentionBusy):
+        retention_enforce(today=DAY)
+
+
+def test_the_command_says_when_another_run_is_going(db):
+    cache.add(LOCK, "1")
+
+    with pytest.raises(CommandError, match="Another retention run is going"):
+        call_command("retention_enforce")
+
+
+def test_one_apps_failure_does_not_stop_the_others(past_their_time, monkeypatch):
+    def broken(**kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(retention, "ENFORCERS", [("broken", broken), *retention.ENFORCERS])
+
+    with pytest.raises(RuntimeError, match="Retention failed for broken"):
+        retention_enforce(today=past_their_time)
+    assert LinkAttempt.objects.count() == 0
 
 
 def test_the_command_prints_the_count_of_each_kind(db, capsys):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from django.utils import timezone
 
 from parking.models import (
@@ -19,6 +20,7 @@ from parking.models import (
     Refund,
 )
 from parking.retention import retention_enforce
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -205,6 +207,17 @@ def test_anonymising_keeps_the_payment(resident):
     enforce(DAY + timedelta(days=730))
 
     assert Payment.objects.filter(pk=kept.pk, application=lapsed).exists()
+
+
+@pytest.mark.parametrize("page", ["parking:applications", "parking:application"])
+def test_the_resident_still_sees_an_anonymised_application(client, resident, page):
+    lapsed = application(resident, Status.LAPSED)
+    payment(resident, application=lapsed)
+    enforce(DAY + timedelta(days=730))
+    sign_in(client, resident)
+
+    args = [lapsed.reference] if page == "parking:application" else []
+    assert client.get(reverse(page, args=args)).status_code == 200
 
 
 def test_an_anonymised_application_is_not_counted_again(resident):

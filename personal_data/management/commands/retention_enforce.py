@@ -3,9 +3,9 @@
 Deletes or anonymises what is past its period (docs/retention.md), as the daily task does, and
 prints how many of each kind. With --dry-run, counts what would go and changes nothing."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from personal_data.retention import retention_enforce
+from personal_data.retention import RetentionBusy, retention_enforce
 
 
 class Command(BaseCommand):
@@ -17,7 +17,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run, **options):
-        counts = retention_enforce(dry_run=dry_run)
+        try:
+            counts = retention_enforce(dry_run=dry_run)
+        except RetentionBusy as busy:
+            raise CommandError(f"{busy} Try again when it has finished.") from busy
         verb = "would go" if dry_run else "deleted or anonymised"
         width = max(len(kind) for kind in counts)
         for kind, count in counts.items():
