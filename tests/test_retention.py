@@ -26,6 +26,7 @@ from personal_data.retention import LOCK, RetentionBusy, retention_enforce
 from personal_data.tasks import retention_enforce_task
 from records import services as records
 from records.models import SyncRun
+from tests.conftest import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -295,6 +296,15 @@ def test_the_task_enforces_the_schedule_today(db):
     retention_enforce_task.delay()
 
     assert LinkAttempt.objects.count() == 0
+
+
+@pytest.mark.celery_worker
+def test_a_real_worker_runs_the_task(celery_worker):
+    link_attempt(on=timezone.localdate() - timedelta(days=400))
+
+    retention_enforce_task.delay()
+
+    wait_for(lambda: not LinkAttempt.objects.exists(), message="the worker never ran the task")
 
 
 def test_the_task_is_on_the_beat_schedule_daily_at_quarter_past_three(db):
