@@ -609,8 +609,18 @@ RETENTION_SYNC_FILE_DAYS = _count("RETENTION_SYNC_FILE_DAYS", 90)
 RETENTION_AUDIT_LOG_MONTHS = _count("RETENTION_AUDIT_LOG_MONTHS", 24)
 # The audit log's monthly partitions made ahead of time, after this month's.
 AUDIT_LOG_PARTITIONS_AHEAD = _count("AUDIT_LOG_PARTITIONS_AHEAD", 3)
-for _name in [n for n in list(vars()) if n.startswith("RETENTION_")]:
-    if vars()[_name] < 1:
+for _name, _value in {
+    "RETENTION_BATCH_SIZE": RETENTION_BATCH_SIZE,
+    "RETENTION_DRAFT_DAYS": RETENTION_DRAFT_DAYS,
+    "RETENTION_EVIDENCE_DAYS": RETENTION_EVIDENCE_DAYS,
+    "RETENTION_CLOSED_APPLICATION_DAYS": RETENTION_CLOSED_APPLICATION_DAYS,
+    "RETENTION_PAYMENT_YEARS": RETENTION_PAYMENT_YEARS,
+    "RETENTION_LINK_ATTEMPT_DAYS": RETENTION_LINK_ATTEMPT_DAYS,
+    "RETENTION_NOTIFICATION_DAYS": RETENTION_NOTIFICATION_DAYS,
+    "RETENTION_SYNC_FILE_DAYS": RETENTION_SYNC_FILE_DAYS,
+    "RETENTION_AUDIT_LOG_MONTHS": RETENTION_AUDIT_LOG_MONTHS,
+}.items():
+    if _value < 1:  # a period of 0 would delete today's data
         raise ImproperlyConfigured(f"{_name} must be at least 1.")
 
 # --- Logging ---------------------------------------------------------------------------------
