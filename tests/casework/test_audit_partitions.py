@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from casework.models import AuditEntry
@@ -196,3 +197,53 @@ def test_old_entries_the_default_caught_leave_with_their_month(agent):
     counts = audit_partitions_enforce(today=date(2026, 12, 1))
 
     assert (counts["audit_entries"], AuditEntry.objects.count()) == (1, 0)
+
+
+# --- The migration -------------------------------------------------------------------------------
+
+MIGRATED = ("casework", "0008_audit_log_partitioned_by_month")
+BEFORE = ("casework", "0007_audit_phone_payment_outcomes")
+
+
+def migrate_to(target) -> None:
+    executor = MigrationExecutor(connection)
+    executor.migrate([target])
+
+
+@pytest.fixture
+def unpartitioned():
+    """The log as it was before migration 0008 (one plain table); migrated again after."""
+    migrate_to(BEFORE)
+    yield
+    migrate_to(MIGRATED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_puts_every_earlier_entry_in_its_month(agent, unpartitioned):
+    earlier = entry(agent, datetime(2025, 3, 5, 9, 0, tzinfo=UTC))
+
+    migrate_to(MIGRATED)
+
+    assert partition_of(earlier) == "casework_auditentry_p202503"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ids_carry_on_after_the_migration(agent, unpartitioned):
+    earlier = entry(agent, datetime(2025, 3, 5, 9, 0, tzinfo=UTC))
+
+    migrate_to(MIGRATED)
+
+    assert entry(agent, datetime.now(UTC)).pk > earlier.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_reversed_keeps_every_entry(agent):
+    partitioned = entry(agent, datetime(2025, 3, 5, 9, 0, tzinfo=UTC), reason="Kept")
+
+    migrate_to(BEFORE)
+    try:
+        kept = list(AuditEntry.objects.values_list("pk", "reason"))
+    finally:
+        migrate_to(MIGRATED)
+
+    assert kept == [(partitioned.pk, "Kept")]
