@@ -13,12 +13,14 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from accounts import services as accounts
 from balances import services as balances
 from balances.models import LinkAttempt
+from casework.models import AuditEntry
 from notifications import services as notifications
 from notifications.models import EmailNotification
 from personal_data import retention
@@ -217,6 +219,22 @@ def test_the_counts_name_every_kind_of_the_schedule(db):
         "casework.audit_entries",
         "accounts.sessions",
     }
+
+
+@pytest.mark.embedded
+def test_an_old_audit_entry_leaves_on_postgresql_and_stays_in_the_demo(agent):
+    # The demo's SQLite log is one table that is kept whole; PostgreSQL's leaves by months.
+    AuditEntry.objects.create(
+        actor=agent,
+        actor_email=agent.email,
+        action=AuditEntry.Action.SEARCH,
+        ip_address="192.0.2.10",
+        at=late_on(date(2019, 5, 1)),
+    )
+
+    retention_enforce(today=DAY)
+
+    assert AuditEntry.objects.count() == (1 if connection.vendor == "sqlite" else 0)
 
 
 def test_more_rows_than_a_batch_are_all_taken(db):
