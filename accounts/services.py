@@ -5,9 +5,13 @@ from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from hackney_portal.handoff import enqueue_on_commit
+from hackney_portal.retention import in_batches
 
 from .models import User
 from .roles import is_staff_member
@@ -88,3 +92,26 @@ def account_close(*, user) -> str:
         user.set_unusable_password()
         user.save(update_fields=["email", "is_active", "password"])
     return address
+
+
+# --- Retention (docs/retention.md) -------------------------------------------------------------
+
+_DATABASE_SESSIONS = (
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+)
+
+
+def retention_enforce(*, today, batch_size: int, dry_run: bool = False) -> dict[str, int]:
+    """Sessions, deleted once expired: what Django's `clearsessions` does, in batches and
+    counted. (`today` is not needed: a session ends at its own expiry time.) Accounts and their
+    email addresses and authenticator apps are kept while the account is open."""
+    if settings.SESSION_ENGINE not in _DATABASE_SESSIONS:
+        # Another engine clears itself (the cache's expiry) or by its own clear_expired().
+        if not dry_run:
+            from importlib import import_module
+
+            import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+        return {"sessions": 0}
+    due = Session.objects.filter(expire_date__lt=timezone.now())
+    return {"sessions": in_batches(due, batch_size=batch_size, dry_run=dry_run)}

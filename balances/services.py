@@ -13,11 +13,13 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from hackney_portal.retention import cutoff, in_batches
 from records.matching import compact_key
 from records.models import Occupancy
 from records.postcodes import normalise_postcode
@@ -184,3 +186,17 @@ def account_closing(*, user) -> dict:
     the link attempts stay for the retention schedule."""
     removed, _ = AccountLink.objects.filter(user=user).delete()
     return {"council_tax_links_removed": removed}
+
+
+# --- Retention (docs/retention.md) -------------------------------------------------------------
+
+
+def retention_enforce(*, today, batch_size: int, dry_run: bool = False) -> dict[str, int]:
+    """balances' part of the retention schedule: attempts to link an account, deleted
+    RETENTION_LINK_ATTEMPT_DAYS after they were made (the lockouts count the last hour only).
+    Links themselves last as long as the resident keeps them; the council tax records are the
+    back office's copy, kept as its snapshots say."""
+    due = LinkAttempt.objects.filter(
+        at__lt=cutoff(today=today, days=settings.RETENTION_LINK_ATTEMPT_DAYS)
+    )
+    return {"link_attempts": in_batches(due, batch_size=batch_size, dry_run=dry_run)}

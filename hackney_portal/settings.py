@@ -298,6 +298,8 @@ _QUEUE_OF = {
         # Residents' downloads of their data, and the sweep over them.
         "personal_data.tasks.export_build_task",
         "personal_data.tasks.exports_sweep_task",
+        # The daily retention run (docs/retention.md).
+        "personal_data.tasks.retention_enforce_task",
     ],
 }
 # Declared, so that a worker started without -Q consumes every one, and purging clears them all.
@@ -653,6 +655,45 @@ if PERMIT_EVIDENCE_REVIEW_DAYS < 1:
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json").strip().lower()
 if LOG_FORMAT not in {"json", "plain"}:
     raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}.")
+# --- Retention (docs/retention.md) ----------------------------------------------------------
+# How long each kind of data is kept: the council's records manager's to confirm and change.
+# The daily task personal_data.tasks.retention_enforce_task deletes or anonymises what is past
+# it (personal_data/retention.py), as does `manage.py retention_enforce [--dry-run]`.
+RETENTION_BATCH_SIZE = _count("RETENTION_BATCH_SIZE", 1000)  # rows a transaction
+# Permit applications never sent, from their last change.
+RETENTION_DRAFT_DAYS = _count("RETENTION_DRAFT_DAYS", 30)
+# Proof files, from the application's decision (or its withdrawal or closing).
+RETENTION_EVIDENCE_DAYS = _count("RETENTION_EVIDENCE_DAYS", 183)
+# Refused, lapsed, withdrawn and closed applications, from when they ended that way.
+RETENTION_CLOSED_APPLICATION_DAYS = _count("RETENTION_CLOSED_APPLICATION_DAYS", 2 * 365)
+# Permits, payments and refunds: whole years after the end of the financial year (April to
+# March) in which the permit ended or the payment was made (Limitation Act 1980, HMRC).
+RETENTION_PAYMENT_YEARS = _count("RETENTION_PAYMENT_YEARS", 6)
+# Attempts to link a council tax account, from the attempt.
+RETENTION_LINK_ATTEMPT_DAYS = _count("RETENTION_LINK_ATTEMPT_DAYS", 365)
+# Emails to residents, from when they were queued.
+RETENTION_NOTIFICATION_DAYS = _count("RETENTION_NOTIFICATION_DAYS", 2 * 365)
+# Record feed files (stored uploads and the inbox's processed/ and failed/), from the run's end.
+RETENTION_SYNC_FILE_DAYS = _count("RETENTION_SYNC_FILE_DAYS", 90)
+# The access audit log, in whole months from the end of an entry's month (UTC).
+RETENTION_AUDIT_LOG_MONTHS = _count("RETENTION_AUDIT_LOG_MONTHS", 24)
+# The audit log's monthly partitions made ahead of time, after this month's.
+AUDIT_LOG_PARTITIONS_AHEAD = _count("AUDIT_LOG_PARTITIONS_AHEAD", 3)
+for _name, _value in {
+    "RETENTION_BATCH_SIZE": RETENTION_BATCH_SIZE,
+    "RETENTION_DRAFT_DAYS": RETENTION_DRAFT_DAYS,
+    "RETENTION_EVIDENCE_DAYS": RETENTION_EVIDENCE_DAYS,
+    "RETENTION_CLOSED_APPLICATION_DAYS": RETENTION_CLOSED_APPLICATION_DAYS,
+    "RETENTION_PAYMENT_YEARS": RETENTION_PAYMENT_YEARS,
+    "RETENTION_LINK_ATTEMPT_DAYS": RETENTION_LINK_ATTEMPT_DAYS,
+    "RETENTION_NOTIFICATION_DAYS": RETENTION_NOTIFICATION_DAYS,
+    "RETENTION_SYNC_FILE_DAYS": RETENTION_SYNC_FILE_DAYS,
+    "RETENTION_AUDIT_LOG_MONTHS": RETENTION_AUDIT_LOG_MONTHS,
+}.items():
+    if _value < 1:  # a period of 0 would delete today's data
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+
+# --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -35,6 +35,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 
 from hackney_portal.handoff import enqueue_on_commit
+from hackney_portal.retention import cutoff, in_batches
 
 from . import tasks
 from .clients import Email, EmailClient, get_email_client
@@ -356,3 +357,17 @@ def account_closing(*, user) -> dict:
         user=user, status=EmailNotification.Status.QUEUED
     ).update(status=EmailNotification.Status.FAILED, to="", failure_reason="Account closed")
     return {"emails_addresses_removed": finished, "emails_not_sent": unsent}
+
+
+# --- Retention (docs/retention.md) -------------------------------------------------------------
+
+
+def retention_enforce(*, today, batch_size: int, dry_run: bool = False) -> dict[str, int]:
+    """notifications' part of the retention schedule: emails to residents, deleted
+    RETENTION_NOTIFICATION_DAYS after they were queued, whatever became of them (one still
+    unsent that long after is long past use). An event's key goes with its email: a resident is
+    not emailed again about an event that old, as nothing raises one."""
+    due = EmailNotification.objects.filter(
+        created_at__lt=cutoff(today=today, days=settings.RETENTION_NOTIFICATION_DAYS)
+    )
+    return {"emails": in_batches(due, batch_size=batch_size, dry_run=dry_run)}

@@ -285,6 +285,9 @@ class PermitApplication(models.Model):
     evidence_received_at = models.DateTimeField(
         null=True, blank=True, help_text="When the first proof for it arrived"
     )
+    # Past its period (docs/retention.md) while a payment the council keeps still points at it:
+    # the answers that name the resident, their home and vehicle are cleared (parking.retention).
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PermitApplicationQuerySet.as_manager()
 

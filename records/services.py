@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hackney_portal.handoff import enqueue_on_commit
+from hackney_portal.retention import cutoff, in_batches
 
 from .contract import feed_names, get_feed
 from .exceptions import FileRejected, SyncBusy, SyncStateError
@@ -351,3 +352,53 @@ def _move(path: Path, folder: Path) -> None:
     if target.exists():
         target = folder / f"{path.stem}-{timezone.now():%Y%m%dT%H%M%S%f}{path.suffix}"
     path.rename(target)
+
+
+# --- Retention (docs/retention.md) -------------------------------------------------------------
+
+
+def retention_enforce(*, today, batch_size: int, dry_run: bool = False) -> dict[str, int]:
+    """records' part of the retention schedule: a finished run's feed file (a whole snapshot of
+    people or accounts) is deleted RETENTION_SYNC_FILE_DAYS after the run ended, with the values
+    its report quoted from rejected rows; the run itself (its counts and reasons) stays, as the
+    records it wrote name it. The inbox's processed/ and failed/ files go after as long, from
+    when they were written (a move keeps that time). The stage is a temporary table, gone when
+    its run's session ends: nothing of it is left to delete. A held run keeps its file until it
+    is decided."""
+    days = settings.RETENTION_SYNC_FILE_DAYS
+    due = (
+        SyncRun.objects.filter(status__in=SyncRun.FINISHED)
+        .exclude(file_path="")
+        .annotate(ended=Coalesce("finished_at", "created_at"))
+        .filter(ended__lt=cutoff(today=today, days=days))
+    )
+    files = in_batches(due, batch_size=batch_size, dry_run=dry_run, act=_sync_files_delete)
+    return {"sync_files": files, "inbox_files": _inbox_files_delete(today, days, dry_run)}
+
+
+def _sync_files_delete(ids: list) -> None:
+    for run in SyncRun.objects.filter(pk__in=ids).only("pk", "file_path", "report"):
+        report = dict(run.report or {})
+        report["rejections"] = [
+            {**group, "examples": [{**e, "value": ""} for e in group.get("examples", [])]}
+            for group in report.get("rejections", [])
+        ]
+        SyncRun.objects.filter(pk=run.pk).update(file_path="", report=report)
+        # Once the run says the file is gone: a rollback leaves both as they were.
+        transaction.on_commit(lambda path=run.file_path: default_storage.delete(path))
+
+
+def _inbox_files_delete(today, days: int, dry_run: bool) -> int:
+    inbox = Path(settings.SYNC_INBOX_DIR)
+    before = cutoff(today=today, days=days).timestamp()
+    old = [
+        path
+        for folder in ("processed", "failed")
+        if (inbox / folder).is_dir()
+        for path in (inbox / folder).iterdir()
+        if path.is_file() and path.stat().st_mtime < before
+    ]
+    if not dry_run:
+        for path in old:
+            path.unlink(missing_ok=True)
+    return len(old)

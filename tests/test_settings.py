@@ -98,6 +98,8 @@ def test_production_settings_pass_check_deploy():
         ({"NOTIFY_BASE_URL": "http://notify.example"}, "NOTIFY_BASE_URL must be an https:// URL"),
         ({"NOTIFY_READ_TIMEOUT": "30"}, "NOTIFICATIONS_SEND_TIME_LIMIT must be more than twice"),
         ({"NOTIFICATIONS_MAX_ATTEMPTS": "0"}, "NOTIFICATIONS_MAX_ATTEMPTS must be at least 1"),
+        ({"RETENTION_DRAFT_DAYS": "0"}, "RETENTION_DRAFT_DAYS must be at least 1"),
+        ({"RETENTION_AUDIT_LOG_MONTHS": "two years"}, "RETENTION_AUDIT_LOG_MONTHS must be a whole"),
     ],
 )
 def test_production_refuses_an_insecure_or_malformed_configuration(change, message):
