@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 
@@ -244,3 +245,17 @@ def _hand_over(export: DataExport) -> None:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def zip_response(write, *, filename: str, content=None) -> FileResponse:
+    """A download made now: `write(into)` writes the zip into a temporary file, handed over as
+    an attachment no one on the way may keep (or `content`, a file already made)."""
+    if content is None:
+        content = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
+        write(content)
+        content.seek(0)
+    response = FileResponse(
+        content, as_attachment=True, filename=filename, content_type="application/zip"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -4,11 +4,8 @@ person's case. Audited with the reason, like every look at a case."""
 
 from __future__ import annotations
 
-import tempfile
-
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import FileResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -16,7 +13,7 @@ from casework.audit import Action, audit_record
 from hackney_portal.forms import NoBrowserMaxLength
 from parking.selectors import users_matched_to_person
 
-from .exports import export_write_for_person
+from .exports import export_write_for_person, zip_response
 from .permissions import PERSONAL_DATA_EXPORT
 
 
@@ -46,17 +43,10 @@ def person_export(request, person_ref: str):
             person_ref=person_ref,
             detail={"accounts": len(users)},
         )
-        made = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
-        export_write_for_person(users=users, into=made)
-        made.seek(0)
-        response = FileResponse(
-            made,
-            as_attachment=True,
+        return zip_response(
+            lambda into: export_write_for_person(users=users, into=into),
             filename=f"portal-data-{person_ref}-{timezone.localdate():%Y-%m-%d}.zip",
-            content_type="application/zip",
         )
-        response["Cache-Control"] = "private, no-store"
-        return response
     return render(
         request,
         "personal_data/person_export.html",

@@ -3,14 +3,13 @@ download. Only ever the signed-in resident's own: every provider reads by `user`
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -44,17 +43,11 @@ def download(request):
     user = request.user
     if request.method == "POST":
         if exports.export_is_small(user=user):
-            made = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
-            exports.export_write(user=user, into=made)
-            made.seek(0)
-            exports.export_record_handed_over(user=user)
-            response = FileResponse(
-                made,
-                as_attachment=True,
+            response = exports.zip_response(
+                lambda into: exports.export_write(user=user, into=into),
                 filename=f"your-data-{timezone.localdate():%Y-%m-%d}.zip",
-                content_type="application/zip",
             )
-            response["Cache-Control"] = "private, no-store"
+            exports.export_record_handed_over(user=user)
             return response
         exports.export_request(user=user)
         return redirect("personal_data:download")
@@ -75,14 +68,11 @@ def export(request, token: str):
         return render(request, "personal_data/link_used.html", status=410)
     except ExportLinkExpired:
         return render(request, "personal_data/link_expired.html", status=410)
-    response = FileResponse(
-        content,
-        as_attachment=True,
+    return exports.zip_response(
+        None,
+        content=content,
         filename=f"your-data-{timezone.localtime(made.ready_at):%Y-%m-%d}.zip",
-        content_type="application/zip",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _shown(row: dict) -> list[tuple[str, list[str]]]:

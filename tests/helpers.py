@@ -30,3 +30,25 @@ def last_email_link(pattern: str = r"https?://[^\s]+/accounts/confirm-email/[^\s
     match = re.search(pattern, mail.outbox[-1].body)
     assert match, f"no link matching {pattern!r} in: {mail.outbox[-1].body}"
     return match.group(0)
+
+
+def every_url_pattern(patterns=None, prefix: str = "", namespace: str = ""):
+    """(full route, URL name with its namespaces, pattern) of every URL pattern the portal
+    serves, for the tests generated from the URL configuration."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from every_url_pattern(pattern.url_patterns, route, inner)
+        elif isinstance(pattern, URLPattern):
+            yield route, namespace + (pattern.name or ""), pattern
+
+
+def is_staff_route(route: str) -> bool:
+    from accounts.middleware import STAFF_PATH_PREFIX
+
+    return f"/{route.lstrip('^')}".startswith(STAFF_PATH_PREFIX)

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.core import signing
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.middleware import STAFF_PATH_PREFIX
 from accounts.models import User
 from balances import services as balance_services
 from balances.models import AccountLink, LinkAttempt
@@ -36,7 +35,7 @@ from personal_data.models import DataExport
 from tests.balances.ledger import ARREARS, load_borough
 from tests.casework.cases import application_at, permit_at, send_evidence
 from tests.factories import UserFactory
-from tests.helpers import sign_in
+from tests.helpers import every_url_pattern, is_staff_route, sign_in
 
 
 @dataclass(frozen=True)
@@ -116,21 +115,12 @@ NOT_RESIDENT_DATA = {
 }
 
 
-def resident_url_patterns(patterns=None, prefix: str = "", namespace: str = ""):
+def resident_url_patterns():
     """(URL name, argument names) of every pattern outside /staff/ that takes an argument."""
-    if patterns is None:
-        patterns = get_resolver().url_patterns
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
-            yield from resident_url_patterns(pattern.url_patterns, route, inner)
-        elif isinstance(pattern, URLPattern) and not f"/{route.lstrip('^')}".startswith(
-            STAFF_PATH_PREFIX
-        ):
-            arguments = set(pattern.pattern.regex.groupindex)
-            if arguments:
-                yield namespace + (pattern.name or ""), arguments
+    for route, name, pattern in every_url_pattern():
+        arguments = set(pattern.pattern.regex.groupindex)
+        if arguments and not is_staff_route(route):
+            yield name, arguments
 
 
 PATTERNS = dict(resident_url_patterns())

@@ -11,17 +11,16 @@ import uuid
 from dataclasses import dataclass, field
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.middleware import STAFF_PATH_PREFIX
 from accounts.roles import CONTACT_CENTRE_AGENT, PARKING_OFFICER, RECORDS_ADMIN, REVENUES_OFFICER
 from accounts.roles import ROLES as ROLE_TABLE
 from parking.services import application_draft_get_or_create
 from records.models import SyncRun
 from tests.casework.cases import application_at, permit_at, send_evidence
 from tests.factories import UserFactory, make_staff
-from tests.helpers import sign_in
+from tests.helpers import every_url_pattern, is_staff_route, sign_in
 
 ROLES = tuple(ROLE_TABLE)
 EVERY_ROLE = frozenset(ROLES)
@@ -98,19 +97,9 @@ ADMIN_KWARGS = {
 }
 
 
-def staff_url_patterns(patterns=None, prefix: str = "", namespace: str = ""):
+def staff_url_patterns():
     """(full route, URL name, pattern) of every URL pattern under the staff prefix."""
-    if patterns is None:
-        patterns = get_resolver().url_patterns
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
-            yield from staff_url_patterns(pattern.url_patterns, route, inner)
-        elif isinstance(pattern, URLPattern) and f"/{route.lstrip('^')}".startswith(
-            STAFF_PATH_PREFIX
-        ):
-            yield route, namespace + (pattern.name or ""), pattern
+    return [(r, name, p) for r, name, p in every_url_pattern() if is_staff_route(r)]
 
 
 def is_admin(name: str) -> bool:
