@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "parking",
     "balances",
     "casework",
+    "insights",
     "notifications",
 ]
 
