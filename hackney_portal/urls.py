@@ -20,6 +20,7 @@ urlpatterns = [
     path("council-tax/", include("balances.urls")),
     path("staff/admin/", admin.site.urls),
     path("staff/records/", include("records.urls")),
+    path("staff/insights/", include("insights.urls")),
     path("staff/", include("casework.urls")),
 ]
 

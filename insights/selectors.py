@@ -1,0 +1,249 @@
+"""The reads behind the what-ifs: every live permit, and every live council tax account carrying
+a discount or premium, as the pure modules' plain facts, each in one query.
+
+Raw SQL over the models' own tables: a permit names its home by UPRN (no foreign key to the
+gazetteer), and the council tax household's band and the ledger's sums are best joined and
+summed where the rows are. Table names come from the models; every value is a parameter."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import connection
+from django.utils import timezone
+
+from balances.ledger import financial_year_of
+from balances.models import CouncilTaxAccount, Instalment, Transaction
+from parking.models import Permit, PermitApplication
+from parking.pricing import TariffRates, VehicleFacts
+from parking.selectors import tariff_in_force
+from records.models import Property
+from records.selectors import feeds_last_applied_at, parking_zones
+
+from .council_tax_whatif import AccountFacts
+from .tariff_whatif import NotPriced, PermitFacts
+
+
+@dataclass(frozen=True)
+class RecordsAsOf:
+    """When the records a what-if rests on were last brought up to date (None: never)."""
+
+    feeds: dict[str, datetime]
+    needed: tuple[str, ...]
+
+    @property
+    def as_of(self) -> datetime | None:
+        """As fresh as the stalest feed it rests on."""
+        if any(feed not in self.feeds for feed in self.needed):
+            return None
+        return min(self.feeds[feed] for feed in self.needed)
+
+    def days_old(self, now: datetime) -> int | None:
+        as_of = self.as_of
+        return None if as_of is None else (now - as_of).days
+
+
+PERMIT_FEEDS = ("properties", "people", "council_tax_accounts")
+COUNCIL_TAX_FEEDS = (
+    "properties",
+    "council_tax_accounts",
+    "council_tax_instalments",
+    "council_tax_transactions",
+)
+
+
+def records_as_of(*, feeds: tuple[str, ...]) -> RecordsAsOf:
+    return RecordsAsOf(feeds=feeds_last_applied_at(feeds=feeds), needed=feeds)
+
+
+def tariff_now(*, today: date | None = None) -> TariffRates:
+    """The tariff in force today (parking's own read): what the what-if changes."""
+    return tariff_in_force(on=today or timezone.localdate())
+
+
+def zones() -> list[str]:
+    """The borough's parking zones, for the zone's own tariff."""
+    return parking_zones()
+
+
+def _live_permits_sql() -> str:
+    permit, application = Permit._meta.db_table, PermitApplication._meta.db_table
+    home, account = Property._meta.db_table, CouncilTaxAccount._meta.db_table
+    # A renewal waiting to start and the permit it renews are one place and one year's cost:
+    # the renewal stands for both (it is what the household pays next).
+    return f"""
+        SELECT p.number, p.uprn, p.zone, h.ward, h.id IS NULL, h.retired_at IS NOT NULL,
+               p.person_ref, p.flagged_at IS NOT NULL, p.months, p.vehicle, p.price_pence,
+               (SELECT a.band FROM {account} a
+                 WHERE a.property_id = h.id AND a.status = 'live' AND a.ended_at IS NULL
+                 ORDER BY a.opened_on DESC, a.id DESC LIMIT 1)
+          FROM {permit} p
+          LEFT JOIN {home} h ON h.uprn = p.uprn
+         WHERE p.status = 'active' AND p.valid_to >= %s
+           AND NOT EXISTS (
+               SELECT 1 FROM {permit} r JOIN {application} ra ON ra.id = r.application_id
+                WHERE ra.renews_id = p.id AND r.status = 'active' AND r.valid_to >= %s)
+         ORDER BY p.uprn, p.created_at, p.id
+    """  # noqa: S608  (table names from the models; values are parameters)
+
+
+def live_permit_facts(*, today: date | None = None) -> list[PermitFacts]:
+    """Every live permit (paid, not cancelled, not ended by `today`) with its home's ward and
+    council tax band, household by household in the order they were bought: one query."""
+    today = today or timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(_live_permits_sql(), [today, today])
+        rows = cursor.fetchall()
+    facts = []
+    for (
+        number,
+        uprn,
+        zone,
+        ward,
+        no_home,
+        retired,
+        person_ref,
+        flagged,
+        months,
+        vehicle,
+        charged,
+        band,
+    ) in rows:
+        if not person_ref:
+            why = NotPriced.NO_PERSON
+        elif uprn is None or no_home:
+            why = NotPriced.NO_ADDRESS
+        elif retired or flagged:
+            why = NotPriced.RECORDS_STALE
+        else:
+            why = None
+        facts.append(
+            PermitFacts(
+                number=number,
+                household=uprn,
+                zone=zone,
+                ward=ward or "",
+                council_tax_band=band or "",
+                months=months,
+                vehicle=vehicle_facts(vehicle),
+                charged_pence=charged,
+                not_priced=why,
+            )
+        )
+    return facts
+
+
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def vehicle_facts(snapshot: dict | str | None) -> VehicleFacts | None:
+    """What pricing needs from a permit's vehicle (DVLA's fields, as parking keeps them), read
+    as parking's vehicle client reads them; None when there is none or it cannot be read."""
+    if isinstance(snapshot, str):  # SQLite hands a raw query the JSON's text
+        snapshot = json.loads(snapshot)
+    if not snapshot:
+        return None
+    try:
+        return VehicleFacts(
+            fuel_type=_text(snapshot.get("fuelType")) or "",
+            co2_g_per_km=_whole(snapshot.get("co2Emissions")),
+            engine_cc=_whole(snapshot.get("engineCapacity")),
+            first_registered=_month(snapshot.get("monthOfFirstRegistration")),
+            year_of_manufacture=_whole(snapshot.get("yearOfManufacture")),
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value.strip() or None
+
+
+def _whole(value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(value)
+    return value
+
+
+def _month(value) -> date | None:
+    text = _text(value)
+    if text is None:
+        return None
+    match = _MONTH.fullmatch(text)
+    if not match:
+        raise ValueError(text)
+    return date(int(match[1]), int(match[2]), 1)
+
+
+# --- Council tax ------------------------------------------------------------------------------
+
+
+def _accounts_sql() -> str:
+    account, home = CouncilTaxAccount._meta.db_table, Property._meta.db_table
+    ledger, schedule = Transaction._meta.db_table, Instalment._meta.db_table
+    # The ledger summed per account where the rows are: this year's charge and discount, what
+    # earlier years leave owed, this year's payments, and the instalments due by today.
+    return f"""
+        SELECT a.band, h.ward, a.discounts,
+               COALESCE(t.charge, 0), COALESCE(t.discount, 0), COALESCE(t.earlier, 0),
+               COALESCE(t.paid, 0), COALESCE(d.due, 0)
+          FROM {account} a
+          JOIN {home} h ON h.id = a.property_id
+          LEFT JOIN (
+               SELECT account_id,
+                      SUM(CASE WHEN financial_year = %s AND kind = 'charge'
+                               THEN amount_pence ELSE 0 END) AS charge,
+                      SUM(CASE WHEN financial_year = %s AND kind = 'discount'
+                               THEN amount_pence ELSE 0 END) AS discount,
+                      SUM(CASE WHEN financial_year < %s THEN amount_pence ELSE 0 END) AS earlier,
+                      SUM(CASE WHEN financial_year = %s AND kind IN ('payment', 'refund')
+                               THEN amount_pence ELSE 0 END) AS paid
+                 FROM {ledger}
+                WHERE withdrawn_at IS NULL
+                GROUP BY account_id) t ON t.account_id = a.id
+          LEFT JOIN (
+               SELECT account_id, SUM(amount_pence) AS due
+                 FROM {schedule}
+                WHERE withdrawn_at IS NULL AND financial_year = %s AND due_on <= %s
+                GROUP BY account_id) d ON d.account_id = a.id
+         WHERE a.status = 'live' AND a.ended_at IS NULL AND a.discounts LIKE %s
+    """  # noqa: S608  (table names from the models; values are parameters)
+
+
+def accounts_with_code(*, code: str, today: date | None = None) -> list[AccountFacts]:
+    """Every live council tax account carrying discount or premium `code`, with its band, its
+    home's ward and its ledger's sums for the what-if: one query."""
+    today = today or timezone.localdate()
+    year = financial_year_of(today)
+    code = code.strip().upper()
+    with connection.cursor() as cursor:
+        # LIKE narrows to the accounts whose codes mention it; the exact code is checked below
+        # ("SPD" in "SPDX" is not SPD).
+        cursor.execute(_accounts_sql(), [year, year, year, year, year, today, f"%{code}%"])
+        rows = cursor.fetchall()
+    facts = []
+    for band, ward, discounts, charge, discount, earlier, paid, due in rows:
+        codes = tuple(c.strip().upper() for c in discounts.split(";") if c.strip())
+        if code in codes:
+            facts.append(
+                AccountFacts(
+                    band=band,
+                    ward=ward or "",
+                    codes=codes,
+                    charge_pence=int(charge),
+                    discount_pence=int(discount),
+                    paid_pence=int(paid),
+                    earlier_pence=int(earlier),
+                    due_to_date_pence=int(due),
+                )
+            )
+    return facts

@@ -1,0 +1,400 @@
+"""What a change to the resident permit tariff would do, over every live permit.
+
+Pure: plain facts in (insights.selectors builds them from the live permits), plain results out;
+no Django. Every permit is priced by `parking.pricing.price`, the code the portal charges with,
+once with the tariff in force and once with the changed one, so the two sides of every
+comparison are worked out the same way (tests/insights/test_tariff_agreement.py checks the
+first side against what the portal charged, penny for penny).
+
+How it counts, where the issue left it to us:
+
+* A household is a home (its UPRN). Its permits are taken in the order they were bought; every
+  one after the first pays the further-permit surcharge, as `parking.pricing` charges it.
+  Permits that cannot be priced still hold their place in that order (they are live, and the
+  portal counted them when it priced the others).
+* A year's cost of a permit is its price times the permits of its length a year takes (four
+  3-month permits, two 6-month ones): what the household pays if it keeps renewing as now.
+* A zone may be given its own tariff (parking.pricing has one tariff for the whole borough; the
+  what-if prices that zone's permits with the zone's tariff through the same code).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from parking.pricing import (
+    EmissionRate,
+    EngineSizeRate,
+    PriceBasis,
+    TariffError,
+    TariffRates,
+    VehicleFacts,
+    price,
+)
+
+
+class NotPriced(enum.StrEnum):
+    """Why a live permit is left out of the figures: the first that applies."""
+
+    NO_PERSON = "no_person"
+    NO_ADDRESS = "no_address"
+    RECORDS_STALE = "records_stale"
+    NO_VEHICLE = "no_vehicle"
+
+
+NOT_PRICED_WORDS = {
+    NotPriced.NO_PERSON: "the permit names no person in the council's records",
+    NotPriced.NO_ADDRESS: "the permit's address is not in the address gazetteer",
+    NotPriced.RECORDS_STALE: "the council's records no longer show the holder or the home "
+    "(the address has left the gazetteer, or the holder may have moved)",
+    NotPriced.NO_VEHICLE: "the vehicle is unknown (no vehicle data, or neither its CO2 "
+    "emissions nor its engine size)",
+}
+
+
+@dataclass(frozen=True)
+class PermitFacts:
+    """One live permit, as the what-if needs it. `not_priced` is set by the selector for what
+    the records say; an unknown vehicle is found here, by pricing itself."""
+
+    number: str
+    household: int | None  # the home's UPRN
+    zone: str
+    ward: str
+    council_tax_band: str  # "" when no council tax account at the home says
+    months: int
+    vehicle: VehicleFacts | None
+    charged_pence: int  # what the portal charged for it
+    not_priced: NotPriced | None = None
+
+
+@dataclass(frozen=True)
+class Tariffs:
+    """The borough's tariff, and any zone's own."""
+
+    borough: TariffRates
+    zones: Mapping[str, TariffRates] = field(default_factory=dict)
+
+    def for_zone(self, zone: str) -> TariffRates:
+        return self.zones.get(zone, self.borough)
+
+
+# --- Changing a tariff ----------------------------------------------------------------------
+
+
+NEW_BAND_LABEL = "New band"
+
+
+@dataclass(frozen=True)
+class NewBand:
+    max_co2: int
+    annual_pence: int
+
+
+def changed_tariff(
+    tariff: TariffRates,
+    *,
+    emission_prices: Sequence[int] | None = None,
+    emission_limits: Sequence[int | None] | None = None,
+    new_band: NewBand | None = None,
+    engine_prices: Sequence[int] | None = None,
+    engine_limits: Sequence[int | None] | None = None,
+    diesel_surcharge_pence: int | None = None,
+    further_permit_surcharge_pence: int | None = None,
+) -> TariffRates:
+    """`tariff` with the parts given changed (each list band by band, in the tariff's order).
+    A new emissions band splits the band its limit falls in: below it at its own price, the rest
+    at the old band's. Raises TariffError (pricing's own checks) when the result could not price
+    a permit: limits that do not rise, a negative price."""
+    emission = list(tariff.emission_bands)
+    if emission_prices is not None:
+        emission = [
+            replace(b, annual_pence=p) for b, p in zip(emission, emission_prices, strict=True)
+        ]
+    if emission_limits is not None:
+        emission = [replace(b, max_co2=m) for b, m in zip(emission, emission_limits, strict=True)]
+    if new_band is not None:
+        if any(b.max_co2 == new_band.max_co2 for b in emission):
+            raise TariffError(f"A band already ends at {new_band.max_co2} g/km")
+        emission.append(EmissionRate(new_band.max_co2, new_band.annual_pence, NEW_BAND_LABEL))
+        emission.sort(key=lambda b: (b.max_co2 is None, b.max_co2 or 0))
+    engine = list(tariff.engine_size_bands)
+    if engine_prices is not None:
+        engine = [replace(b, annual_pence=p) for b, p in zip(engine, engine_prices, strict=True)]
+    if engine_limits is not None:
+        engine = [replace(b, max_cc=m) for b, m in zip(engine, engine_limits, strict=True)]
+    diesel = tariff.diesel_surcharge_pence
+    further = tariff.additional_permit_surcharge_pence
+    return replace(
+        tariff,
+        name=f"{tariff.name} (changed)",
+        emission_bands=tuple(emission),
+        engine_size_bands=tuple(engine),
+        diesel_surcharge_pence=diesel if diesel_surcharge_pence is None else diesel_surcharge_pence,
+        additional_permit_surcharge_pence=(
+            further if further_permit_surcharge_pence is None else further_permit_surcharge_pence
+        ),
+    )
+
+
+def zone_tariff(tariff: TariffRates, *, zone: str, percent: int) -> TariffRates:
+    """A zone's own tariff: every band's price `percent`% of `tariff`'s, rounded half up to the
+    penny (surcharges unchanged)."""
+    if percent < 0:
+        raise TariffError("A zone's prices cannot be a negative percentage")
+
+    def scaled(pence: int) -> int:
+        return (pence * percent + 50) // 100
+
+    return replace(
+        tariff,
+        name=f"{tariff.name} (zone {zone} at {percent}%)",
+        emission_bands=tuple(
+            replace(b, annual_pence=scaled(b.annual_pence)) for b in tariff.emission_bands
+        ),
+        engine_size_bands=tuple(
+            replace(b, annual_pence=scaled(b.annual_pence)) for b in tariff.engine_size_bands
+        ),
+    )
+
+
+# --- The what-if ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Priced:
+    """One permit priced both ways: its price for its months, and a year's cost."""
+
+    permit: PermitFacts
+    before_pence: int  # for its months, with the tariff in force
+    after_pence: int
+    before_year_pence: int
+    after_year_pence: int
+
+    @property
+    def change_year_pence(self) -> int:
+        return self.after_year_pence - self.before_year_pence
+
+
+@dataclass(frozen=True)
+class Group:
+    """The figures for one zone, ward, band or kind of vehicle."""
+
+    label: str
+    permits: int
+    households: int
+    more: int  # households paying more
+    less: int
+    same: int
+    before_pence: int  # a year's cost, with the tariff in force
+    after_pence: int
+
+    @property
+    def change_pence(self) -> int:
+        return self.after_pence - self.before_pence
+
+
+@dataclass(frozen=True)
+class Bucket:
+    label: str
+    households: int
+
+
+@dataclass(frozen=True)
+class Coverage:
+    live: int  # every live permit
+    priced: int
+    not_priced: tuple[tuple[NotPriced, int], ...]  # each reason that applied, most first
+
+    @property
+    def not_priced_total(self) -> int:
+        return self.live - self.priced
+
+
+@dataclass(frozen=True)
+class TariffResult:
+    everyone: Group
+    buckets: tuple[Bucket, ...]
+    by_zone: tuple[Group, ...]
+    by_ward: tuple[Group, ...]
+    by_band: tuple[Group, ...]
+    by_vehicle: tuple[Group, ...]  # electric vehicles apart
+    coverage: Coverage
+    priced: tuple[Priced, ...]
+
+
+# A household's change in a year, in pence: the buckets' lower limits (the first has none).
+BUCKETS: tuple[tuple[int | None, str], ...] = (
+    (None, "Down £100 or more"),
+    (-9_999, "Down £50 to £99.99"),
+    (-4_999, "Down 1p to £49.99"),
+    (0, "No change"),
+    (1, "Up 1p to £49.99"),
+    (5_000, "Up £50 to £99.99"),
+    (10_000, "Up £100 or more"),
+)
+UNKNOWN = "Not known"
+ELECTRIC, DIESEL, OTHER = "Electric", "Diesel", "Petrol, hybrid and other"
+
+
+def bucket_of(change_pence: int) -> int:
+    """The index of the bucket a household's change in a year falls in."""
+    index = 0
+    for i, (lower, _label) in enumerate(BUCKETS):
+        if lower is not None and change_pence >= lower:
+            index = i
+    return index
+
+
+def vehicle_kind(facts: PermitFacts) -> str:
+    vehicle = facts.vehicle
+    if vehicle is not None and vehicle.electric:
+        return ELECTRIC
+    if vehicle is not None and vehicle.diesel:
+        return DIESEL
+    return OTHER
+
+
+def year_of(pence: int, months: int) -> int:
+    """A year's cost of a permit of `months` costing `pence`: four 3-month permits, two 6-month."""
+    return pence * (12 // months)
+
+
+def tariff_whatif(
+    permits: Iterable[PermitFacts], *, current: Tariffs, proposed: Tariffs
+) -> TariffResult:
+    """Price every live permit with the tariff in force and with the proposed one. `permits`
+    come household by household in the order they were bought (selectors.live_permit_facts)."""
+    held: dict[int | None, int] = defaultdict(int)
+    priced: list[Priced] = []
+    not_priced: dict[NotPriced, int] = defaultdict(int)
+    live = 0
+    for permit in permits:
+        live += 1
+        household = permit.household
+        permits_held = held[household] if household is not None else 0
+        if household is not None:
+            held[household] += 1
+        if permit.not_priced is not None:
+            not_priced[permit.not_priced] += 1
+            continue
+        if permit.vehicle is None:
+            not_priced[NotPriced.NO_VEHICLE] += 1
+            continue
+        before = price(
+            tariff=current.for_zone(permit.zone),
+            vehicle=permit.vehicle,
+            permits_held=permits_held,
+            months=permit.months,
+        )
+        if before.basis is PriceBasis.NOT_KNOWN:  # the top band as a guess: not a figure
+            not_priced[NotPriced.NO_VEHICLE] += 1
+            continue
+        after = price(
+            tariff=proposed.for_zone(permit.zone),
+            vehicle=permit.vehicle,
+            permits_held=permits_held,
+            months=permit.months,
+        )
+        priced.append(
+            Priced(
+                permit=permit,
+                before_pence=before.total_pence,
+                after_pence=after.total_pence,
+                before_year_pence=year_of(before.total_pence, permit.months),
+                after_year_pence=year_of(after.total_pence, permit.months),
+            )
+        )
+
+    per_household: dict[int | None, int] = defaultdict(int)
+    for item in priced:
+        per_household[item.permit.household] += item.change_year_pence
+    counts = [0] * len(BUCKETS)
+    for change in per_household.values():
+        counts[bucket_of(change)] += 1
+
+    return TariffResult(
+        everyone=_groups(priced, lambda p: "Every priced permit")[0]
+        if priced
+        else Group("Every priced permit", 0, 0, 0, 0, 0, 0, 0),
+        buckets=tuple(Bucket(label, n) for (_lower, label), n in zip(BUCKETS, counts, strict=True)),
+        by_zone=_groups(priced, lambda p: p.zone or UNKNOWN),
+        by_ward=_groups(priced, lambda p: p.ward or UNKNOWN),
+        by_band=_groups(priced, lambda p: p.council_tax_band or UNKNOWN),
+        by_vehicle=_groups(priced, vehicle_kind, order=(ELECTRIC, DIESEL, OTHER)),
+        coverage=Coverage(
+            live=live,
+            priced=len(priced),
+            not_priced=tuple(sorted(not_priced.items(), key=lambda item: (-item[1], item[0]))),
+        ),
+        priced=tuple(priced),
+    )
+
+
+def _groups(
+    priced: Sequence[Priced],
+    key: Callable[[PermitFacts], str],
+    *,
+    order: Sequence[str] = (),
+) -> tuple[Group, ...]:
+    """The figures for each value of `key`, in `order` or by label (Not known last). A household
+    counts as paying more, less or the same by the change of its permits in the group."""
+    permits: dict[str, int] = defaultdict(int)
+    before: dict[str, int] = defaultdict(int)
+    after: dict[str, int] = defaultdict(int)
+    changes: dict[str, dict[int | None, int]] = defaultdict(lambda: defaultdict(int))
+    for item in priced:
+        label = key(item.permit)
+        permits[label] += 1
+        before[label] += item.before_year_pence
+        after[label] += item.after_year_pence
+        changes[label][item.permit.household] += item.change_year_pence
+    labels = [label for label in order if label in permits] or sorted(
+        permits, key=lambda label: (label == UNKNOWN, _natural(label))
+    )
+    return tuple(
+        Group(
+            label=label,
+            permits=permits[label],
+            households=len(changes[label]),
+            more=sum(1 for c in changes[label].values() if c > 0),
+            less=sum(1 for c in changes[label].values() if c < 0),
+            same=sum(1 for c in changes[label].values() if c == 0),
+            before_pence=before[label],
+            after_pence=after[label],
+        )
+        for label in labels
+    )
+
+
+def _natural(label: str) -> tuple:
+    """Zone "B2" after "B", ward names alphabetically."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in _split(label))
+
+
+def _split(label: str) -> list[str]:
+    parts, current = [], ""
+    for char in label:
+        if current and char.isdigit() != current[-1].isdigit():
+            parts.append(current)
+            current = ""
+        current += char
+    return [*parts, current] if current else parts
+
+
+__all__ = [
+    "EmissionRate",
+    "EngineSizeRate",
+    "NewBand",
+    "NotPriced",
+    "PermitFacts",
+    "TariffError",
+    "TariffResult",
+    "Tariffs",
+    "changed_tariff",
+    "tariff_whatif",
+    "zone_tariff",
+]
