@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-WIDTH = 640  # the viewBox: the SVG scales to its column
-LABEL_WIDTH = 190  # category labels, left of the plot
-VALUE_WIDTH = 110  # room for each bar's value written beside it
-BAR_HEIGHT = 22
+# Each bar has its label and value written on a line above it, so labels of any length and
+# bars of either sign use the whole width, and the text stays legible on a 320 px phone.
+WIDTH = 360  # the viewBox: the SVG scales to its column
+MARGIN = 24  # either side of the plot, for the first and last tick labels
+LABEL_HEIGHT = 18
+BAR_HEIGHT = 16
 GAP = 10
-TOP = 30  # room for the category axis's title above the labels
-AXIS_ROOM = 56  # below the bars: tick labels and the axis title
+TOP = 26  # room for the category axis's title
+AXIS_ROOM = 50  # below the bars: tick labels and the axis title
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,12 @@ class Bar:
     text: str  # the value as written in the table
     x: float
     width: float
-    y: float
+    y: float  # the bar's top; its label's baseline is above it
     negative: bool
-    text_x: float
-    text_anchor: str
+
+    @property
+    def label_y(self) -> float:
+        return self.y - 5
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ class Chart:
 
     @property
     def label_x(self) -> float:
-        return self.plot_left - 8
+        return self.plot_left
 
     @property
     def value_axis_x(self) -> float:
@@ -63,6 +67,10 @@ class Chart:
     @property
     def category_axis_x(self) -> float:
         return 4
+
+    @property
+    def plot_top(self) -> int:
+        return TOP
 
     @property
     def bar_height(self) -> int:
@@ -93,9 +101,9 @@ def bar_chart(
     low, high = min([0, *values]), max([0, *values])
     step = _nice_step((high - low) or 1)
     low = (low // step) * step
-    high = -(-high // step) * step
+    high = max(-(-high // step) * step, low + step)  # all zero: still an axis from 0
     span = (high - low) or step
-    plot_left, plot_right = LABEL_WIDTH, WIDTH - VALUE_WIDTH
+    plot_left, plot_right = MARGIN, WIDTH - MARGIN
 
     def x_of(value: int) -> float:
         return plot_left + (value - low) * (plot_right - plot_left) / span
@@ -103,7 +111,7 @@ def bar_chart(
     zero = x_of(0)
     bars = []
     for index, (label, value, text) in enumerate(items):
-        y = TOP + index * (BAR_HEIGHT + GAP)
+        y = TOP + LABEL_HEIGHT + index * (LABEL_HEIGHT + BAR_HEIGHT + GAP)
         end = x_of(value)
         negative = value < 0
         bars.append(
@@ -114,12 +122,9 @@ def bar_chart(
                 width=round(max(abs(end - zero), 1 if value else 0), 1),
                 y=y,
                 negative=negative,
-                # Beside the bar's end: left of a negative bar, right of a positive one.
-                text_x=round(end - 4 if negative else end + 4, 1),
-                text_anchor="end" if negative else "start",
             )
         )
-    axis_y = TOP + len(items) * (BAR_HEIGHT + GAP)
+    axis_y = TOP + len(items) * (LABEL_HEIGHT + BAR_HEIGHT + GAP)
     ticks = tuple(Tick(round(x_of(v), 1), tick_text(v)) for v in range(low, high + 1, step))
     return Chart(
         id=id,

@@ -15,8 +15,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.middleware import STAFF_PATH_PREFIX
-from accounts.roles import CONTACT_CENTRE_AGENT, PARKING_OFFICER, RECORDS_ADMIN, REVENUES_OFFICER
-from accounts.roles import CASEWORK_ROLES
+from accounts.roles import (
+    CASEWORK_ROLES,
+    CONTACT_CENTRE_AGENT,
+    PARKING_OFFICER,
+    RECORDS_ADMIN,
+    REVENUES_OFFICER,
+)
 from accounts.roles import ROLES as ROLE_TABLE
 from insights.apps import ANALYST
 from parking.services import application_draft_get_or_create
