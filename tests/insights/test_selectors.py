@@ -43,6 +43,7 @@ def unchanged(facts):
     return tariff_whatif(facts, current=tariff, proposed=tariff)
 
 
+@pytest.mark.embedded  # the demo's SQLite hands the raw query the vehicle as text
 def test_an_unchanged_tariff_prices_every_live_permit_as_the_portal_charged_it(varied):
     result = unchanged(live_permit_facts())
     priced = {item.permit.number: item.before_pence for item in result.priced}
@@ -120,6 +121,7 @@ def test_the_accounts_are_read_in_one_query(council_tax, django_assert_num_queri
         accounts_with_code(code="SPD", today=TODAY)
 
 
+@pytest.mark.embedded
 def test_the_council_tax_whatif_over_the_database(council_tax):
     # SPD 25% -> 20%: 1,200.00's discount 300.00 -> 240.00 (+60.00, paid up); 1,800.00's
     # 450.00 -> 360.00 (+90.00, owes 100.00 from 2025/26): +150.00, one in arrears.
