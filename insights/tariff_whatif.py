@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from parking.pricing import (
     EmissionRate,
@@ -55,10 +56,11 @@ NOT_PRICED_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class PermitFacts:
+class PermitFacts(NamedTuple):
     """One live permit, as the what-if needs it. `not_priced` is set by the selector for what
-    the records say; an unknown vehicle is found here, by pricing itself."""
+    the records say; an unknown vehicle is found here, by pricing itself. (A named tuple, not a
+    frozen dataclass: 50,000 are made for every what-if, and a tuple is made three times as
+    fast.)"""
 
     number: str
     household: int | None  # the home's UPRN
@@ -316,15 +318,14 @@ def tariff_whatif(
     for change in per_household.values():
         counts[bucket_of(change)] += 1
 
+    everyone, by_zone, by_ward, by_band, by_vehicle = _groups(priced)
     return TariffResult(
-        everyone=_groups(priced, lambda p: "Every priced permit")[0]
-        if priced
-        else Group("Every priced permit", 0, 0, 0, 0, 0, 0, 0),
+        everyone=everyone[0] if everyone else Group(EVERYONE, 0, 0, 0, 0, 0, 0, 0),
         buckets=tuple(Bucket(label, n) for (_lower, label), n in zip(BUCKETS, counts, strict=True)),
-        by_zone=_groups(priced, lambda p: p.zone or UNKNOWN),
-        by_ward=_groups(priced, lambda p: p.ward or UNKNOWN),
-        by_band=_groups(priced, lambda p: p.council_tax_band or UNKNOWN),
-        by_vehicle=_groups(priced, vehicle_kind, order=(ELECTRIC, DIESEL, OTHER)),
+        by_zone=by_zone,
+        by_ward=by_ward,
+        by_band=by_band,
+        by_vehicle=by_vehicle,
         coverage=Coverage(
             live=live,
             priced=len(priced),
@@ -334,39 +335,64 @@ def tariff_whatif(
     )
 
 
-def _groups(
-    priced: Sequence[Priced],
-    key: Callable[[PermitFacts], str],
-    *,
-    order: Sequence[str] = (),
-) -> tuple[Group, ...]:
-    """The figures for each value of `key`, in `order` or by label (Not known last). A household
-    counts as paying more, less or the same by the change of its permits in the group."""
-    permits: dict[str, int] = defaultdict(int)
-    before: dict[str, int] = defaultdict(int)
-    after: dict[str, int] = defaultdict(int)
-    changes: dict[str, dict[int | None, int]] = defaultdict(lambda: defaultdict(int))
+EVERYONE = "Every priced permit"
+
+
+class _Tally:
+    __slots__ = ("after", "before", "households", "permits")
+
+    def __init__(self) -> None:
+        self.permits = self.before = self.after = 0
+        self.households: dict[int | None, int] = defaultdict(int)
+
+
+def _groups(priced: Sequence[Priced]) -> list[tuple[Group, ...]]:
+    """The figures for everyone, each zone, ward, council tax band and kind of vehicle, in one
+    pass (it runs over every live permit). A household counts as paying more, less or the same
+    by the change of its permits in the group."""
+    tallies: list[dict[str, _Tally]] = [defaultdict(_Tally) for _ in range(5)]
     for item in priced:
-        label = key(item.permit)
-        permits[label] += 1
-        before[label] += item.before_year_pence
-        after[label] += item.after_year_pence
-        changes[label][item.permit.household] += item.change_year_pence
-    labels = [label for label in order if label in permits] or sorted(
-        permits, key=lambda label: (label == UNKNOWN, _natural(label))
-    )
-    return tuple(
-        Group(
-            label=label,
-            permits=permits[label],
-            households=len(changes[label]),
-            more=sum(1 for c in changes[label].values() if c > 0),
-            less=sum(1 for c in changes[label].values() if c < 0),
-            same=sum(1 for c in changes[label].values() if c == 0),
-            before_pence=before[label],
-            after_pence=after[label],
+        permit = item.permit
+        before, after = item.before_year_pence, item.after_year_pence
+        change, household = after - before, permit.household
+        labels = (
+            EVERYONE,
+            permit.zone or UNKNOWN,
+            permit.ward or UNKNOWN,
+            permit.council_tax_band or UNKNOWN,
+            vehicle_kind(permit),
         )
-        for label in labels
+        for tally_by_label, label in zip(tallies, labels, strict=True):
+            tally = tally_by_label[label]
+            tally.permits += 1
+            tally.before += before
+            tally.after += after
+            tally.households[household] += change
+    orders = [(), (), (), (), (ELECTRIC, DIESEL, OTHER)]
+    return [
+        tuple(_group(label, tally_by_label[label]) for label in _ordered(tally_by_label, order))
+        for tally_by_label, order in zip(tallies, orders, strict=True)
+    ]
+
+
+def _ordered(tally_by_label: dict, order: Sequence[str]) -> list[str]:
+    """In `order`, or by label with Not known last."""
+    if order:
+        return [label for label in order if label in tally_by_label]
+    return sorted(tally_by_label, key=lambda label: (label == UNKNOWN, _natural(label)))
+
+
+def _group(label: str, tally: _Tally) -> Group:
+    changes = tally.households.values()
+    return Group(
+        label=label,
+        permits=tally.permits,
+        households=len(tally.households),
+        more=sum(1 for c in changes if c > 0),
+        less=sum(1 for c in changes if c < 0),
+        same=sum(1 for c in changes if c == 0),
+        before_pence=tally.before,
+        after_pence=tally.after,
     )
 
 
