@@ -166,9 +166,9 @@ def zone_tariff(tariff: TariffRates, *, zone: str, percent: int) -> TariffRates:
 # --- The what-if ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Priced:
-    """One permit priced both ways: its price for its months, and a year's cost."""
+class Priced(NamedTuple):
+    """One permit priced both ways: its price for its months, and a year's cost. (A named
+    tuple: one is made for every live permit.)"""
 
     permit: PermitFacts
     before_pence: int  # for its months, with the tariff in force
@@ -274,6 +274,7 @@ def tariff_whatif(
     priced: list[Priced] = []
     not_priced: dict[NotPriced, int] = defaultdict(int)
     live = 0
+    now_for, then_for = current.for_zone, proposed.for_zone
     for permit in permits:
         live += 1
         household = permit.household
@@ -283,31 +284,27 @@ def tariff_whatif(
         if permit.not_priced is not None:
             not_priced[permit.not_priced] += 1
             continue
-        if permit.vehicle is None:
+        vehicle, months = permit.vehicle, permit.months
+        if vehicle is None:
             not_priced[NotPriced.NO_VEHICLE] += 1
             continue
         before = price(
-            tariff=current.for_zone(permit.zone),
-            vehicle=permit.vehicle,
-            permits_held=permits_held,
-            months=permit.months,
+            tariff=now_for(permit.zone), vehicle=vehicle, permits_held=permits_held, months=months
         )
         if before.basis is PriceBasis.NOT_KNOWN:  # the top band as a guess: not a figure
             not_priced[NotPriced.NO_VEHICLE] += 1
             continue
         after = price(
-            tariff=proposed.for_zone(permit.zone),
-            vehicle=permit.vehicle,
-            permits_held=permits_held,
-            months=permit.months,
-        )
+            tariff=then_for(permit.zone), vehicle=vehicle, permits_held=permits_held, months=months
+        ).total_pence
+        per_year = 12 // months  # a year's cost: four 3-month permits, two 6-month ones
         priced.append(
             Priced(
-                permit=permit,
-                before_pence=before.total_pence,
-                after_pence=after.total_pence,
-                before_year_pence=year_of(before.total_pence, permit.months),
-                after_year_pence=year_of(after.total_pence, permit.months),
+                permit,
+                before.total_pence,
+                after,
+                before.total_pence * per_year,
+                after * per_year,
             )
         )
 
