@@ -7,6 +7,7 @@ from django.urls import reverse
 from insights.apps import ANALYST
 from insights.forms import TariffChangeForm
 from insights.selectors import tariff_now
+from parking.models import Tariff
 from tests.factories import UserFactory, make_staff
 from tests.helpers import sign_in
 from tests.insights.borough import load_council_tax, load_homes, permit_bought
@@ -97,8 +98,9 @@ def test_the_result_costs_a_fixed_number_of_queries(signed_in, django_assert_num
     answers = tariff_as_now()
     signed_in.get(TARIFF_RESULT, answers)  # the staff session's last request noted: not again
     # The session, the user, their app and permissions (5); the tariff and its two kinds of
-    # band (3), the zones (1), every live permit (1), the records' dates (1).
-    with django_assert_num_queries(11):
+    # band (3), the zones (1), every live permit (1, with its transaction's savepoint, settings
+    # and release: 4), the records' dates (1).
+    with django_assert_num_queries(14):
         signed_in.get(TARIFF_RESULT, answers)
 
 
@@ -166,6 +168,12 @@ def test_the_council_tax_result_costs_a_fixed_number_of_queries(
     answers = {"code": "SPD", "percent": "20"}
     signed_in.get(COUNCIL_TAX_RESULT, answers)  # the staff session's last request noted
     # The session, the user, their app and permissions (5); every account carrying the code
-    # with its ledger's sums (1), the records' dates (1).
-    with django_assert_num_queries(7):
+    # with its ledger's sums (1, with its transaction's savepoint, settings and release: 4),
+    # the records' dates (1).
+    with django_assert_num_queries(10):
         signed_in.get(COUNCIL_TAX_RESULT, answers)
+
+
+def test_with_no_tariff_in_force_the_tariff_page_says_so(signed_in):
+    Tariff.objects.all().delete()
+    assert "No permit tariff is in force" in text(signed_in.get(reverse("insights:tariff")))
