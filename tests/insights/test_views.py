@@ -11,6 +11,7 @@ from parking.models import Tariff
 from tests.factories import UserFactory, make_staff
 from tests.helpers import sign_in
 from tests.insights.borough import load_council_tax, load_homes, permit_bought
+from tests.test_error_messages import DEFAULT_WORDING, _codes
 
 TARIFF_RESULT = reverse("insights:tariff_result")
 COUNCIL_TAX_RESULT = reverse("insights:council_tax_result")
@@ -177,3 +178,16 @@ def test_the_council_tax_result_costs_a_fixed_number_of_queries(
 def test_with_no_tariff_in_force_the_tariff_page_says_so(signed_in):
     Tariff.objects.all().delete()
     assert "No permit tariff is in force" in text(signed_in.get(reverse("insights:tariff")))
+
+
+def test_every_field_of_the_tariff_form_has_our_message_for_every_error(db):
+    # The form is built from the tariff in force, so the audit of form classes cannot see it.
+    form = TariffChangeForm(tariff=tariff_now(), zones=["A"])
+    defaults = [
+        (name, code)
+        for name, field in form.fields.items()
+        for code in _codes(field)
+        if not field.error_messages.get(code)
+        or any(phrase in str(field.error_messages[code]) for phrase in DEFAULT_WORDING)
+    ]
+    assert defaults == []
