@@ -46,6 +46,7 @@ demo: install assets ## Set up the demo database and its sign-ins
 	$(DEMO_ENV) $(PY) manage.py demo_users --quiet
 	$(DEMO_ENV) $(PY) manage.py demo_balances
 	$(DEMO_ENV) $(PY) manage.py demo_review_queue
+	$(DEMO_ENV) $(PY) manage.py demo_permits
 	@# The sign-ins last, where a newcomer looks for them.
 	@$(DEMO_ENV) LOG_LEVEL=WARNING $(PY) manage.py demo_users
 
