@@ -15,6 +15,7 @@ from .council_tax_whatif import NOT_ASSESSED_WORDS, RATES, council_tax_whatif
 from .forms import CouncilTaxChangeForm, TariffChangeForm
 from .permissions import INSIGHTS_VIEW
 from .tariff_whatif import NEW_BAND_LABEL, NOT_PRICED_WORDS, UNKNOWN, Tariffs, tariff_whatif
+from .trust import feed_label, feed_slug
 
 analyst_only = permission_required(INSIGHTS_VIEW, raise_exception=True)
 
@@ -207,6 +208,10 @@ def _records_context(records: selectors.RecordsAsOf) -> dict:
         "stale": days is not None and days > settings.RECORDS_MAX_AGE_DAYS,
         "max_age_days": settings.RECORDS_MAX_AGE_DAYS,
         "feeds": [feed.replace("_", " ") for feed in records.needed],
+        # How far to trust this: each feed's quality page (its rejected rows and their reasons).
+        "quality": [
+            {"label": feed_label(feed), "slug": feed_slug(feed)} for feed in records.needed
+        ],
     }
 
 
