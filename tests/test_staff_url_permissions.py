@@ -98,6 +98,9 @@ STAFF_URLS: dict[str, Rule] = {
     "insights:tariff_result": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
     "insights:council_tax": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
     "insights:council_tax_result": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
+    "insights:quality": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
+    "insights:quality_feed": Rule(frozenset({ANALYST, RECORDS_ADMIN}), kwargs={"feed": "feed"}),
+    "insights:channels": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
 }
 # Sample values for the Django admin's URL arguments.
 ADMIN_KWARGS = {
@@ -192,6 +195,7 @@ def made(db, settings, tmp_path):
         "assisted": assisted.reference,
         "payment_reference": "PY-NONE",
         "run": run.pk,
+        "feed": "council-tax-accounts",
         "person_ref": "P0000001",
         "uprn": 10001,
         "evidence_id": uuid.uuid4(),
