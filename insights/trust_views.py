@@ -7,6 +7,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from hackney_portal.templatetags.portal import clock_time, short_date
+
 from .charts import bar_chart
 from .trust import (
     RUNS_ON_SUMMARY,
@@ -23,6 +25,12 @@ def _count(value: int) -> str:
     return f"{value:,}"
 
 
+def _when(moment) -> str:
+    """As the table beside the chart writes it: "4 Dec 2026, 3:14pm"."""
+    local = timezone.localtime(moment)
+    return f"{short_date(local)}, {clock_time(local)}"
+
+
 def _week(day) -> str:
     return f"Week of {day.day} {day:%b}"
 
@@ -32,18 +40,19 @@ def _week(day) -> str:
 def quality(request):
     summary = quality_summary(now=timezone.now())
     read = [feed for feed in summary.feeds if feed.rows_read]
+    # In tenths of a percent: a feed's rejections are often under one in a hundred rows.
     chart = bar_chart(
         id="chart-feed-rejections",
         title="Rows rejected in each feed's last runs, as a percentage of rows read",
-        description="Bar chart of the percentage of rows each feed's last runs rejected, "
-        "rounded to a whole number. The table beside it has the same numbers, with the rows.",
+        description="Bar chart of the percentage of rows each feed's last runs rejected. The "
+        "table beside it has the same numbers, with the rows read and rejected.",
         category_axis="Feed",
         value_axis="Rows rejected (%)",
         items=[
-            (feed.label, round(100 * feed.rows_rejected / feed.rows_read), feed.rejected_share)
+            (feed.label, round(1000 * feed.rows_rejected / feed.rows_read), feed.rejected_share)
             for feed in read
         ],
-        tick_text=lambda v: f"{v}%",
+        tick_text=lambda v: f"{v / 10:g}%",
     )
     return render(
         request,
@@ -74,7 +83,7 @@ def quality_feed(request, feed: str):
         value_axis="Rows rejected",
         items=[
             (
-                f"{timezone.localtime(run.finished_at):%-d %b %H:%M}",
+                _when(run.finished_at),
                 run.quality.rows_rejected,
                 _count(run.quality.rows_rejected),
             )
