@@ -11,7 +11,7 @@ from balances.models import PageViewCount
 from tests.balances.ledger import ARREARS, load_borough
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]  # the upsert on SQLite too
 BALANCE = reverse("balances:balance", kwargs={"account_ref": ARREARS})
 
 

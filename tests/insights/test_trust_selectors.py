@@ -27,6 +27,8 @@ from records.selectors import sync_quality_by_run, sync_rejections_by_week
 from tests.factories import UserFactory, make_staff
 from tests.records.syncing import PEOPLE_HEADER, sync
 
+# Also on the demo's SQLite (make pytest-embedded): its queries are written for both.
+pytestmark = pytest.mark.embedded
 LONDON = ZoneInfo("Europe/London")
 SINCE = datetime(2026, 11, 2, tzinfo=LONDON)  # a Monday
 WEEK_1, WEEK_2 = date(2026, 11, 2), date(2026, 11, 9)
