@@ -3,10 +3,11 @@ known data set with its answer worked out by hand below: records' runs and their
 week, parking's applications by channel and decision, casework's case views and balances' daily
 page counts. A week is a London week from its Monday."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from balances.models import PageViewCount
 from balances.selectors import page_views_by_week
@@ -97,6 +98,18 @@ def test_rejections_are_summed_by_reason_and_week(runs):
         (WEEK_1, "bad date", 7),
         (WEEK_1, "unknown uprn", 2),
         (WEEK_2, "unknown uprn", 1),
+    ]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the demo's SQLite weeks by the UTC day"
+)
+def test_a_run_just_after_midnight_in_summer_time_is_in_the_londoners_new_week(db):
+    # 23:30 UTC on Sunday 7 June is 00:30 on Monday 8 June in London.
+    run("people", datetime(2026, 6, 7, 23, 30, tzinfo=UTC), 10, [("bad date", 1)])
+    since = datetime(2026, 6, 1, tzinfo=LONDON)
+    assert sync_rejections_by_week(feed="people", since=since) == [
+        (date(2026, 6, 8), "bad date", 1)
     ]
 
 
@@ -205,6 +218,19 @@ def test_case_views_are_counted_by_week(db):
     entry(at(3), AuditEntry.Action.SEARCH)  # not a case view
     entry(at(1, 23, 59))  # before the weeks
     assert case_views_by_week(since=SINCE) == [(WEEK_1, 3), (WEEK_2, 1)]
+
+
+def test_a_case_viewed_just_after_midnight_in_summer_time_is_in_the_londoners_new_week(db):
+    agent = make_staff("contact_centre_agent")
+    AuditEntry.objects.create(
+        at=datetime(2026, 6, 7, 23, 30, tzinfo=UTC),  # 00:30 on Monday 8 June in London
+        actor=agent,
+        actor_email=agent.email,
+        action=AuditEntry.Action.CASE_VIEW,
+        ip_address="127.0.0.1",
+    )
+    since = datetime(2026, 6, 1, tzinfo=LONDON)
+    assert case_views_by_week(since=since) == [(date(2026, 6, 8), 1)]
 
 
 # --- balances: the balance page's daily count -----------------------------------------------------
