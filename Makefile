@@ -15,7 +15,7 @@ TEST_ENV := env DJANGO_DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(
 PYTEST_ARGS ?=
 # `make security`: bandit on the code that ships or runs against real data (settings and
 # skipped checks: [tool.bandit] in pyproject.toml), pip-audit on every package installed in .venv.
-BANDIT_TARGETS := manage.py hackney_portal accounts notifications records parking balances casework personal_data bench
+BANDIT_TARGETS := manage.py hackney_portal accounts notifications records parking balances casework personal_data insights bench
 # A known vulnerability always fails. Advisories that cannot be read (no network, or a proxy that
 # serves packages but not PyPI's per-release JSON) fail only with PIP_AUDIT_STRICT=true: set it
 # wherever pypi.org's JSON API answers (docs/security.md).
@@ -23,7 +23,7 @@ PIP_AUDIT_STRICT ?= false
 # Advisories accepted, each with its reason in docs/security.md (none today).
 PIP_AUDIT_IGNORE :=
 
-.PHONY: help install assets migrate demo run test lint security format check-migrations pytest pytest-embedded messages bench bench-sync bench-readers bench-conversions bench-decisions bench-web bench-search totp worker beat serve clean
+.PHONY: help install assets migrate demo run test lint security format check-migrations pytest pytest-embedded messages bench bench-sync bench-readers bench-conversions bench-decisions bench-web bench-search bench-insights totp worker beat serve clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -55,6 +55,7 @@ demo: install assets ## Set up the demo database and its sign-ins
 	$(DEMO_ENV) $(PY) manage.py demo_users --quiet
 	$(DEMO_ENV) $(PY) manage.py demo_balances
 	$(DEMO_ENV) $(PY) manage.py demo_review_queue
+	$(DEMO_ENV) $(PY) manage.py demo_permits
 	@# The sign-ins last, where a newcomer looks for them.
 	@$(DEMO_ENV) LOG_LEVEL=WARNING $(PY) manage.py demo_users
 
@@ -115,7 +116,7 @@ serve: assets ## Production-like: collect static files and serve with gunicorn (
 messages: ## Recompile locale/ after editing the wording overrides (needs gettext's msgfmt)
 	msgfmt --check-format -o locale/en_GB/LC_MESSAGES/django.mo locale/en_GB/LC_MESSAGES/django.po
 
-bench: bench-sync bench-readers bench-conversions bench-decisions bench-web bench-search ## Run every benchmark (results are written up in docs/performance.md; BENCH_ARGS=--smoke: each at a tiny size)
+bench: bench-sync bench-readers bench-conversions bench-decisions bench-web bench-search bench-insights ## Run every benchmark (results are written up in docs/performance.md; BENCH_ARGS=--smoke: each at a tiny size)
 
 bench-sync: $(VENV)/.installed ## Benchmark a one-million-row records sync against a raw COPY
 	$(PY) bench/sync_bench.py $(BENCH_ARGS)
@@ -134,6 +135,9 @@ bench-web: $(VENV)/.installed assets ## Balance pages under load: gunicorn, Post
 
 bench-search: $(VENV)/.installed ## The contact centre's search on the demo borough at scale 1.0: 128 realistic queries, p50/p95/max by kind, fails when any kind's p95 >= 100 ms (options: BENCH_SEARCH_ARGS='--repeat 5')
 	$(PY) bench/search_bench.py $(BENCH_ARGS) $(BENCH_SEARCH_ARGS)
+
+bench-insights: $(VENV)/.installed ## The analysts' what-ifs: a tariff change over 50,000 live permits and a council tax discount change over the demo borough at scale 1.0, each through its page, median under 2 s or it fails (options: BENCH_INSIGHTS_ARGS='--repeat 9')
+	$(PY) bench/insights_bench.py $(BENCH_ARGS) $(BENCH_INSIGHTS_ARGS)
 
 clean: ## Remove the demo database and built assets (keeps installed packages)
 	rm -rf var/demo.sqlite3* static/build var/staticfiles

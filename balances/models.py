@@ -160,3 +160,24 @@ class LinkAttempt(models.Model):
 
     def __str__(self):
         return f"{self.account_ref} {self.reason} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PageViewCount(models.Model):
+    """How many times a kind of resident page was shown on a London day: a number, no more. It
+    names no resident, no account and no session, so it is no one's personal data (what the
+    analysts' channel-shift page sets against the contact centre's case views)."""
+
+    class Page(models.TextChoices):
+        BALANCE = "balance", "Council tax balance"
+
+    day = models.DateField()
+    page = models.CharField(max_length=20, choices=Page.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "page"], name="balances_page_view_day_page")
+        ]
+
+    def __str__(self):
+        return f"{self.page} on {self.day}: {self.count}"

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Q, Sum
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from hackney_portal.personal_data import Section, section
@@ -26,7 +27,14 @@ from records.selectors import applied_at, feeds_last_applied_at, feeds_last_appl
 from . import ledger
 from .exceptions import AccountNotLinked
 from .ledger import PAYMENT_KINDS, ScheduledInstalment, financial_year_of
-from .models import AccountLink, CouncilTaxAccount, Instalment, LinkAttempt, Transaction
+from .models import (
+    AccountLink,
+    CouncilTaxAccount,
+    Instalment,
+    LinkAttempt,
+    PageViewCount,
+    Transaction,
+)
 
 COUNCIL_TAX_FEEDS = ("council_tax_accounts", "council_tax_instalments", "council_tax_transactions")
 STALE_AFTER = timedelta(days=2)
@@ -721,3 +729,19 @@ def personal_data_for(*, user) -> list[Section]:
             },
         ),
     ]
+
+
+# --- For the analysts (insights): totals only ---------------------------------------------------
+
+
+def page_views_by_week(*, page: str, since: date) -> list[tuple[date, int]]:
+    """(London week's Monday, times `page` was shown) from `since`: one grouped query over the
+    daily counts (balances.services.page_view_count)."""
+    rows = (
+        PageViewCount.objects.filter(page=page, day__gte=since)
+        .annotate(week=TruncWeek("day"))
+        .values_list("week")
+        .annotate(views=Sum("count"))
+        .order_by("week")
+    )
+    return [(week, views) for week, views in rows]

@@ -18,6 +18,7 @@ from hackney_portal.templatetags.portal import clock_time
 from . import selectors, services
 from .exceptions import AccountNotLinked, LinkDetailsDoNotMatch, LinkLockedOut
 from .forms import LinkForm
+from .models import PageViewCount
 
 DO_NOT_MATCH = (
     "The details do not match an account we can link. Check your bill for the account number, "
@@ -85,7 +86,11 @@ def balance(request, account_ref: str):
     account = selectors.balance_for(
         user=request.user, account_ref=account_ref, today=timezone.localdate()
     )
-    return render(request, "balances/balance.html", {"account": account})
+    response = render(request, "balances/balance.html", {"account": account})
+    # Counted once shown (an account not linked is a 404 above, and not counted): how much the
+    # page is used, for the analysts' channel shift. Nothing about who.
+    services.page_view_count(page=PageViewCount.Page.BALANCE)
+    return response
 
 
 @linked_only

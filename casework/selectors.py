@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from balances.models import COUNCIL_TAX_ACCOUNT_VIEW, COUNCIL_TAX_LEDGER_VIEW
@@ -527,3 +528,19 @@ def personal_data_for(*, user) -> list[Section]:
 def _team(user) -> str:
     names = sorted(group.name.replace("_", " ").capitalize() for group in user.groups.all())
     return ", ".join(names) or "Council staff"
+
+
+# --- For the analysts (insights): totals only, never who looked at what ------------------------
+
+
+def case_views_by_week(*, since: datetime) -> list[tuple[date, int]]:
+    """(London week's Monday, cases viewed by staff) since `since`, counted from the audit log
+    in one grouped query: the contact centre's work the balance page may take over."""
+    rows = (
+        AuditEntry.objects.filter(action=AuditEntry.Action.CASE_VIEW, at__gte=since)
+        .annotate(week=TruncWeek("at"))
+        .values_list("week")
+        .annotate(views=Count("id"))
+        .order_by("week")
+    )
+    return [(timezone.localtime(week).date(), views) for week, views in rows]

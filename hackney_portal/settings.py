@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "parking",
     "balances",
     "casework",
+    "insights",
     "notifications",
     "personal_data",
 ]

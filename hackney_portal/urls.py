@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/admin/", admin.site.urls),
     path("staff/records/", include("records.urls")),
     path("staff/data-requests/", include("personal_data.staff_urls")),
+    path("staff/insights/", include("insights.urls")),
     path("staff/", include("casework.urls")),
 ]
 

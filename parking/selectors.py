@@ -1,19 +1,21 @@
 """Parking's reads. They return the plain data the pure rules take, not model instances."""
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import F, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Replace
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Replace, TruncWeek
 from django.utils import timezone
 
 from hackney_portal.personal_data import Section, pounds, section
 from records.selectors import property_by_uprn
 
 from .clients.vehicles import is_uk_registration, normalise_registration
-from .eligibility import Decision, HeldPermit, HeldStatus, Outcome
+from .eligibility import Decision, DecisionOutcome, HeldPermit, HeldStatus, Outcome
 from .models import (
     REFERENCE_ALPHABET,
     EvidenceFile,
@@ -850,3 +852,87 @@ def users_matched_to_person(*, person_ref: str) -> list:
         .distinct()
         .order_by("pk")
     )
+
+
+# --- For the analysts (insights): aggregates only, never one application -----------------------
+
+
+@dataclass(frozen=True)
+class ApplicationsWeek:
+    """The applications submitted in one London week (its Monday): by channel, and by who the
+    rules left the decision to."""
+
+    week: date
+    online: int  # made by the resident on the portal
+    contact_centre: int  # made for the resident by a contact centre agent on the phone
+    automatic: int  # the rules decided (approved or not eligible)
+    to_a_person: int  # the rules could not decide: needs evidence, for a parking officer
+    decided_by_officer: int  # of those, an officer has decided so far
+
+
+def _week(value: datetime | date) -> date:
+    return timezone.localtime(value).date() if isinstance(value, datetime) else value
+
+
+def applications_by_week(*, since: datetime) -> list[ApplicationsWeek]:
+    """Applications submitted since `since`, counted by London week in one grouped query. A
+    decision's outcome is the rules' own, kept in its JSON; an officer's is added beside it."""
+    needs_person = Q(decision__outcome=str(DecisionOutcome.NEEDS_EVIDENCE))
+    rows = (
+        PermitApplication.objects.submitted()
+        .filter(submitted_at__gte=since)
+        .annotate(week=TruncWeek("submitted_at"))
+        .values("week")
+        .annotate(
+            online=Count("id", filter=Q(made_by__isnull=True)),
+            contact_centre=Count("id", filter=Q(made_by__isnull=False)),
+            automatic=Count("id", filter=~needs_person),
+            to_a_person=Count("id", filter=needs_person),
+            decided_by_officer=Count("id", filter=needs_person & Q(decision__has_key="officer")),
+        )
+        .order_by("week")
+    )
+    return [ApplicationsWeek(**{**row, "week": _week(row["week"])}) for row in rows]
+
+
+@dataclass(frozen=True)
+class ApplicantMatching:
+    submitted: int
+    matched: int  # the rules matched the applicant to a person the records place at the home
+
+
+def applicant_matching(*, since: datetime) -> ApplicantMatching:
+    """How many applicants since `since` the records could match automatically: one query."""
+    counts = (
+        PermitApplication.objects.submitted()
+        .filter(submitted_at__gte=since)
+        .aggregate(submitted=Count("id"), matched=Count("id", filter=~Q(matched_person_ref="")))
+    )
+    return ApplicantMatching(**counts)
+
+
+def decisions_to_a_person_by_rule(*, since: datetime) -> list[tuple[str, tuple[str, ...], int]]:
+    """(rule, evidence asked for, applications) over the applications since `since` that the
+    rules left to a person, one row per rule that could not decide (an application may count
+    under two rules): summed in the database, one query. The rule's own reason is not grouped
+    on: it is written to the resident and may name their vehicle."""
+    table = PermitApplication._meta.db_table
+    if connection.vendor == "postgresql":
+        sql = f"""
+            SELECT r.value ->> 'rule', CAST(r.value -> 'evidence' AS text), COUNT(*)
+              FROM {table} a, jsonb_array_elements(a.decision -> 'rules') r
+             WHERE a.status <> 'draft' AND a.submitted_at >= %s
+               AND a.decision ->> 'outcome' = %s AND r.value ->> 'outcome' = %s
+             GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"""  # noqa: S608 (the model's table)
+    else:
+        sql = f"""
+            SELECT json_extract(r.value, '$.rule'), json_extract(r.value, '$.evidence'), COUNT(*)
+              FROM {table} a, json_each(a.decision, '$.rules') r
+             WHERE a.status <> 'draft' AND a.submitted_at >= %s
+               AND json_extract(a.decision, '$.outcome') = %s
+               AND json_extract(r.value, '$.outcome') = %s
+             GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"""  # noqa: S608 (the model's table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [since, str(DecisionOutcome.NEEDS_EVIDENCE), str(Outcome.UNKNOWN)])
+        rows = cursor.fetchall()
+    return [(rule, tuple(json.loads(evidence or "[]")), count) for rule, evidence, count in rows]

@@ -24,6 +24,7 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from .contract import feed_names as contract_feed_names
 from .contract import parse_postcode
 
 # The plain facts the rules read live in records.facts (no Django); the reads here return them.
@@ -731,6 +732,84 @@ def sync_run_progress(run: SyncRun) -> SyncRun:
     if run.status == SyncRun.Status.RUNNING:
         progress_onto(run, progress_read(run.pk) or {})
     return run
+
+
+# --- How far to trust the records (the analysts' quality pages) ------------------------------
+#
+# Aggregates only: a run's counts as the pipeline left them, and its report's rejections summed
+# by reason and week where the rows are. The week is the London week, Monday first.
+
+
+def feed_names() -> list[str]:
+    """Every registered feed (records' own and balances'), in the order they are loaded."""
+    return contract_feed_names()
+
+
+@dataclass(frozen=True)
+class RunQuality:
+    run_id: int
+    feed: str
+    finished_at: datetime
+    status: str
+    rows_read: int
+    rows_rejected: int
+
+
+# Runs that read a file through: applied, held (the guard stopped them), discarded after a hold,
+# or rejected by the guard. Dry runs repeat a file a person was checking; failed runs crashed
+# and counted nothing.
+_QUALITY_STATUSES = (
+    SyncRun.Status.APPLIED,
+    SyncRun.Status.HELD,
+    SyncRun.Status.DISCARDED,
+    SyncRun.Status.REJECTED,
+)
+
+
+def sync_quality_by_run(*, since: datetime, feed: str | None = None) -> list[RunQuality]:
+    """Each run of `feed` (every feed when None) finished since `since`, oldest first, with the
+    rows it read and rejected: one query, a row per run (a feed runs about once a day)."""
+    runs = SyncRun.objects.filter(
+        status__in=_QUALITY_STATUSES, dry_run=False, finished_at__gte=since
+    )
+    if feed is not None:
+        runs = runs.filter(feed=feed)
+    rows = runs.order_by("finished_at", "id").values_list(
+        "id", "feed", "finished_at", "status", "rows_read", "rows_rejected"
+    )
+    return [RunQuality(*row) for row in rows]
+
+
+def sync_rejections_by_week(*, feed: str, since: datetime) -> list[tuple[date, str, int]]:
+    """(London week's Monday, reason, rows rejected) for the runs sync_quality_by_run counts,
+    summed in the database over each run report's rejections: one query."""
+    table = SyncRun._meta.db_table
+    statuses = [str(status) for status in _QUALITY_STATUSES]
+    marks = ", ".join(["%s"] * len(statuses))
+    if _postgres():
+        sql = f"""
+            SELECT CAST(date_trunc('week', r.finished_at AT TIME ZONE 'Europe/London') AS date),
+                   e.value ->> 'reason', SUM(CAST(e.value ->> 'count' AS integer))
+              FROM {table} r, jsonb_array_elements(r.report -> 'rejections') e
+             WHERE r.feed = %s AND r.dry_run = false AND r.finished_at >= %s
+               AND r.status IN ({marks}) AND jsonb_typeof(r.report -> 'rejections') = 'array'
+             GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"""  # noqa: S608 (the model's table)
+    else:
+        # SQLite (the demo): times are UTC text; the week by the UTC day is near enough there.
+        sql = f"""
+            SELECT date(r.finished_at, 'weekday 0', '-6 days'),
+                   json_extract(e.value, '$.reason'), SUM(json_extract(e.value, '$.count'))
+              FROM {table} r, json_each(r.report, '$.rejections') e
+             WHERE r.feed = %s AND r.dry_run = 0 AND r.finished_at >= %s
+               AND r.status IN ({marks})
+             GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"""  # noqa: S608 (the model's table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [feed, since, *statuses])
+        rows = cursor.fetchall()
+    return [
+        (week if isinstance(week, date) else date.fromisoformat(week), reason, int(count))
+        for week, reason, count in rows
+    ]
 
 
 # --- Helpers -----------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ server of its own, so that neither another engineer's run nor a real `make bench
 with them. At this size the times mean nothing and are not judged; what each benchmark checks
 for correctness still is: an unchanged sync writes nothing, the two readers write the same
 records, no parking decision is wrong, every page answers 200 signed in (served by gunicorn,
-loaded by wrk), every kind of search runs through the page's view."""
+loaded by wrk), every kind of search runs through the page's view, both what-ifs answer through
+their pages' views and an unchanged tariff prices every permit as stored."""
 
 import os
 import shutil
@@ -30,6 +31,7 @@ LAST_LINES = {
     "decisions": "No wrong automatic outcome.",
     "web": "Smoke run: every page answered without an error; the load is not judged.",
     "search": "Smoke run: every kind of query was searched; the times are not judged.",
+    "insights": "Smoke run: both what-ifs answered; the times are not judged.",
 }
 TIMEOUT = 600  # seconds for all of them: a hung benchmark fails the test, never the suite
 
@@ -69,7 +71,7 @@ def own_redis(tmp_path):
 @pytest.fixture
 def migrated_template():
     """One database migrated once, which every benchmark copies (BENCH_TEMPLATE_DATABASE):
-    seven migration runs would cost most of the test's time. Dropped at the end."""
+    eight migration runs would cost most of the test's time. Dropped at the end."""
     import psycopg2
 
     name = settings.DATABASES["default"]["NAME"].removeprefix("test_") + "_smoke_template"

@@ -12,7 +12,7 @@ SOURCES = [
     *sorted(
         path
         for app in ("hackney_portal", "accounts", "records", "parking", "balances", "casework",
-                    "notifications", "bench")
+                    "notifications", "insights", "bench")
         for path in (ROOT / app).rglob("*.py")
     ),
 ]  # fmt: skip

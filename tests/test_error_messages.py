@@ -76,6 +76,7 @@ FORM_MODULES = (
     "accounts.forms",
     "balances.forms",
     "casework.forms",
+    "insights.forms",
     "parking.forms",
     "parking.permit_views",
     "parking.evidence_views",

@@ -20,7 +20,7 @@ from tests.helpers import sign_in
 ROOT = Path(__file__).resolve().parent.parent
 # The project's code, templates and tests (not third-party code, not generated files).
 SCANNED = ("accounts", "balances", "bench", "casework", "hackney_portal", "parking", "records")
-SCANNED += ("notifications",)
+SCANNED += ("notifications", "insights")
 SCANNED += ("static/src", "templates", "tests")
 SUFFIXES = {".py", ".html", ".txt", ".js", ".scss"}
 

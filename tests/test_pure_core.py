@@ -1,6 +1,6 @@
 """The pure core imports no Django (the import contract `pure-rules` checks the graph; this runs
-it): the rules, the prices, the records' facts, name matching and the council tax ledger load
-and work in a bare interpreter with no settings."""
+it): the rules, the prices, the records' facts, name matching, the council tax ledger and
+insights' what-ifs and charts load and work in a bare interpreter with no settings."""
 
 import subprocess
 import sys
@@ -20,6 +20,9 @@ PURE = (
     "records.matching",
     "records.postcodes",
     "balances.ledger",
+    "insights.tariff_whatif",
+    "insights.council_tax_whatif",
+    "insights.charts",
 )
 
 

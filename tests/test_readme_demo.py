@@ -70,6 +70,7 @@ def demo(settings, tmp_path):
     call_command("demo_users", quiet=True)
     call_command("demo_balances")
     call_command("demo_review_queue")
+    call_command("demo_permits")
 
 
 def readme_table() -> list[tuple[str, str]]:

@@ -30,6 +30,7 @@ def header(client, path: str) -> str:
         ("records_admin", "records:run_list"),
         ("contact_centre_agent", "casework:search"),
         ("revenues_officer", "casework:search"),
+        ("analyst", "insights:home"),
     ],
 )
 def test_staff_land_on_their_work_after_signing_in(client, db, role, landing):

@@ -14,8 +14,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.roles import CONTACT_CENTRE_AGENT, PARKING_OFFICER, RECORDS_ADMIN, REVENUES_OFFICER
+from accounts.roles import (
+    CASEWORK_ROLES,
+    CONTACT_CENTRE_AGENT,
+    PARKING_OFFICER,
+    RECORDS_ADMIN,
+    REVENUES_OFFICER,
+)
 from accounts.roles import ROLES as ROLE_TABLE
+from insights.apps import ANALYST
 from parking.services import application_draft_get_or_create
 from records.models import SyncRun
 from tests.casework.cases import application_at, permit_at, send_evidence
@@ -24,6 +31,8 @@ from tests.helpers import every_url_pattern, is_staff_route, sign_in
 
 ROLES = tuple(ROLE_TABLE)
 EVERY_ROLE = frozenset(ROLES)
+# The roles that work residents' cases (every role but the analyst, who sees totals only).
+CASEWORKERS = frozenset(CASEWORK_ROLES)
 ANONYMOUS, RESIDENT = "anonymous", "resident"
 PERSONAS = (ANONYMOUS, RESIDENT, *ROLES)
 
@@ -39,18 +48,18 @@ class Rule:
 STAFF_URLS: dict[str, Rule] = {
     "casework:home": Rule(EVERY_ROLE),
     "casework:audit_log": Rule(frozenset({RECORDS_ADMIN})),
-    "casework:search": Rule(EVERY_ROLE),
-    "casework:person_case": Rule(EVERY_ROLE, kwargs={"person_ref": "person_ref"}),
+    "casework:search": Rule(CASEWORKERS),
+    "casework:person_case": Rule(CASEWORKERS, kwargs={"person_ref": "person_ref"}),
     "casework:person_case_notes": Rule(
-        EVERY_ROLE, method="post", kwargs={"person_ref": "person_ref"}
+        CASEWORKERS, method="post", kwargs={"person_ref": "person_ref"}
     ),
     "casework:person_case_evidence": Rule(
-        EVERY_ROLE, kwargs={"person_ref": "person_ref", "evidence_id": "evidence_id"}
+        CASEWORKERS, kwargs={"person_ref": "person_ref", "evidence_id": "evidence_id"}
     ),
-    "casework:property_case": Rule(EVERY_ROLE, kwargs={"uprn": "uprn"}),
-    "casework:property_case_notes": Rule(EVERY_ROLE, method="post", kwargs={"uprn": "uprn"}),
+    "casework:property_case": Rule(CASEWORKERS, kwargs={"uprn": "uprn"}),
+    "casework:property_case_notes": Rule(CASEWORKERS, method="post", kwargs={"uprn": "uprn"}),
     "casework:property_case_evidence": Rule(
-        EVERY_ROLE, kwargs={"uprn": "uprn", "evidence_id": "evidence_id"}
+        CASEWORKERS, kwargs={"uprn": "uprn", "evidence_id": "evidence_id"}
     ),
     "casework:review_queue": Rule(frozenset({PARKING_OFFICER})),
     "casework:review_decide": Rule(frozenset({PARKING_OFFICER}), kwargs={"reference": "reference"}),
@@ -62,20 +71,20 @@ STAFF_URLS: dict[str, Rule] = {
     "casework:flagged_permits": Rule(frozenset({PARKING_OFFICER})),
     "casework:flag_decide": Rule(frozenset({PARKING_OFFICER}), kwargs={"number": "flagged"}),
     # Assisted applications: every role makes them (a draft's pages, untouched, lead on).
-    "casework:assisted_start": Rule(EVERY_ROLE, kwargs={"person_ref": "person_ref"}),
-    "casework:assisted_application": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
-    "casework:assisted_postcode": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
-    "casework:assisted_address": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
-    "casework:assisted_address_lines": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
-    "casework:assisted_applicant": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
-    "casework:assisted_registration": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
-    "casework:assisted_vehicle": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
-    "casework:assisted_duration": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
-    "casework:assisted_check_answers": Rule(EVERY_ROLE, kwargs={"reference": "assisted"}),
-    "casework:assisted_submit": Rule(EVERY_ROLE, method="post", kwargs={"reference": "assisted"}),
-    "casework:assisted_pay": Rule(EVERY_ROLE, method="post", kwargs={"reference": "assisted"}),
+    "casework:assisted_start": Rule(CASEWORKERS, kwargs={"person_ref": "person_ref"}),
+    "casework:assisted_application": Rule(CASEWORKERS, kwargs={"reference": "assisted"}),
+    "casework:assisted_postcode": Rule(CASEWORKERS, kwargs={"reference": "assisted"}),
+    "casework:assisted_address": Rule(CASEWORKERS, kwargs={"reference": "assisted"}),
+    "casework:assisted_address_lines": Rule(CASEWORKERS, kwargs={"reference": "assisted"}),
+    "casework:assisted_applicant": Rule(CASEWORKERS, kwargs={"reference": "assisted"}),
+    "casework:assisted_registration": Rule(CASEWORKERS, kwargs={"reference": "assisted"}),
+    "casework:assisted_vehicle": Rule(CASEWORKERS, kwargs={"reference": "assisted"}),
+    "casework:assisted_duration": Rule(CASEWORKERS, kwargs={"reference": "assisted"}),
+    "casework:assisted_check_answers": Rule(CASEWORKERS, kwargs={"reference": "assisted"}),
+    "casework:assisted_submit": Rule(CASEWORKERS, method="post", kwargs={"reference": "assisted"}),
+    "casework:assisted_pay": Rule(CASEWORKERS, method="post", kwargs={"reference": "assisted"}),
     "casework:assisted_paid": Rule(
-        EVERY_ROLE, kwargs={"reference": "assisted", "payment_reference": "payment_reference"}
+        CASEWORKERS, kwargs={"reference": "assisted", "payment_reference": "payment_reference"}
     ),
     # A request by post for a person's data: the records team answers it.
     "personal_data_staff:person_export": Rule(
@@ -86,6 +95,15 @@ STAFF_URLS: dict[str, Rule] = {
     "records:run_detail": Rule(frozenset({RECORDS_ADMIN}), kwargs={"pk": "run"}),
     "records:run_progress": Rule(frozenset({RECORDS_ADMIN}), kwargs={"pk": "run"}),
     "records:decide": Rule(frozenset({RECORDS_ADMIN}), method="post", kwargs={"pk": "run"}),
+    # The what-ifs: analysts, and records administrators (the coverage is their records').
+    "insights:home": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
+    "insights:tariff": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
+    "insights:tariff_result": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
+    "insights:council_tax": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
+    "insights:council_tax_result": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
+    "insights:quality": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
+    "insights:quality_feed": Rule(frozenset({ANALYST, RECORDS_ADMIN}), kwargs={"feed": "feed"}),
+    "insights:channels": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
 }
 # Sample values for the Django admin's URL arguments.
 ADMIN_KWARGS = {
@@ -139,7 +157,7 @@ def test_every_rule_is_for_a_staff_url_that_exists():
 
 def test_the_staff_urls_include_the_admin_and_every_app_under_staff():
     namespaces = {name.split(":")[0] for _, name, _ in staff_url_patterns()}
-    assert {"admin", "records", "casework"} <= namespaces
+    assert {"admin", "records", "casework", "insights"} <= namespaces
 
 
 @pytest.fixture
@@ -170,6 +188,7 @@ def made(db, settings, tmp_path):
         "assisted": assisted.reference,
         "payment_reference": "PY-NONE",
         "run": run.pk,
+        "feed": "council-tax-accounts",
         "person_ref": "P0000001",
         "uprn": 10001,
         "evidence_id": uuid.uuid4(),
