@@ -43,6 +43,15 @@ class AuditEntry(models.Model):
         FLAGGED_PERMITS_VIEW = "flagged_permits_view", "Viewed the flagged permits"
         FLAGGED_PERMIT_VIEW = "flagged_permit_view", "Viewed a flagged permit to decide it"
         PERMIT_FLAG_DECIDE = "permit_flag_decide", "Decided a flagged permit"
+        # Residents' reports that the records are wrong (records' data-quality cases).
+        DATA_QUALITY_QUEUE_VIEW = (
+            "data_quality_queue_view",
+            "Viewed the residents' reports that the records are wrong",
+        )
+        DATA_QUALITY_VIEW = "data_quality_view", "Viewed a resident's report that a record is wrong"
+        DATA_QUALITY_PROOF = "data_quality_proof", "Downloaded proof sent with a report"
+        DATA_QUALITY_LOOK = "data_quality_look", "Marked a report as looked at"
+        DATA_QUALITY_CLOSE = "data_quality_close", "Closed a report, saying what was sent where"
 
     at = models.DateTimeField(default=timezone.now, help_text="Stored in UTC")
     # PROTECT: a member of staff who has looked at residents' data can be deactivated, never

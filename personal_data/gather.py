@@ -11,9 +11,10 @@ from casework import selectors as casework
 from hackney_portal.personal_data import Section
 from notifications import selectors as notifications
 from parking import selectors as parking
+from records import selectors as records
 
 # In the order the page shows them.
-PROVIDERS = (accounts, parking, balances, notifications, casework)
+PROVIDERS = (accounts, parking, balances, records, notifications, casework)
 
 
 def personal_data(*, user) -> list[Section]:
