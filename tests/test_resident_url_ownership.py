@@ -27,10 +27,12 @@ from parking.models import (
     Refund,
 )
 from parking.services import application_draft_get_or_create
+from records.models import DataQualityCase, DataQualityProof
 from tests.balances.ledger import ARREARS, load_borough
 from tests.casework.cases import application_at, permit_at, send_evidence
 from tests.factories import UserFactory
 from tests.helpers import sign_in
+from tests.records.data_quality import draft, reported
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,12 @@ RESIDENT_URLS: dict[str, Case] = {
     "balances:statement": Case(ACCOUNT),
     "balances:statement_csv": Case(ACCOUNT),
     "balances:unlink": Case(ACCOUNT, {"confirm": "yes"}),
+    # "Something is wrong in our records": an unsent report, and one sent.
+    "data_quality:case": Case({"reference": "sent_report"}),
+    "data_quality:change": Case(
+        {"reference": "draft_report"}, {"kind": "name", "words": "My name is spelt Ben"}
+    ),
+    "data_quality:check": Case({"reference": "draft_report"}),
 }
 
 # URLs with an argument that is not a reference to a resident's data, and why.
@@ -164,7 +172,11 @@ def made(db, settings, tmp_path):
     balance_services.account_link(
         user=owner, account_ref=ARREARS, postcode="E8 1DY", surname="O'Brien"
     )
+    sent_report = reported(owner, application=waiting)
+    draft_report = draft(owner, application=waiting)
     return owner, {
+        "sent_report": sent_report.reference,
+        "draft_report": draft_report.reference,
         "draft": application_draft_get_or_create(user=owner).reference,
         "waiting": waiting.reference,
         "evidence_id": send_evidence(waiting).public_id,
@@ -194,6 +206,8 @@ WATCHED = (
     AccountLink,
     LinkAttempt,
     EmailNotification,
+    DataQualityCase,
+    DataQualityProof,
 )
 
 

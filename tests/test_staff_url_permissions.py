@@ -22,6 +22,7 @@ from records.models import SyncRun
 from tests.casework.cases import application_at, permit_at, send_evidence
 from tests.factories import UserFactory, make_staff
 from tests.helpers import sign_in
+from tests.records.data_quality import pdf, reported
 
 ROLES = tuple(ROLE_TABLE)
 EVERY_ROLE = frozenset(ROLES)
@@ -77,6 +78,12 @@ STAFF_URLS: dict[str, Rule] = {
     "casework:assisted_pay": Rule(EVERY_ROLE, method="post", kwargs={"reference": "assisted"}),
     "casework:assisted_paid": Rule(
         EVERY_ROLE, kwargs={"reference": "assisted", "payment_reference": "payment_reference"}
+    ),
+    # Residents' reports that the records are wrong: records administrators.
+    "casework:data_quality_queue": Rule(frozenset({RECORDS_ADMIN})),
+    "casework:data_quality_case": Rule(frozenset({RECORDS_ADMIN}), kwargs={"reference": "report"}),
+    "casework:data_quality_proof": Rule(
+        frozenset({RECORDS_ADMIN}), kwargs={"reference": "report", "proof_id": "report_proof"}
     ),
     "records:run_list": Rule(frozenset({RECORDS_ADMIN})),
     "records:upload": Rule(frozenset({RECORDS_ADMIN})),
@@ -172,7 +179,11 @@ def made(db, settings, tmp_path):
     assisted = application_draft_get_or_create(
         user=UserFactory(), made_by=make_staff(None, email="started.it@example.com")
     )
+    # A resident's report that the records are wrong, with proof.
+    report = reported(application.user, application=application, files=[pdf()])
     return {
+        "report": report.reference,
+        "report_proof": report.proofs.get().public_id,
         "flagged": flagged.number,
         "assisted": assisted.reference,
         "payment_reference": "PY-NONE",

@@ -17,14 +17,17 @@ def pdf(name: str = "tenancy.pdf", content: bytes = PDF) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-def source_of(application):
-    return report_source(user=application.user, kind="application", reference=application.reference)
+def source_of(application, user=None):
+    """Where a report about the application starts, as its owner (or `user`) reaches it."""
+    return report_source(
+        user=user or application.user, kind="application", reference=application.reference
+    )
 
 
 def draft(user, *, kind: str = "address", words: str = WORDS, files=(), application=None):
     application = application or application_at(20001, user=user)
     return services.data_quality_case_draft(
-        user=user, source=source_of(application), kind=kind, words=words, files=list(files)
+        user=user, source=source_of(application, user), kind=kind, words=words, files=list(files)
     )
 
 
