@@ -3,6 +3,8 @@ administrators' queue: reached only from a resident's own things, check and send
 confirmation with a reference; the queue oldest first, every look and download audited."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from balances import services as balance_services
@@ -12,6 +14,7 @@ from parking.models import PermitApplication
 from records.models import DataQualityCase
 from tests.balances.ledger import ARREARS, load_borough
 from tests.casework.cases import application_at
+from tests.factories import UserFactory
 from tests.helpers import sign_in
 from tests.records.data_quality import PDF, WORDS, draft, pdf, reported
 
@@ -263,3 +266,20 @@ def test_proof_downloads_are_audited_and_never_cached(client, records_admin, res
         response["X-Content-Type-Options"],
         entry.subject,
     ) == (PDF, "private, no-store", "nosniff", f"{case.reference}: lease.pdf")
+
+
+def test_the_queue_reads_the_same_number_of_times_however_long_it_is(
+    client, records_admin, resident, waiting
+):
+    url = reverse("casework:data_quality_queue")
+    reported(resident, application=waiting, files=[pdf()])
+    sign_in(client, records_admin)
+    client.get(url)  # the session's first page reads what later ones have cached
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for n in range(3):
+        other = UserFactory(email=f"neighbour{n}@example.com")
+        reported(other, application=application_at(20001, user=other), files=[pdf()])
+    with CaptureQueriesContext(connection) as four:
+        client.get(url)
+    assert len(four) == len(one)
