@@ -12,6 +12,7 @@ from casework.models import AuditEntry
 from notifications.models import EmailNotification
 from parking.models import PermitApplication
 from records.models import DataQualityCase
+from records.services import data_quality_case_close
 from tests.balances.ledger import ARREARS, load_borough
 from tests.casework.cases import application_at
 from tests.factories import UserFactory
@@ -283,3 +284,23 @@ def test_the_queue_reads_the_same_number_of_times_however_long_it_is(
     with CaptureQueriesContext(connection) as four:
         client.get(url)
     assert len(four) == len(one)
+
+
+def test_the_resident_sees_what_was_done_once_it_is_closed(
+    client, resident, records_admin, waiting
+):
+    case = reported(resident, application=waiting)
+    data_quality_case_close(
+        reference=case.reference,
+        user=records_admin,
+        sent_to="housing",
+        what_was_sent="Asked housing to correct the tenancy start to 1 March 2019",
+    )
+    sign_in(client, resident)
+    page = client.get(reverse("data_quality:case", kwargs={"reference": case.reference})).text
+    assert (
+        "What we did about your report" in page,
+        "We sent a correction to the housing system" in page,
+        "Asked housing to correct the tenancy start to 1 March 2019" in page,
+        records_admin.email in page,
+    ) == (True, True, True, False)
