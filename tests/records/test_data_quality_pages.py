@@ -132,7 +132,7 @@ def test_a_wrong_answer_is_said_next_to_its_field_and_nothing_is_kept(
     assert (
         response.status_code,
         f">{message}</a></li>" in response.text,
-        f'<span class="govuk-visually-hidden">Error:</span> {message}</p>' in response.text,
+        f'<span class="govuk-visually-hidden">Error:</span> {message}<' in response.text,
         DataQualityCase.objects.count(),
     ) == (200, True, True, 0)
 
