@@ -88,6 +88,8 @@ def test_another_resident_cannot_report_about_someone_elses_council_tax_account(
     assert (stranger, client.get(url).status_code) == (404, 200)
 
 
+# Also on the demo's defaults (SQLite, tasks at once): the path the README gives.
+@pytest.mark.embedded
 def test_a_resident_tells_us_checks_and_sends_and_gets_a_reference(client, resident, waiting):
     sign_in(client, resident)
     answered = client.post(
@@ -199,6 +201,8 @@ def test_the_queue_shows_the_words_records_and_decisions_oldest_first_and_is_aud
     ) == (True, True, True, True, True, [first.reference, second.reference])
 
 
+# Also on the demo's defaults (SQLite, tasks at once): the path the README gives.
+@pytest.mark.embedded
 def test_looking_at_and_closing_a_case_from_its_page(client, records_admin, resident, waiting):
     case = reported(resident, application=waiting)
     url = reverse("casework:data_quality_case", kwargs={"reference": case.reference})
