@@ -418,7 +418,8 @@ def data_quality_case_draft(
 ) -> DataQualityCase:
     """Keep the resident's answers (what is wrong, in their words, and any proof) on their one
     unsent report, for them to check before sending it: made, or the one they have changed.
-    Files chosen replace the proof sent with it before; none chosen keeps that proof.
+    Files chosen replace the proof sent with it before; none chosen keeps that proof, unless
+    the report is started again from another page.
 
     Raises DataQualityInvalid, changing nothing (no row, no file), for a missing or over-long
     answer or a file that cannot be taken."""
@@ -434,6 +435,8 @@ def data_quality_case_draft(
                 .filter(user=user, status=DataQualityCase.Status.DRAFT)
                 .first()
             ) or DataQualityCase(user=user)
+            # A report started again from another page is a new one: its old proof goes too.
+            started_again = case.pk is not None and case.source != source.source
             case.kind, case.words = kind, words
             case.source, case.source_label = source.source, source.label
             case.feeds = list(feeds)
@@ -442,7 +445,7 @@ def data_quality_case_draft(
             case.account_refs = list(source.account_refs)
             case.decisions = [dict(decision) for decision in source.decisions]
             case.save()
-            if checked:
+            if checked or started_again:
                 replaced = list(case.proofs.values_list("storage_name", flat=True))
                 case.proofs.all().delete()
             for upload, file_type in checked:

@@ -12,6 +12,7 @@ from records import services
 from records.exceptions import DataQualityInvalid, DataQualityStateError
 from records.models import DataQualityCase, DataQualityProof
 from records.selectors import data_quality_cases_open, data_quality_counts, personal_data_for
+from records.sources import report_source
 from tests.balances.ledger import load_borough
 from tests.casework.cases import application_at
 from tests.factories import UserFactory
@@ -271,3 +272,20 @@ def test_your_data_holds_the_residents_reports_and_no_one_elses(
         (row["Reference"], row["Proof you sent"], row["Correction sent to"], row["What we did"])
         for row in section.rows
     ] == [(mine.reference, ["lease.pdf"], "Housing system", "Fixed")]
+
+
+def test_a_report_started_again_from_another_page_leaves_the_old_proof_behind(borough, resident):
+    first = draft(resident, files=[pdf("old.pdf")])
+    old = first.proofs.get().storage_name
+    again = services.data_quality_case_draft(
+        user=resident,
+        source=report_source(user=resident, kind="your_data"),
+        kind="name",
+        words="My name is spelt Zoë",
+    )
+    assert (again.pk, again.source, again.proofs.count(), default_storage.exists(old)) == (
+        first.pk,
+        "your_data",
+        0,
+        False,
+    )
