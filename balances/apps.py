@@ -21,8 +21,13 @@ class BalancesConfig(AppConfig):
             },
         )
 
+        from records import sources
+
         from . import feeds  # noqa: F401  (registers the council tax feeds with records.sync)
-        from .selectors import accounts_linked
+        from .selectors import account_report_source, accounts_linked
+
+        # "Something is wrong in our records", from a balance page (records.sources).
+        sources.register("council_tax", account_report_source)
 
         home.register_section(
             title="Council tax",

@@ -17,12 +17,14 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncWeek
+from django.urls import reverse
 from django.utils import timezone
 
 from hackney_portal.personal_data import Section, section
 from hackney_portal.prepared import execute_prepared
 from records.models import Property
 from records.selectors import applied_at, feeds_last_applied_at, feeds_last_applied_sql
+from records.sources import ReportSource
 
 from . import ledger
 from .exceptions import AccountNotLinked
@@ -201,6 +203,28 @@ def _linked(links) -> list[LinkedAccount]:
         )
         for link in links
     ]
+
+
+def account_report_source(*, user, reference: str) -> ReportSource | None:
+    """For "Something is wrong in our records" (records.sources): one of the resident's linked
+    accounts, with the records it names (its lead person, its property) as plain values; None
+    for an account they have not linked, someone else's included."""
+    account = (
+        CouncilTaxAccount.objects.filter(links__user=user, account_ref=reference.strip())
+        .select_related("property", "lead_person")
+        .first()
+    )
+    if account is None:
+        return None
+    return ReportSource(
+        source=f"council_tax:{account.account_ref}",
+        label=f"Council tax account {account.account_ref}",
+        back_url=reverse("balances:balance", kwargs={"account_ref": account.account_ref}),
+        feeds=("council_tax_accounts",),
+        person_refs=(account.lead_person.person_ref,),
+        uprns=(account.property.uprn,),
+        account_refs=(account.account_ref,),
+    )
 
 
 def balance_for(*, user, account_ref: str, today: date) -> AccountBalance:

@@ -3,6 +3,10 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from hackney_portal.forms import Radios
+from records.models import DataQualityCase
+from records.services import DQ_OUTCOME_MAX
+
 # The fuel types a V5C shows (section P.3), as the DVLA writes them.
 V5C_FUELS = (
     "PETROL",
@@ -100,13 +104,6 @@ def _whole_number(what: str, invalid: str, least: int, most: int) -> dict[str, s
     """A number field's messages: not a whole number, too small, too big."""
     between = f"{what} must be between {least:,} and {most:,}"
     return {"invalid": invalid, "min_value": between, "max_value": between}
-
-
-class Radios(forms.RadioSelect):
-    """Radios whose field id is the first radio's, so an error summary can link to it."""
-
-    def id_for_label(self, id_, index=None):
-        return id_ if index in (None, "0", 0) else f"{id_}-{int(index) + 1}"
 
 
 class CaseReasonForm(forms.Form):
@@ -411,3 +408,26 @@ class FlagDecisionForm(forms.Form):
             ].error_messages[
                 "invalid_choice"
             ] = "Select whether to move the permit, clear the flag or cancel the permit"
+
+
+class DataQualityCloseForm(forms.Form):
+    """Closing a resident's report: what was sent to which back-office system. The portal
+    changes no synced record: the next sync brings the correction (records.services)."""
+
+    sent_to = forms.ChoiceField(
+        label="Which system did you send the correction to?",
+        choices=DataQualityCase.System.choices,
+        widget=Radios,
+        error_messages={
+            "required": "Select which system you sent the correction to",
+            "invalid_choice": "Select which system you sent the correction to",
+        },
+    )
+    what_was_sent = LimitedText(
+        label="What did you send?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=DQ_OUTCOME_MAX,
+        too_long=f"What you sent must be {DQ_OUTCOME_MAX:,} characters or fewer",
+        help_text="The resident is emailed this, as you write it",
+        error_messages={"required": "Say what you sent, or why nothing was needed"},
+    )

@@ -47,6 +47,15 @@ class AuditEntry(models.Model):
             "personal_data_export",
             "Exported a person's portal data for a request made by post",
         )
+        # Residents' reports that the records are wrong (records' data-quality cases).
+        DATA_QUALITY_QUEUE_VIEW = (
+            "data_quality_queue_view",
+            "Viewed the residents' reports that the records are wrong",
+        )
+        DATA_QUALITY_VIEW = "data_quality_view", "Viewed a resident's report that a record is wrong"
+        DATA_QUALITY_PROOF = "data_quality_proof", "Downloaded proof sent with a report"
+        DATA_QUALITY_LOOK = "data_quality_look", "Marked a report as looked at"
+        DATA_QUALITY_CLOSE = "data_quality_close", "Closed a report, saying what was sent where"
 
     at = models.DateTimeField(default=timezone.now, help_text="Stored in UTC")
     # PROTECT: a member of staff who has looked at residents' data can be deactivated, never

@@ -2,7 +2,7 @@ from django.urls import path
 
 from parking.journey import question_urls
 
-from . import assisted_views, flag_views, review_views, search_views, views
+from . import assisted_views, data_quality_views, flag_views, review_views, search_views, views
 
 app_name = "casework"
 urlpatterns = [
@@ -17,6 +17,19 @@ urlpatterns = [
         name="review_evidence",
     ),
     path("permits/flagged/", flag_views.flagged_permits, name="flagged_permits"),
+    # Residents' reports that the records are wrong: with the records pages (/staff/records/,
+    # whose own URLs come first), but casework's, as every look at them is audited.
+    path("records/quality/", data_quality_views.data_quality_queue, name="data_quality_queue"),
+    path(
+        "records/quality/<str:reference>/",
+        data_quality_views.data_quality_case,
+        name="data_quality_case",
+    ),
+    path(
+        "records/quality/<str:reference>/proof/<uuid:proof_id>/",
+        data_quality_views.data_quality_proof,
+        name="data_quality_proof",
+    ),
     path("permits/<str:number>/flag/", flag_views.flag_decide, name="flag_decide"),
     # Until search exists a case is reached by its address: a person's reference in the
     # council's records, or a property's UPRN (and from the audit log's links).

@@ -13,7 +13,7 @@ from accounts.roles import ROLES, is_staff_member, role_names
 from parking.evidence import download_response, evidence_file_open_for_staff
 from parking.models import EvidenceFile
 from parking.permissions import APPLICATION_DECIDE
-from records.models import SYNC_VIEW
+from records.models import DATA_QUALITY_MANAGE, SYNC_VIEW
 
 from .audit import Action, audit_record
 from .exceptions import NoteEmpty
@@ -41,6 +41,7 @@ def staff_home(request):
         {
             "roles": roles,
             "can_view_syncs": request.user.has_perm(SYNC_VIEW),
+            "can_manage_data_quality": request.user.has_perm(DATA_QUALITY_MANAGE),
             "can_view_audit_log": request.user.has_perm(AUDIT_LOG_VIEW),
             "can_search": request.user.has_perm(CASE_VIEW),
             "can_review": request.user.has_perm(APPLICATION_DECIDE),

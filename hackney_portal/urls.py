@@ -19,6 +19,8 @@ urlpatterns = [
     path("parking/", include("parking.urls")),
     path("council-tax/", include("balances.urls")),
     path("your-data/", include("personal_data.urls")),
+    # "Something is wrong in our records" (issue 20): the resident's side; the queue is staff's.
+    path("records/wrong/", include("records.report_urls")),
     path("staff/admin/", admin.site.urls),
     path("staff/records/", include("records.urls")),
     path("staff/data-requests/", include("personal_data.staff_urls")),

@@ -14,7 +14,12 @@ class ParkingConfig(AppConfig):
             permissions, grants={roles.PARKING_OFFICER: (permissions.APPLICATION_DECIDE,)}
         )
 
-        from .selectors import applications_for_user, permits_for_user
+        from records import sources
+
+        from .selectors import application_report_source, applications_for_user, permits_for_user
+
+        # "Something is wrong in our records", from an application's page (records.sources).
+        sources.register("application", application_report_source)
 
         def context(user) -> dict:
             # With each one's permit: a cancelled permit's application says "Permit cancelled".

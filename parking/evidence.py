@@ -13,11 +13,8 @@ of staff's permission and writes the audit entry (parking cannot import casework
 
 from __future__ import annotations
 
-import os
-import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,6 +22,21 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse
+
+# The content checks are shared with records' data-quality proof (hackney_portal/files.py);
+# the names stay importable from here.
+from hackney_portal.files import (  # noqa: F401
+    JPEG,
+    PDF,
+    PNG,
+    FileType,
+    detect_type,
+    display_name,
+    private_download,
+    size_label,
+    upload_type,
+)
+from hackney_portal.files import download_name as _download_name
 
 from .eligibility import Decision
 from .exceptions import (
@@ -40,65 +52,6 @@ Kind = EvidenceFile.Kind
 
 # One upload takes at most this many files (a resident sends a few pages, not a folder).
 MAX_FILES_PER_UPLOAD = 10
-
-
-@dataclass(frozen=True)
-class FileType:
-    content_type: str
-    extension: str  # of the stored file and the name it downloads under
-
-
-PDF = FileType("application/pdf", "pdf")
-JPEG = FileType("image/jpeg", "jpg")
-PNG = FileType("image/png", "png")
-
-# Each accepted type's signature: the bytes every file of that type starts with.
-_SIGNATURES = (
-    (b"%PDF-", PDF),
-    (b"\xff\xd8\xff", JPEG),
-    (b"\x89PNG\r\n\x1a\n", PNG),
-)
-_HEAD_BYTES = max(len(signature) for signature, _ in _SIGNATURES)
-_BY_CONTENT_TYPE = {file_type.content_type: file_type for _, file_type in _SIGNATURES}
-
-
-def detect_type(head: bytes) -> FileType | None:
-    """The accepted type a file's first bytes show it to be, or None."""
-    for signature, file_type in _SIGNATURES:
-        if head.startswith(signature):
-            return file_type
-    return None
-
-
-def size_label(size: int) -> str:
-    """10485760 → "10 MB", 2048 → "2 KB", 1500 → "1.5 KB": how the pages write a size."""
-    for unit, label in ((1024 * 1024, "MB"), (1024, "KB")):
-        if size >= unit:
-            return f"{size / unit:.1f}".removesuffix(".0") + f" {label}"
-    return f"{size} bytes"
-
-
-# --- Errors ------------------------------------------------------------------------------------
-
-
-# --- Checks ------------------------------------------------------------------------------------
-
-
-def display_name(name: str | None) -> str:
-    """The file's own name, for display: no folders, no control characters, at most 255."""
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
-    if len(base) > 255:
-        stem, ext = os.path.splitext(base)
-        base = stem[: 255 - len(ext[:20])] + ext[:20]
-    return base or "file"
-
-
-def _head(upload) -> bytes:
-    upload.seek(0)
-    head = upload.read(_HEAD_BYTES)
-    upload.seek(0)
-    return head
 
 
 def evidence_check_files(files: Sequence) -> list[tuple[object, FileType]]:
@@ -118,7 +71,7 @@ def evidence_check_files(files: Sequence) -> list[tuple[object, FileType]]:
         if not upload.size:
             problems.append(FileProblem(f"{quoted} is empty", name))
             continue
-        file_type = detect_type(_head(upload))
+        file_type = upload_type(upload)
         if file_type is None:
             problems.append(FileProblem(f"{quoted} must be a PDF, JPEG or PNG", name))
         elif upload.size > limit:
@@ -270,24 +223,15 @@ def _open(evidence: EvidenceFile) -> File:
 
 def download_name(evidence: EvidenceFile) -> str:
     """The resident's name for the file with the extension of what it really is."""
-    stem = os.path.splitext(evidence.original_name)[0] or "evidence"
-    return f"{stem}.{_BY_CONTENT_TYPE[evidence.content_type].extension}"
+    return _download_name(evidence.original_name, evidence.content_type, default="evidence")
 
 
 def download_response(evidence: EvidenceFile, content) -> FileResponse:
     """An evidence file as a download, the one way every page hands one out (its owner's, the
     case view's, the review queue's; the staff ones audit before calling this)."""
-    response = FileResponse(
-        content,
-        as_attachment=True,
-        filename=download_name(evidence),
-        content_type=evidence.content_type,
+    return private_download(
+        content, filename=download_name(evidence), content_type=evidence.content_type
     )
-    # The browser must take the type we detected, never guess one (a PDF that sniffs as HTML),
-    # and nothing on the way may keep a copy of a resident's proof.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def evidence_for_export(*, user) -> list[tuple[str, int, Callable[[], File]]]:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
-from hackney_portal.forms import NoBrowserMaxLength
+from hackney_portal.forms import NoBrowserMaxLength, Radios
 from records.postcodes import normalise_postcode
 from records.selectors import Address, residential_addresses_at_postcode
 
@@ -36,13 +36,6 @@ def registration_too_long(registration: str) -> bool:
     other characters ("NOT A REG!") the format message says more."""
     normalised = normalise_registration(registration)
     return len(normalised) > REGISTRATION_MAX_LENGTH and normalised.isalnum()
-
-
-class Radios(forms.RadioSelect):
-    """Radios whose field id is the first radio's, so an error summary can link to it."""
-
-    def id_for_label(self, id_, index=None):
-        return id_ if index in (None, "0", 0) else f"{id_}-{int(index) + 1}"
 
 
 class PostcodeForm(NoBrowserMaxLength, forms.Form):

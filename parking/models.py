@@ -377,6 +377,17 @@ class PermitApplication(models.Model):
         return self.made_by_id is not None
 
     @property
+    def went_to_a_person_or_was_refused(self) -> bool:
+        """Left for a person (proof asked for, or an officer decided) or refused: where the
+        resident may tell us the records it relied on are wrong (records.sources)."""
+        refused_or_waiting = (
+            self.Status.NEEDS_EVIDENCE,
+            self.Status.NOT_ELIGIBLE,
+            self.Status.CLOSED_NO_PROOF,
+        )
+        return self.status in refused_or_waiting or self.officer_decision is not None
+
+    @property
     def officer_decision(self) -> dict | None:
         """A parking officer's decision, when the rules left the application for a person:
         {"approved", "reason", "at"} for the resident's pages (permits._officer_decides)."""

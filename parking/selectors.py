@@ -9,10 +9,12 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace, TruncWeek
+from django.urls import reverse
 from django.utils import timezone
 
 from hackney_portal.personal_data import Section, pounds, section
 from records.selectors import property_by_uprn
+from records.sources import ReportSource
 
 from .clients.vehicles import is_uk_registration, normalise_registration
 from .eligibility import Decision, DecisionOutcome, HeldPermit, HeldStatus, Outcome
@@ -88,6 +90,41 @@ def application_for_user(*, user, reference: str) -> PermitApplication:
     """One of the resident's applications by its reference. Raises PermitApplication.DoesNotExist
     for a reference that is not theirs, exactly as for one that does not exist."""
     return applications_for_user(user=user).get(reference=reference.strip().upper())
+
+
+def application_report_source(*, user, reference: str) -> ReportSource | None:
+    """For "Something is wrong in our records" (records.sources): one of the resident's own
+    applications that went to a person or was refused, with the records it relied on and its
+    outcome as plain values; None for any other reference, someone else's included."""
+    try:
+        application = application_for_user(user=user, reference=reference)
+    except PermitApplication.DoesNotExist:
+        return None
+    if not application.went_to_a_person_or_was_refused:
+        return None
+    ref = application.reference
+    made = application.officer_decision
+    if made:
+        outcome = (
+            "Approved by a parking officer" if made["approved"] else "Refused by a parking officer"
+        )
+    else:
+        outcome = application.get_status_display()
+    return ReportSource(
+        source=f"application:{ref}",
+        label=f"Permit application {ref}",
+        back_url=reverse("parking:application", kwargs={"reference": ref}),
+        feeds=("people", "properties"),
+        person_refs=(application.matched_person_ref,) if application.matched_person_ref else (),
+        uprns=(application.uprn,) if application.uprn else (),
+        decisions=(
+            {
+                "reference": ref,
+                "outcome": outcome,
+                "reason": application_explained(application).sentence,
+            },
+        ),
+    )
 
 
 def application_explained(application: PermitApplication) -> Explained:

@@ -11,11 +11,12 @@ from casework import selectors as casework
 from hackney_portal.personal_data import Section
 from notifications import selectors as notifications
 from parking import selectors as parking
+from records import selectors as records
 
 from . import selectors as downloads
 
 # In the order the page shows them.
-PROVIDERS = (accounts, parking, balances, notifications, casework, downloads)
+PROVIDERS = (accounts, parking, balances, records, notifications, casework, downloads)
 
 
 def personal_data(*, user) -> list[Section]:

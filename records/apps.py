@@ -14,6 +14,13 @@ class RecordsConfig(AppConfig):
         )
 
         roles.declare_permissions(
-            models, grants={roles.RECORDS_ADMIN: (models.SYNC_VIEW, models.SYNC_MANAGE)}
+            models,
+            grants={
+                roles.RECORDS_ADMIN: (
+                    models.SYNC_VIEW,
+                    models.SYNC_MANAGE,
+                    models.DATA_QUALITY_MANAGE,
+                )
+            },
         )
         roles.add_landing(models.SYNC_VIEW, "records:run_list", order=20)

@@ -1,6 +1,10 @@
 from django import forms
 
+from hackney_portal.forms import NoBrowserMaxLength, Radios
+
 from .contract import feed_names
+from .models import DataQualityCase
+from .services import DQ_WORDS_MAX
 
 
 class FeedUploadForm(forms.Form):
@@ -39,3 +43,31 @@ class FeedUploadForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError("The file is empty")
         return upload
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class DataQualityReportForm(NoBrowserMaxLength, forms.Form):
+    """What a resident says is wrong in the council's records. The files are checked by
+    services.dq_check_files, which says what is wrong with each."""
+
+    SELECT_KIND = "Select what is wrong in our records"
+
+    kind = forms.ChoiceField(
+        label="What is wrong?",
+        choices=DataQualityCase.Kind.choices,
+        widget=Radios,
+        error_messages={"required": SELECT_KIND, "invalid_choice": SELECT_KIND},
+    )
+    words = forms.CharField(
+        label="Tell us what is wrong and what is right",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=DQ_WORDS_MAX,
+        error_messages={
+            "required": "Tell us what is wrong",
+            "max_length": f"What is wrong must be {DQ_WORDS_MAX:,} characters or fewer",
+        },
+    )
+    files = forms.Field(label="Upload proof (optional)", required=False, widget=MultipleFileInput)

@@ -2,6 +2,9 @@
 that synced them. Nothing here is hard-deleted: a key missing from a later snapshot is marked
 retired or ended, so decisions made on it stay explainable."""
 
+import secrets
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -10,9 +13,14 @@ from django.db import models
 # permissions on accounts.User (so they read "accounts.<codename>") and accounts.roles creates them.
 SYNC_VIEW = "accounts.view_record_sync"
 SYNC_MANAGE = "accounts.manage_record_sync"
+DATA_QUALITY_MANAGE = "accounts.manage_data_quality_case"
 PERMISSIONS = {
     SYNC_VIEW: "Can view record syncs and their quality reports",
     SYNC_MANAGE: "Can upload record feeds and approve or discard held syncs",
+    DATA_QUALITY_MANAGE: (
+        "Can read residents' reports that the council's records are wrong, and record what "
+        "was sent to which back-office system"
+    ),
 }
 
 
@@ -202,3 +210,125 @@ class Occupancy(SyncedRecord):
 
     def __str__(self):
         return f"{self.person} at {self.property}"
+
+
+# --- What residents tell us is wrong in the records ---------------------------------------------
+
+REFERENCE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+
+
+def new_data_quality_reference() -> str:
+    """`DQ-XXXX-XXXX` from the secrets module: unguessable, not a database id."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"DQ-{chars[:4]}-{chars[4:]}"
+
+
+class DataQualityCaseQuerySet(models.QuerySet):
+    def sent(self):
+        """Reported: everything but the drafts a resident has not sent."""
+        return self.exclude(status=DataQualityCase.Status.DRAFT)
+
+    def open(self):
+        return self.filter(
+            status__in=(DataQualityCase.Status.OPEN, DataQualityCase.Status.LOOKED_AT)
+        )
+
+
+class DataQualityCase(models.Model):
+    """A resident says something in the council's records is wrong ("I have lived here since
+    2019"). The portal never edits a synced record itself: a records administrator sends the
+    correction to the back-office system that owns it, records here what was sent where, and
+    the next sync brings it in (docs/data-quality.md).
+
+    Where it came from, the records concerned and the decisions they affected are plain values,
+    kept as the reporting page knew them: records imports no app that owns applications or
+    accounts, and a case outlives any change to the records it names."""
+
+    class Kind(models.TextChoices):
+        ADDRESS = "address", "Where I live, or since when"
+        NAME = "name", "My name"
+        DATE_OF_BIRTH = "date_of_birth", "My date of birth"
+        COUNCIL_TAX_ACCOUNT = "council_tax_account", "My council tax account"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Not sent yet"
+        OPEN = "open", "Waiting to be looked at"
+        LOOKED_AT = "looked_at", "Being looked at"
+        CLOSED = "closed", "Closed"
+
+    class System(models.TextChoices):
+        """The back-office systems a correction goes to (each sends one of the feeds)."""
+
+        COUNCIL_TAX = "council_tax", "Council tax system"
+        GAZETTEER = "gazetteer", "Address gazetteer"
+        HOUSING = "housing", "Housing system"
+        ELECTORAL_REGISTER = "electoral_register", "Electoral register"
+        NONE = "none", "None: the records were right"
+
+    reference = models.CharField(
+        max_length=12, unique=True, default=new_data_quality_reference, editable=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="data_quality_cases"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    words = models.TextField(help_text="What the resident says is wrong, in their words")
+    # Where it came from: "application:PA-…", "council_tax:12345678" or "your_data".
+    source = models.CharField(max_length=60)
+    source_label = models.CharField(max_length=200)
+    feeds = models.JSONField(default=list, help_text="The feeds concerned, e.g. people")
+    person_refs = models.JSONField(default=list)
+    uprns = models.JSONField(default=list)
+    account_refs = models.JSONField(default=list)
+    decisions = models.JSONField(
+        default=list, help_text='Decisions affected, as reported: [{"reference", "outcome"}]'
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    looked_at = models.DateTimeField(null=True, blank=True)
+    looked_at_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_to = models.CharField(max_length=30, choices=System.choices, blank=True)
+    what_was_sent = models.TextField(blank=True)
+
+    objects = DataQualityCaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reported_at", "id"]
+        indexes = [models.Index(fields=["status", "reported_at"], name="records_dq_status")]
+        constraints = [
+            # A resident has at most one report they have not sent: going back to the form
+            # carries on with it.
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="draft"), name="records_dq_one_draft"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reference} ({self.status})"
+
+
+class DataQualityProof(models.Model):
+    """A file a resident sent with a report, kept privately (Django's storage, a name the
+    server makes) and judged by its content (hackney_portal/files.py)."""
+
+    case = models.ForeignKey(DataQualityCase, on_delete=models.CASCADE, related_name="proofs")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    original_name = models.CharField(max_length=255)
+    storage_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name

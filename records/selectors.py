@@ -24,6 +24,8 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from hackney_portal.personal_data import Section, section
+
 from .contract import feed_names as contract_feed_names
 from .contract import parse_postcode
 
@@ -41,7 +43,7 @@ from .facts import (
     Source,
     Usage,
 )
-from .models import Occupancy, Person, Property, SyncRun
+from .models import DataQualityCase, DataQualityProof, Occupancy, Person, Property, SyncRun
 from .progress import progress_onto, progress_read
 
 
@@ -909,3 +911,119 @@ def _address_order(address: Address) -> tuple:
         tuple(_unit(unit) for unit in reversed(units)),
         address.uprn,
     )
+
+
+# --- Data-quality cases: what residents tell us is wrong (docs/data-quality.md) -----------------
+
+
+def data_quality_case_for_user(*, user, reference: str) -> DataQualityCase:
+    """One of the resident's own reports, sent or not. Raises DataQualityCase.DoesNotExist for
+    a reference that is not theirs, exactly as for one that does not exist."""
+    return (
+        DataQualityCase.objects.filter(user=user)
+        .prefetch_related("proofs")
+        .get(reference=reference.strip().upper())
+    )
+
+
+def data_quality_draft_for_user(*, user) -> DataQualityCase | None:
+    """The resident's report not sent yet, if any."""
+    return DataQualityCase.objects.filter(user=user, status=DataQualityCase.Status.DRAFT).first()
+
+
+def data_quality_cases_open() -> QuerySet[DataQualityCase]:
+    """The records administrators' queue: sent and not closed, oldest first."""
+    return (
+        DataQualityCase.objects.open()
+        .select_related("user")
+        .prefetch_related("proofs")
+        .order_by("reported_at", "id")
+    )
+
+
+def data_quality_case_for_staff(*, reference: str) -> DataQualityCase | None:
+    """A sent case by its reference, for a records administrator (the caller checks the
+    permission); None for none, or a draft its resident has not sent."""
+    return (
+        DataQualityCase.objects.sent()
+        .select_related("user")
+        .prefetch_related("proofs")
+        .filter(reference=reference.strip().upper())
+        .first()
+    )
+
+
+def data_quality_proof_for_staff(*, reference: str, proof_id) -> DataQualityProof:
+    """A file sent with a sent case, for a records administrator (the caller checks the
+    permission and audits the download). Raises DataQualityProof.DoesNotExist for a file of any
+    other case, exactly as for none."""
+    return (
+        DataQualityProof.objects.select_related("case")
+        .exclude(case__status=DataQualityCase.Status.DRAFT)
+        .get(public_id=proof_id, case__reference=reference.strip().upper())
+    )
+
+
+@dataclass(frozen=True)
+class DataQualityCount:
+    """How many cases name a feed, of one kind: open (sent, not closed) and closed."""
+
+    feed: str  # "" when the case names no feed (something else, from "Your data")
+    kind: str
+    kind_label: str
+    open: int
+    closed: int
+
+
+def data_quality_counts() -> list[DataQualityCount]:
+    """Open and closed data-quality cases by feed and kind, for the insights pages: a case is
+    counted once under each feed it names. Drafts (not sent) are not counted. One query; the
+    cases are few (each is a resident's report), so the grouping by feed is done here."""
+    tally: dict[tuple[str, str], list[int]] = {}
+    rows = DataQualityCase.objects.sent().values_list("feeds", "kind", "status")
+    for feeds, kind, status in rows:
+        closed = status == DataQualityCase.Status.CLOSED
+        for feed in feeds or [""]:
+            counts = tally.setdefault((feed, kind), [0, 0])
+            counts[closed] += 1
+    labels = dict(DataQualityCase.Kind.choices)
+    return [
+        DataQualityCount(feed, kind, labels.get(kind, kind), open_, closed)
+        for (feed, kind), (open_, closed) in sorted(tally.items())
+    ]
+
+
+# The tables naming a user that personal_data_for covers (tests/test_personal_data.py).
+PERSONAL_DATA_TABLES = ("records.DataQualityCase", "records.DataQualityProof")
+
+
+def personal_data_for(*, user) -> list[Section]:
+    """Every report the resident made that our records are wrong, with what was done about it
+    (never which member of staff did it)."""
+    cases = (
+        DataQualityCase.objects.filter(user=user)
+        .prefetch_related("proofs")
+        .order_by("created_at", "id")
+    )
+    return [
+        section(
+            "data_quality_cases",
+            "What you told us is wrong in our records",
+            "Each time you told us something in the council's records is wrong: what you said, "
+            "where from, the proof you sent, and what we did about it.",
+            cases,
+            {
+                "Reference": "reference",
+                "Status": lambda c: c.get_status_display(),
+                "What is wrong": lambda c: c.get_kind_display(),
+                "In your words": "words",
+                "Told us from": "source_label",
+                "Proof you sent": lambda c: [p.original_name for p in c.proofs.all()],
+                "Sent": "reported_at",
+                "Looked at": "looked_at",
+                "Closed": "closed_at",
+                "Correction sent to": lambda c: c.get_sent_to_display() if c.sent_to else None,
+                "What we did": "what_was_sent",
+            },
+        )
+    ]

@@ -1,12 +1,14 @@
 """Writes for record syncs: start a run, execute it, approve or discard a held one, and notice
-runs whose worker died."""
+runs whose worker died. And residents' reports that the records are wrong (data-quality cases):
+made, sent, looked at and closed by a records administrator."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path, PurePath
@@ -20,14 +22,24 @@ from django.db import connection, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from hackney_portal.files import FileType, display_name, size_label, upload_type
 from hackney_portal.handoff import enqueue_on_commit
 from hackney_portal.retention import cutoff, in_batches
+from hackney_portal.templatetags.portal import long_date
+from notifications.services import email_queue
 
 from .contract import feed_names, get_feed
-from .exceptions import FileRejected, SyncBusy, SyncStateError
-from .models import SyncRun
+from .exceptions import (
+    DataQualityInvalid,
+    DataQualityStateError,
+    FileRejected,
+    SyncBusy,
+    SyncStateError,
+)
+from .models import DataQualityCase, DataQualityProof, SyncRun
 from .progress import progress_onto, progress_read, progress_write
 from .results import SyncContext
+from .sources import ReportSource
 from .sync import run_pipeline
 
 logger = logging.getLogger(__name__)
@@ -402,3 +414,213 @@ def _inbox_files_delete(today, days: int, dry_run: bool) -> int:
         for path in old:
             path.unlink(missing_ok=True)
     return len(old)
+
+
+# --- What residents tell us is wrong in the records (docs/data-quality.md) ------------------------
+
+DQ_WORDS_MAX = 1200
+DQ_OUTCOME_MAX = 2000
+DQ_MAX_FILES = 3
+# The feeds whose records each kind of report is about; "other" takes the reporting page's.
+DQ_KIND_FEEDS = {
+    DataQualityCase.Kind.ADDRESS: ("people", "properties"),
+    DataQualityCase.Kind.NAME: ("people",),
+    DataQualityCase.Kind.DATE_OF_BIRTH: ("people",),
+    DataQualityCase.Kind.COUNCIL_TAX_ACCOUNT: ("council_tax_accounts",),
+}
+
+
+def _dq_answers(*, kind: str, words: str) -> str:
+    if kind not in DataQualityCase.Kind.values:
+        raise DataQualityInvalid("kind", "Select what is wrong in our records")
+    words = (words or "").strip()
+    if not words:
+        raise DataQualityInvalid("words", "Tell us what is wrong")
+    if len(words) > DQ_WORDS_MAX:
+        raise DataQualityInvalid(
+            "words", f"What is wrong must be {DQ_WORDS_MAX:,} characters or fewer"
+        )
+    return words
+
+
+def dq_check_files(files: Sequence) -> list[tuple[object, FileType]]:
+    """Every proof file with its type, or DataQualityInvalid naming the first that cannot be
+    taken: at most DQ_MAX_FILES, none empty, each a PDF, JPEG or PNG by its content and at most
+    EVIDENCE_MAX_BYTES (the same limit as a permit's proof)."""
+    if len(files) > DQ_MAX_FILES:
+        raise DataQualityInvalid("files", f"Select up to {DQ_MAX_FILES} files")
+    limit = settings.EVIDENCE_MAX_BYTES
+    checked = []
+    for upload in files:
+        quoted = f"The selected file \u201c{display_name(upload.name)}\u201d"
+        if not upload.size:
+            raise DataQualityInvalid("files", f"{quoted} is empty")
+        file_type = upload_type(upload)
+        if file_type is None:
+            raise DataQualityInvalid("files", f"{quoted} must be a PDF, JPEG or PNG")
+        if upload.size > limit:
+            raise DataQualityInvalid("files", f"{quoted} must be smaller than {size_label(limit)}")
+        checked.append((upload, file_type))
+    return checked
+
+
+def data_quality_case_draft(
+    *, user, source: ReportSource, kind: str, words: str, files: Sequence = ()
+) -> DataQualityCase:
+    """Keep the resident's answers (what is wrong, in their words, and any proof) on their one
+    unsent report, for them to check before sending it: made, or the one they have changed.
+    Files chosen replace the proof sent with it before; none chosen keeps that proof, unless
+    the report is started again from another page.
+
+    Raises DataQualityInvalid, changing nothing (no row, no file), for a missing or over-long
+    answer or a file that cannot be taken."""
+    words = _dq_answers(kind=kind, words=words)
+    checked = dq_check_files(files)
+    stored: list[str] = []
+    replaced: list[str] = []
+    feeds = DQ_KIND_FEEDS.get(kind) or source.feeds
+    try:
+        with transaction.atomic():
+            case = (
+                DataQualityCase.objects.select_for_update()
+                .filter(user=user, status=DataQualityCase.Status.DRAFT)
+                .first()
+            ) or DataQualityCase(user=user)
+            # A report started again from another page is a new one: its old proof goes too.
+            started_again = case.pk is not None and case.source != source.source
+            case.kind, case.words = kind, words
+            case.source, case.source_label = source.source, source.label
+            case.feeds = list(feeds)
+            case.person_refs = list(source.person_refs)
+            case.uprns = list(source.uprns)
+            case.account_refs = list(source.account_refs)
+            case.decisions = [dict(decision) for decision in source.decisions]
+            case.save()
+            if checked or started_again:
+                replaced = list(case.proofs.values_list("storage_name", flat=True))
+                case.proofs.all().delete()
+            for upload, file_type in checked:
+                name = default_storage.save(
+                    f"data-quality/{uuid.uuid4().hex}.{file_type.extension}", upload
+                )
+                stored.append(name)
+                DataQualityProof.objects.create(
+                    case=case,
+                    original_name=display_name(upload.name),
+                    storage_name=name,
+                    content_type=file_type.content_type,
+                    size=upload.size,
+                )
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    for name in replaced:  # only once the rows naming them are gone for good
+        default_storage.delete(name)
+    return case
+
+
+def data_quality_case_report(*, user, reference: str) -> DataQualityCase:
+    """Send the resident's report: it joins the records administrators' queue, once. Raises
+    DataQualityCase.DoesNotExist for a reference that is not theirs, and DataQualityStateError
+    when it was sent already (a double click, a second tab)."""
+    with transaction.atomic():
+        case = (
+            DataQualityCase.objects.select_for_update()
+            .filter(user=user)
+            .get(reference=reference.strip().upper())
+        )
+        if case.status != DataQualityCase.Status.DRAFT:
+            raise DataQualityStateError(f"You have already sent {case.reference}")
+        case.status = DataQualityCase.Status.OPEN
+        case.reported_at = timezone.now()
+        case.save(update_fields=["status", "reported_at"])
+    return case
+
+
+def _dq_case_for_staff(reference: str) -> DataQualityCase:
+    return (
+        DataQualityCase.objects.sent()
+        .select_for_update()
+        .select_related("user")
+        .get(reference=reference.strip().upper())
+    )
+
+
+def _dq_email(case: DataQualityCase, event: str) -> None:
+    email_queue(
+        event_key=f"records:data-quality-{event}:{case.reference}",
+        to=case.user.email,
+        user=case.user,
+        template=f"records/emails/data_quality_{event.replace('-', '_')}",
+        context={
+            "reference": case.reference,
+            "kind": case.get_kind_display(),
+            "reported_on": long_date(timezone.localtime(case.reported_at)),
+            "sent_to": case.get_sent_to_display() if case.sent_to else "",
+            "nothing_sent": case.sent_to == DataQualityCase.System.NONE,
+            "what_was_sent": case.what_was_sent,
+            "path": f"/records/wrong/{case.reference}/",
+        },
+    )
+
+
+def data_quality_case_look(*, reference: str, user) -> DataQualityCase:
+    """A records administrator starts on a case: the resident is emailed that it is being
+    looked at, once. Raises DataQualityCase.DoesNotExist for no sent case of that reference,
+    and DataQualityStateError for one already looked at or closed."""
+    with transaction.atomic():
+        case = _dq_case_for_staff(reference)
+        if case.status != DataQualityCase.Status.OPEN:
+            raise DataQualityStateError(
+                f"{case.reference} is already {case.get_status_display().lower()}"
+            )
+        case.status = DataQualityCase.Status.LOOKED_AT
+        case.looked_at, case.looked_at_by = timezone.now(), user
+        case.save(update_fields=["status", "looked_at", "looked_at_by"])
+        _dq_email(case, "looked-at")
+    return case
+
+
+def data_quality_case_close(
+    *, reference: str, user, sent_to: str, what_was_sent: str
+) -> DataQualityCase:
+    """A records administrator closes a case, saying what was sent to which back-office system
+    (or that the records were right): the portal edits no synced record, the next sync brings
+    the correction. The resident is emailed what was done, once. A case closed without being
+    marked as looked at first is looked at now.
+
+    Raises DataQualityInvalid (changing nothing) for no system or no words, or too many;
+    DataQualityCase.DoesNotExist for no sent case; DataQualityStateError for a closed one."""
+    if sent_to not in DataQualityCase.System.values:
+        raise DataQualityInvalid("sent_to", "Select which system you sent the correction to")
+    what_was_sent = (what_was_sent or "").strip()
+    if not what_was_sent:
+        raise DataQualityInvalid("what_was_sent", "Say what you sent, or why nothing was needed")
+    if len(what_was_sent) > DQ_OUTCOME_MAX:
+        raise DataQualityInvalid(
+            "what_was_sent", f"What you sent must be {DQ_OUTCOME_MAX:,} characters or fewer"
+        )
+    with transaction.atomic():
+        case = _dq_case_for_staff(reference)
+        if case.status == DataQualityCase.Status.CLOSED:
+            raise DataQualityStateError(f"{case.reference} is already closed")
+        now = timezone.now()
+        if case.looked_at is None:
+            case.looked_at, case.looked_at_by = now, user
+        case.status = DataQualityCase.Status.CLOSED
+        case.closed_at, case.closed_by = now, user
+        case.sent_to, case.what_was_sent = sent_to, what_was_sent
+        case.save(
+            update_fields=[
+                "status",
+                "looked_at",
+                "looked_at_by",
+                "closed_at",
+                "closed_by",
+                "sent_to",
+                "what_was_sent",
+            ]
+        )
+        _dq_email(case, "closed")
+    return case

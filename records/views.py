@@ -14,7 +14,7 @@ from hackney_portal.uploads import takes_uploads
 from .contract import get_feed
 from .exceptions import FileRejected, SyncStateError
 from .forms import FeedUploadForm
-from .models import SYNC_MANAGE, SYNC_VIEW, SyncRun
+from .models import DATA_QUALITY_MANAGE, SYNC_MANAGE, SYNC_VIEW, SyncRun
 from .selectors import sync_run_progress, sync_runs_recent
 from .services import sync_run_approve, sync_run_create, sync_run_discard
 
@@ -31,6 +31,7 @@ def run_list(request):
             "runs": runs,
             "any_running": running,
             "can_manage_syncs": request.user.has_perm(SYNC_MANAGE),
+            "can_manage_data_quality": request.user.has_perm(DATA_QUALITY_MANAGE),
         },
     )
 

@@ -111,8 +111,8 @@ def test_a_resident_with_nothing_yet_is_told_so(client, db):
     newcomer = UserFactory(email="new.here@example.com")
     sign_in(client, newcomer)
     page = client.get(reverse("personal_data:home")).text
-    # Every kind of the 14 but the account itself and its email address.
-    assert page.count("We hold nothing of this kind about you.") == 12
+    # Every kind of the 15 but the account itself and its email address.
+    assert page.count("We hold nothing of this kind about you.") == 13
 
 
 @pytest.mark.parametrize("name", ["personal_data:home", "personal_data:download"])

@@ -32,10 +32,12 @@ from parking.services import application_draft_get_or_create
 from personal_data import closing
 from personal_data.exports import export_build
 from personal_data.models import DataExport
+from records.models import DataQualityCase, DataQualityProof
 from tests.balances.ledger import ARREARS, load_borough
 from tests.casework.cases import application_at, permit_at, send_evidence
 from tests.factories import UserFactory
 from tests.helpers import every_url_pattern, is_staff_route, sign_in
+from tests.records.data_quality import draft, reported
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,12 @@ RESIDENT_URLS: dict[str, Case] = {
     "balances:statement": Case(ACCOUNT),
     "balances:statement_csv": Case(ACCOUNT),
     "balances:unlink": Case(ACCOUNT, {"confirm": "yes"}),
+    # "Something is wrong in our records": an unsent report, and one sent.
+    "data_quality:case": Case({"reference": "sent_report"}),
+    "data_quality:change": Case(
+        {"reference": "draft_report"}, {"kind": "name", "words": "My name is spelt Ben"}
+    ),
+    "data_quality:check": Case({"reference": "draft_report"}),
 }
 
 # URLs with an argument that is not a reference to a resident's data, and why.
@@ -170,9 +178,13 @@ def made(db, settings, tmp_path):
         r"/your-data/download/([^/\s]+)/",
         EmailNotification.objects.get(event_key=f"data-export-ready:{made_export.pk}").body_text,
     )[1]
+    sent_report = reported(owner, application=waiting)
+    draft_report = draft(owner, application=waiting)
     return owner, {
         "export_token": token,
         "close_token": signing.TimestampSigner(salt=closing.SALT).sign(str(owner.pk)),
+        "sent_report": sent_report.reference,
+        "draft_report": draft_report.reference,
         "draft": application_draft_get_or_create(user=owner).reference,
         "waiting": waiting.reference,
         "evidence_id": send_evidence(waiting).public_id,
@@ -204,6 +216,8 @@ WATCHED = (
     EmailNotification,
     DataExport,
     User,
+    DataQualityCase,
+    DataQualityProof,
 )
 
 

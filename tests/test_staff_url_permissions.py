@@ -28,6 +28,7 @@ from records.models import SyncRun
 from tests.casework.cases import application_at, permit_at, send_evidence
 from tests.factories import UserFactory, make_staff
 from tests.helpers import every_url_pattern, is_staff_route, sign_in
+from tests.records.data_quality import pdf, reported
 
 ROLES = tuple(ROLE_TABLE)
 EVERY_ROLE = frozenset(ROLES)
@@ -89,6 +90,12 @@ STAFF_URLS: dict[str, Rule] = {
     # A request by post for a person's data: the records team answers it.
     "personal_data_staff:person_export": Rule(
         frozenset({RECORDS_ADMIN}), kwargs={"person_ref": "person_ref"}
+    ),
+    # Residents' reports that the records are wrong: records administrators.
+    "casework:data_quality_queue": Rule(frozenset({RECORDS_ADMIN})),
+    "casework:data_quality_case": Rule(frozenset({RECORDS_ADMIN}), kwargs={"reference": "report"}),
+    "casework:data_quality_proof": Rule(
+        frozenset({RECORDS_ADMIN}), kwargs={"reference": "report", "proof_id": "report_proof"}
     ),
     "records:run_list": Rule(frozenset({RECORDS_ADMIN})),
     "records:upload": Rule(frozenset({RECORDS_ADMIN})),
@@ -183,7 +190,11 @@ def made(db, settings, tmp_path):
     assisted = application_draft_get_or_create(
         user=UserFactory(), made_by=make_staff(None, email="started.it@example.com")
     )
+    # A resident's report that the records are wrong, with proof.
+    report = reported(application.user, application=application, files=[pdf()])
     return {
+        "report": report.reference,
+        "report_proof": report.proofs.get().public_id,
         "flagged": flagged.number,
         "assisted": assisted.reference,
         "payment_reference": "PY-NONE",

@@ -7,7 +7,7 @@ from datetime import date
 from django.test import Client
 from django.utils import timezone
 
-from parking import permits, services
+from parking import payments, services
 from parking.models import Payment, Permit, PermitApplication
 from tests.parking.application_records import _ensure_seeded_tariff
 from tests.records.syncing import (
@@ -116,7 +116,7 @@ def permit_bought(user, *, person: str, registration: str, months: int) -> Permi
     )
     application = services.application_submit(user=user, reference=ref).application
     assert application.status == PermitApplication.Status.APPROVED, application.decision
-    payment = permits.payment_start(
+    payment = payments.payment_start(
         user=user,
         reference=application.reference,
         return_url_for=lambda r: f"http://testserver/parking/payments/{r}/",
@@ -124,5 +124,5 @@ def permit_bought(user, *, person: str, registration: str, months: int) -> Permi
     assert isinstance(payment, Payment)
     client = Client()
     client.post(payment.next_url, {"card_number": "4444 3333 2222 1111", "cardholder_name": first})
-    permits.payment_refresh(payment_id=payment.pk)
+    payments.payment_refresh(payment_id=payment.pk)
     return Permit.objects.get(application=application)
