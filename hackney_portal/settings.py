@@ -185,6 +185,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "hackney_portal.context_processors.portal",
+                "insights.context_processors.insights",
             ],
         },
     },

@@ -29,7 +29,7 @@ from datetime import date
 
 from balances.ledger import financial_year_of, sums
 
-from .tariff_whatif import BUCKETS, UNKNOWN, Bucket, _natural, bucket_of
+from .tariff_whatif import BUCKETS, UNKNOWN, Bucket, bucket_of, natural_order
 
 
 class Kind(enum.StrEnum):
@@ -229,7 +229,7 @@ def _groups(assessed: Sequence[Assessed], key: Callable[[AccountFacts], str]) ->
         label = key(item.account)
         changes[label].append(item.change_pence)
         arrears[label] += item.in_arrears
-    labels = sorted(changes, key=lambda label: (label == UNKNOWN, _natural(label)))
+    labels = sorted(changes, key=lambda label: (label == UNKNOWN, natural_order(label)))
     return tuple(
         Group(
             label=label,

@@ -28,7 +28,6 @@ from typing import NamedTuple
 
 from parking.pricing import (
     EmissionRate,
-    EngineSizeRate,
     Price,
     PriceBasis,
     TariffError,
@@ -204,7 +203,7 @@ class Group:
 @dataclass(frozen=True)
 class Bucket:
     label: str
-    households: int
+    count: int  # households (the tariff) or accounts (council tax)
 
 
 @dataclass(frozen=True)
@@ -390,7 +389,7 @@ def _ordered(tally_by_label: dict, order: Sequence[str]) -> list[str]:
     """In `order`, or by label with Not known last."""
     if order:
         return [label for label in order if label in tally_by_label]
-    return sorted(tally_by_label, key=lambda label: (label == UNKNOWN, _natural(label)))
+    return sorted(tally_by_label, key=lambda label: (label == UNKNOWN, natural_order(label)))
 
 
 def _group(label: str, tally: _Tally) -> Group:
@@ -407,7 +406,7 @@ def _group(label: str, tally: _Tally) -> Group:
     )
 
 
-def _natural(label: str) -> tuple:
+def natural_order(label: str) -> tuple:
     """Zone "B2" after "B", ward names alphabetically."""
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in _split(label))
 
@@ -420,18 +419,3 @@ def _split(label: str) -> list[str]:
             current = ""
         current += char
     return [*parts, current] if current else parts
-
-
-__all__ = [
-    "EmissionRate",
-    "EngineSizeRate",
-    "NewBand",
-    "NotPriced",
-    "PermitFacts",
-    "TariffError",
-    "TariffResult",
-    "Tariffs",
-    "changed_tariff",
-    "tariff_whatif",
-    "zone_tariff",
-]

@@ -86,7 +86,7 @@ def tariff_result(request):
                     "numbers.",
                     category_axis="Change in a year",
                     value_axis="Households",
-                    items=[(b.label, b.households, f"{b.households:,}") for b in result.buckets],
+                    items=[(b.label, b.count, f"{b.count:,}") for b in result.buckets],
                     tick_text=lambda v: f"{v:,}",
                 ),
                 "zones": _revenue_chart(
@@ -275,7 +275,7 @@ def council_tax_result(request):
                     "this year's bill. The table beside it has the same numbers.",
                     category_axis="Change to this year's bill",
                     value_axis="Accounts",
-                    items=[(b.label, b.households, f"{b.households:,}") for b in result.buckets],
+                    items=[(b.label, b.count, f"{b.count:,}") for b in result.buckets],
                     tick_text=lambda v: f"{v:,}",
                 ),
                 "bands": _revenue_chart(

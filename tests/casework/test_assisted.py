@@ -104,8 +104,9 @@ def submit(client, ref: str):
 # --- Who may ---------------------------------------------------------------------------------
 
 
+# Every role that works residents' cases (the analyst, who sees totals only, does not).
 @pytest.mark.parametrize("role", sorted(CASEWORK_ROLES))
-def test_every_role_may_make_assisted_applications(db, role):
+def test_every_casework_role_may_make_assisted_applications(db, role):
     assert make_staff(role).has_perm(ASSISTED_APPLICATION_MAKE)
 
 

@@ -65,9 +65,7 @@ def test_by_ward(result):
 
 
 def test_the_distribution_of_the_change_per_account(result):
-    assert [(b.label, b.households) for b in result.buckets if b.households] == [
-        ("Up £50 to £99.99", 3)
-    ]
+    assert [(b.label, b.count) for b in result.buckets if b.count] == [("Up £50 to £99.99", 3)]
 
 
 def test_coverage_says_which_accounts_could_not_be_assessed_and_why(result):

@@ -96,7 +96,7 @@ def test_households_paying_more_less_and_the_same(result):
 
 
 def test_the_distribution_of_the_change_per_household(result):
-    assert [(b.label, b.households) for b in result.buckets] == [
+    assert [(b.label, b.count) for b in result.buckets] == [
         ("Down £100 or more", 0),
         ("Down £50 to £99.99", 1),
         ("Down 1p to £49.99", 0),

@@ -191,3 +191,11 @@ def test_every_field_of_the_tariff_form_has_our_message_for_every_error(db):
         or any(phrase in str(field.error_messages[code]) for phrase in DEFAULT_WORDING)
     ]
     assert defaults == []
+
+
+@pytest.mark.parametrize(("role", "linked"), [(ANALYST, True), ("records_admin", True),
+                                              ("contact_centre_agent", False)])  # fmt: skip
+def test_the_staff_home_links_to_insights_for_those_who_may_use_it(client, db, role, linked):
+    sign_in(client, make_staff(role))
+    page = text(client.get(reverse("casework:home")))
+    assert (reverse("insights:home") in page) == linked
