@@ -186,6 +186,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "hackney_portal.context_processors.portal",
                 "insights.context_processors.insights",
+                "personal_data.context_processors.personal_data",
             ],
         },
     },
