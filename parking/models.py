@@ -3,13 +3,14 @@
 
 Staff permissions for parking are declared in parking/permissions.py."""
 
-import secrets
 import uuid
 from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+from hackney_portal.references import new_reference
 
 
 class TariffQuerySet(models.QuerySet):
@@ -140,15 +141,10 @@ class EngineSizeBand(models.Model):
 
 # --- Applications ------------------------------------------------------------------------------
 
-# No look-alikes (0/O, 1/I/L, 5/S, 2/Z, 8/B): a reference is read aloud over the phone and
-# typed from a letter.
-REFERENCE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 
-
+# The makers' names stay: the migrations name them as the fields' defaults.
 def new_application_reference() -> str:
-    """`PA-XXXX-XXXX` from the secrets module: about 38 bits, unguessable, not a database id."""
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"PA-{chars[:4]}-{chars[4:]}"
+    return new_reference("PA")
 
 
 class PermitApplicationQuerySet(models.QuerySet):
@@ -492,15 +488,12 @@ class SimulatedPayment(models.Model):
 
 
 def new_permit_number() -> str:
-    """`PP-XXXX-XXXX`, as unguessable as an application reference."""
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"PP-{chars[:4]}-{chars[4:]}"
+    return new_reference("PP")
 
 
 def new_payment_reference() -> str:
-    """`PY-XXXX-XXXX`: names a payment in the return URL the payment service sends people to."""
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"PY-{chars[:4]}-{chars[4:]}"
+    """Names a payment in the return URL the payment service sends people to."""
+    return new_reference("PY")
 
 
 class PermitQuerySet(models.QuerySet):

@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hackney_portal.personal_data import Section, pounds, section
+from hackney_portal.references import REFERENCE_ALPHABET
 from records.selectors import property_by_uprn
 from records.sources import ReportSource
 
 from .clients.vehicles import is_uk_registration, normalise_registration
 from .eligibility import Decision, DecisionOutcome, HeldPermit, HeldStatus, Outcome
 from .models import (
-    REFERENCE_ALPHABET,
     EvidenceFile,
     Payment,
     Permit,

@@ -2,11 +2,12 @@
 that synced them. Nothing here is hard-deleted: a key missing from a later snapshot is marked
 retired or ended, so decisions made on it stay explainable."""
 
-import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
+
+from hackney_portal.references import new_reference
 
 # This app's staff permissions, declared here once and granted through the roles in
 # accounts/roles.py. Django hangs a permission on a model; the portal keeps all its staff
@@ -214,13 +215,9 @@ class Occupancy(SyncedRecord):
 
 # --- What residents tell us is wrong in the records ---------------------------------------------
 
-REFERENCE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
-
 
 def new_data_quality_reference() -> str:
-    """`DQ-XXXX-XXXX` from the secrets module: unguessable, not a database id."""
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"DQ-{chars[:4]}-{chars[4:]}"
+    return new_reference("DQ")
 
 
 class DataQualityCaseQuerySet(models.QuerySet):
