@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from hackney_portal.spreadsheets import plain_pounds, spreadsheet_safe
 from hackney_portal.templatetags.portal import clock_time
 
 from . import selectors, services
@@ -127,10 +128,10 @@ def statement_csv(request, account_ref: str):
                 entry.posted_on.isoformat(),
                 entry.financial_year,
                 entry.kind,
-                _spreadsheet_safe(entry.description),
-                _pounds(entry.amount_pence),
-                _pounds(entry.running_balance_pence),
-                _spreadsheet_safe(entry.transaction_ref),
+                spreadsheet_safe(entry.description),
+                plain_pounds(entry.amount_pence),
+                plain_pounds(entry.running_balance_pence),
+                spreadsheet_safe(entry.transaction_ref),
             ]
         )
     return response
@@ -144,20 +145,3 @@ def unlink(request, account_ref: str):
         messages.success(request, f"Council tax account {account_ref} is no longer linked.")
         return redirect("balances:home")
     return render(request, "balances/unlink.html", {"account": account})
-
-
-def _pounds(pence: int) -> str:
-    """Plain pounds for a spreadsheet: -19525 → "-195.25"."""
-    sign = "-" if pence < 0 else ""
-    whole, part = divmod(abs(pence), 100)
-    return f"{sign}{whole}.{part:02d}"
-
-
-# What a spreadsheet may take as the start of a formula (OWASP's list, with | for old DDE).
-_FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r", "\n")
-
-
-def _spreadsheet_safe(text: str) -> str:
-    """Text from the feeds (descriptions, references) that a spreadsheet would run as a
-    formula is written as text."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text

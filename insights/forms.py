@@ -9,6 +9,7 @@ from hackney_portal.forms import NoBrowserMaxLength
 from parking.pricing import TariffError, TariffRates
 
 from .council_tax_whatif import RATES, Kind
+from .models import NAME_MAX, Scenario
 from .tariff_whatif import NewBand, changed_tariff, zone_tariff
 
 MOST_POUNDS = 100_000  # a year's permit or surcharge: far above any real one
@@ -270,3 +271,59 @@ class CouncilTaxChangeForm(NoBrowserMaxLength, forms.Form):
             if rate.kind is Kind.DISCOUNT and percent > 100:
                 self.add_error("percent", "A discount must be between 0 and 100%")
         return cleaned
+
+
+# --- Saved scenarios ----------------------------------------------------------------------------
+
+MOST_COMPARED = 6  # side by side on a page and on paper: more columns than that cannot be read
+
+
+class ScenarioSaveForm(NoBrowserMaxLength, forms.Form):
+    """A name for the what-if on the page. `kind` and `query` say which what-if it is; the
+    figures are worked out again from them, never taken from the browser."""
+
+    name = forms.CharField(
+        label="Name this scenario",
+        max_length=NAME_MAX,
+        help_text='A name a committee would know it by, like "Diesel surcharge up £50"',
+        error_messages={
+            "required": "Enter a name for the scenario",
+            "max_length": f"The name must be {NAME_MAX} characters or fewer",
+        },
+    )
+    kind = forms.ChoiceField(choices=Scenario.Kind.choices, widget=forms.HiddenInput)
+    query = forms.CharField(widget=forms.HiddenInput, max_length=20_000)
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if Scenario.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError(
+                f"A scenario called \u201c{name}\u201d is already saved: choose another name"
+            )
+        return name
+
+
+class ScenarioCompareForm(forms.Form):
+    """Which saved scenarios to set side by side: two or more, of one kind."""
+
+    s = forms.ModelMultipleChoiceField(
+        queryset=Scenario.objects.all(),
+        label="Scenarios to compare",
+        error_messages={
+            "required": "Choose two or more scenarios to compare",
+            "invalid_choice": "Choose scenarios from the list",
+            "invalid_pk_value": "Choose scenarios from the list",
+        },
+    )
+
+    def clean_s(self):
+        chosen = list(self.cleaned_data["s"].order_by("saved_at", "id"))
+        if len(chosen) < 2:
+            raise forms.ValidationError("Choose two or more scenarios to compare")
+        if len(chosen) > MOST_COMPARED:
+            raise forms.ValidationError(f"Choose no more than {MOST_COMPARED} scenarios to compare")
+        if len({scenario.kind for scenario in chosen}) > 1:
+            raise forms.ValidationError(
+                "Choose scenarios of one kind: permit tariff ones, or council tax ones"
+            )
+        return chosen

@@ -23,7 +23,7 @@ from parking.models import Permit, PermitApplication
 from parking.pricing import TariffRates, VehicleFacts
 from parking.selectors import tariff_in_force
 from records.models import Property
-from records.selectors import feeds_last_applied_at, parking_zones
+from records.selectors import feeds_last_applied_at, feeds_last_applied_runs, parking_zones
 
 from .council_tax_whatif import AccountFacts
 from .tariff_whatif import NotPriced, PermitFacts
@@ -282,3 +282,8 @@ def accounts_with_code(*, code: str, today: date | None = None) -> list[AccountF
                 )
             )
     return facts
+
+
+def feeds_last_runs(*, feeds: tuple[str, ...]) -> dict:
+    """Each feed's last applied run, with the rows its file read and left out (records' own)."""
+    return feeds_last_applied_runs(feeds=feeds)

@@ -1,7 +1,7 @@
 """The analysts' pages: a what-if's form (GET, so a result is a link to share) and its result,
-with charts drawn on the server and a table beside each, and what the figures rest on."""
+with charts drawn on the server and a table beside each, and what the figures rest on. The
+saved scenarios' pages are in scenario_views."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,12 +10,20 @@ from hackney_portal.templatetags.portal import pounds
 from parking.pricing import NoTariffInForce, TariffRates
 
 from . import selectors
-from .charts import bar_chart
-from .council_tax_whatif import NOT_ASSESSED_WORDS, RATES, council_tax_whatif
-from .forms import CouncilTaxChangeForm, TariffChangeForm
+from .council_tax_whatif import RATES, council_tax_whatif
+from .figures import (
+    COUNCIL_TAX,
+    TARIFF,
+    Figures,
+    charts,
+    council_tax_figures,
+    for_page,
+    records_figures,
+    tariff_figures,
+)
+from .forms import CouncilTaxChangeForm, ScenarioSaveForm, TariffChangeForm
 from .permissions import INSIGHTS_VIEW
-from .tariff_whatif import NEW_BAND_LABEL, NOT_PRICED_WORDS, UNKNOWN, Tariffs, tariff_whatif
-from .trust import feed_label, feed_slug
+from .tariff_whatif import NEW_BAND_LABEL, Tariffs, tariff_whatif
 
 analyst_only = permission_required(INSIGHTS_VIEW, raise_exception=True)
 
@@ -24,6 +32,30 @@ analyst_only = permission_required(INSIGHTS_VIEW, raise_exception=True)
 @analyst_only
 def home(request):
     return render(request, "insights/home.html")
+
+
+def _records(feeds: tuple[str, ...]) -> dict:
+    """What a what-if's figures rest on: the records' date, each feed's last file in words."""
+    return records_figures(
+        selectors.records_as_of(feeds=feeds),
+        last_runs=selectors.feeds_last_runs(feeds=feeds),
+        now=timezone.now(),
+    )
+
+
+def _result(request, template: str, figures: Figures, *, kind: str):
+    """A what-if's result page, with the form to save it as a scenario."""
+    query = request.GET.urlencode()
+    return render(
+        request,
+        template,
+        {
+            "result": for_page(figures),
+            "charts": charts(figures),
+            "query": query,
+            "save_form": ScenarioSaveForm(initial={"kind": kind, "query": query}),
+        },
+    )
 
 
 # --- The permit tariff ------------------------------------------------------------------------
@@ -47,88 +79,35 @@ def tariff(request):
     return render(request, "insights/tariff_form.html", {"form": form, "tariff": current})
 
 
-@login_required
-@analyst_only
-def tariff_result(request):
-    current = _tariff_or_none()
-    if current is None:
-        return render(request, "insights/no_tariff.html")
-    form = TariffChangeForm(request.GET, tariff=current, zones=selectors.zones())
+def run_tariff(data) -> tuple[TariffChangeForm, Figures | None]:
+    """The tariff what-if for the form's answers in `data`: its figures, or None when the
+    form's errors say why not. Raises NoTariffInForce."""
+    current = selectors.tariff_now()
+    form = TariffChangeForm(data, tariff=current, zones=selectors.zones())
     if not form.is_valid():
-        return render(request, "insights/tariff_form.html", {"form": form, "tariff": current})
+        return form, None
     borough, zones = form.proposed_tariffs()
     result = tariff_whatif(
         selectors.live_permit_facts(),
         current=Tariffs(current),
         proposed=Tariffs(borough, zones),
     )
-    records = selectors.records_as_of(feeds=selectors.PERMIT_FEEDS)
-    return render(
-        request,
-        "insights/tariff_result.html",
-        {
-            "result": result,
-            "changes": tariff_changes(
-                current,
-                borough,
-                zone=form.cleaned_data["zone"],
-                percent=form.cleaned_data["zone_percent"],
-            ),
-            "coverage": permit_coverage(result.coverage),
-            "records": _records_context(records),
-            "query": request.GET.urlencode(),
-            "charts": {
-                "buckets": bar_chart(
-                    id="chart-households",
-                    title="Households by how much their year's permits would change",
-                    description="Bar chart of the number of households in each band of change "
-                    "to what they pay for permits in a year. The table beside it has the same "
-                    "numbers.",
-                    category_axis="Change in a year",
-                    value_axis="Households",
-                    items=[(b.label, b.count, f"{b.count:,}") for b in result.buckets],
-                    tick_text=lambda v: f"{v:,}",
-                ),
-                "zones": _revenue_chart(
-                    "chart-zones",
-                    "Change in a year's permit revenue by zone",
-                    "Zone",
-                    [(_zone(g.label), g.change_pence) for g in result.by_zone],
-                ),
-                "vehicles": _revenue_chart(
-                    "chart-vehicles",
-                    "Change in a year's permit revenue by kind of vehicle",
-                    "Kind of vehicle",
-                    [(g.label, g.change_pence) for g in result.by_vehicle],
-                ),
-            },
-        },
+    changes = tariff_changes(
+        current, borough, zone=form.cleaned_data["zone"], percent=form.cleaned_data["zone_percent"]
     )
+    return form, tariff_figures(result, changes=changes, records=_records(selectors.PERMIT_FEEDS))
 
 
-def _zone(label: str) -> str:
-    return label if label == UNKNOWN else f"Zone {label}"
-
-
-def _revenue_chart(id_, title, category, items):
-    return bar_chart(
-        id=id_,
-        title=title,
-        description=f"Bar chart of the change in a year's revenue, in pounds, for each "
-        f"{category.lower()}; a bar left of zero is a fall. The table beside it has the same "
-        "numbers.",
-        category_axis=category,
-        value_axis="Change in a year's revenue (£)",
-        items=[(label, pence, _signed(pence)) for label, pence in items],
-        tick_text=lambda v: _signed(v, whole=True),
-    )
-
-
-def _signed(pence: int, *, whole: bool = False) -> str:
-    text = pounds(pence)
-    if whole and text.endswith(".00"):
-        text = text[:-3]
-    return f"+{text}" if pence > 0 else text
+@login_required
+@analyst_only
+def tariff_result(request):
+    try:
+        form, figures = run_tariff(request.GET)
+    except NoTariffInForce:
+        return render(request, "insights/no_tariff.html")
+    if figures is None:
+        return render(request, "insights/tariff_form.html", {"form": form, "tariff": form.tariff})
+    return _result(request, "insights/tariff_result.html", figures, kind=TARIFF)
 
 
 def tariff_changes(
@@ -168,53 +147,6 @@ def tariff_changes(
     return lines
 
 
-def _share(part: int, whole: int) -> str:
-    """A share as people say it: "12%", "less than 1%"."""
-    if not whole or not part:
-        return "0%"
-    percent = round(100 * part / whole)
-    if percent == 0:
-        return "less than 1%"
-    if percent == 100 and part != whole:
-        return "more than 99%"
-    return f"{percent}%"
-
-
-def permit_coverage(coverage) -> dict:
-    reasons = [
-        {
-            "count": count,
-            "share": _share(count, coverage.live),
-            "why": NOT_PRICED_WORDS[reason],
-        }
-        for reason, count in coverage.not_priced
-    ]
-    return {
-        "total": coverage.live,
-        "done": coverage.priced,
-        "done_share": _share(coverage.priced, coverage.live),
-        "missed": coverage.not_priced_total,
-        "missed_share": _share(coverage.not_priced_total, coverage.live),
-        "reasons": reasons,
-    }
-
-
-def _records_context(records: selectors.RecordsAsOf) -> dict:
-    now = timezone.now()
-    days = records.days_old(now)
-    return {
-        "as_of": records.as_of,
-        "days_old": days,
-        "stale": days is not None and days > settings.RECORDS_MAX_AGE_DAYS,
-        "max_age_days": settings.RECORDS_MAX_AGE_DAYS,
-        "feeds": [feed.replace("_", " ") for feed in records.needed],
-        # How far to trust this: each feed's quality page (its rejected rows and their reasons).
-        "quality": [
-            {"label": feed_label(feed), "slug": feed_slug(feed)} for feed in records.needed
-        ],
-    }
-
-
 # --- Council tax ------------------------------------------------------------------------------
 
 
@@ -225,65 +157,26 @@ def council_tax(request):
     return render(request, "insights/council_tax_form.html", {"form": form, "rates": RATES})
 
 
-@login_required
-@analyst_only
-def council_tax_result(request):
-    form = CouncilTaxChangeForm(request.GET)
+def run_council_tax(data) -> tuple[CouncilTaxChangeForm, Figures | None]:
+    """The council tax what-if for the form's answers in `data`, as run_tariff."""
+    form = CouncilTaxChangeForm(data)
     if not form.is_valid():
-        return render(request, "insights/council_tax_form.html", {"form": form, "rates": RATES})
-    code, percent = form.cleaned_data["code"], form.cleaned_data["percent"]
+        return form, None
     today = timezone.localdate()
+    code = form.cleaned_data["code"]
     result = council_tax_whatif(
         selectors.accounts_with_code(code=code, today=today),
         code=code,
-        percent=percent,
+        percent=form.cleaned_data["percent"],
         today=today,
     )
-    coverage = result.coverage
-    records = selectors.records_as_of(feeds=selectors.COUNCIL_TAX_FEEDS)
-    in_arrears = sum(1 for item in result.assessed if item.change_pence and item.in_arrears)
-    return render(
-        request,
-        "insights/council_tax_result.html",
-        {
-            "result": result,
-            "rate": result.rate,
-            "in_arrears": in_arrears,
-            "in_arrears_share": _share(in_arrears, result.affected),
-            "coverage": {
-                "total": coverage.carrying,
-                "done": coverage.assessed,
-                "done_share": _share(coverage.assessed, coverage.carrying),
-                "missed": coverage.not_assessed_total,
-                "missed_share": _share(coverage.not_assessed_total, coverage.carrying),
-                "reasons": [
-                    {
-                        "count": count,
-                        "share": _share(count, coverage.carrying),
-                        "why": NOT_ASSESSED_WORDS[reason],
-                    }
-                    for reason, count in coverage.not_assessed
-                ],
-            },
-            "records": _records_context(records),
-            "query": request.GET.urlencode(),
-            "charts": {
-                "buckets": bar_chart(
-                    id="chart-accounts",
-                    title="Accounts by how much this year's bill would change",
-                    description="Bar chart of the number of accounts in each band of change to "
-                    "this year's bill. The table beside it has the same numbers.",
-                    category_axis="Change to this year's bill",
-                    value_axis="Accounts",
-                    items=[(b.label, b.count, f"{b.count:,}") for b in result.buckets],
-                    tick_text=lambda v: f"{v:,}",
-                ),
-                "bands": _revenue_chart(
-                    "chart-bands",
-                    "Change in this year's council tax revenue by band",
-                    "Council tax band",
-                    [(f"Band {g.label}", g.change_pence) for g in result.by_band],
-                ),
-            },
-        },
-    )
+    return form, council_tax_figures(result, records=_records(selectors.COUNCIL_TAX_FEEDS))
+
+
+@login_required
+@analyst_only
+def council_tax_result(request):
+    form, figures = run_council_tax(request.GET)
+    if figures is None:
+        return render(request, "insights/council_tax_form.html", {"form": form, "rates": RATES})
+    return _result(request, "insights/council_tax_result.html", figures, kind=COUNCIL_TAX)

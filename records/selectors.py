@@ -782,6 +782,20 @@ def sync_quality_by_run(*, since: datetime, feed: str | None = None) -> list[Run
     return [RunQuality(*row) for row in rows]
 
 
+def feeds_last_applied_runs(*, feeds: list[str] | tuple[str, ...]) -> dict[str, RunQuality]:
+    """The last run of each of `feeds` that applied a snapshot, with the rows it read and
+    rejected: what the records stand on now (one query; a feed never applied is missing)."""
+    latest = (
+        SyncRun.objects.filter(feed=OuterRef("feed"), status=SyncRun.Status.APPLIED, dry_run=False)
+        .order_by("-finished_at", "-id")
+        .values("id")[:1]
+    )
+    rows = SyncRun.objects.filter(feed__in=feeds, id=Subquery(latest)).values_list(
+        "id", "feed", "finished_at", "status", "rows_read", "rows_rejected"
+    )
+    return {row[1]: RunQuality(*row) for row in rows}
+
+
 def sync_rejections_by_week(*, feed: str, since: datetime) -> list[tuple[date, str, int]]:
     """(London week's Monday, reason, rows rejected) for the runs sync_quality_by_run counts,
     summed in the database over each run report's rejections: one query."""

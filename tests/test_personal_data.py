@@ -30,6 +30,7 @@ from tests.helpers import sign_in
 STAFF_ONLY = {
     "admin.LogEntry": "changes made in the Django admin, by staff",
     "records.SyncRun": "feed syncs, started and approved by records administrators",
+    "insights.Scenario": "what-if scenarios saved by analysts (totals only, no resident's data)",
 }
 
 

@@ -23,6 +23,9 @@ from accounts.roles import (
 )
 from accounts.roles import ROLES as ROLE_TABLE
 from insights.apps import ANALYST
+from insights.council_tax_whatif import council_tax_whatif
+from insights.figures import council_tax_figures
+from insights.models import Scenario
 from parking.services import application_draft_get_or_create
 from records.models import SyncRun
 from tests.casework.cases import application_at, permit_at, send_evidence
@@ -43,6 +46,7 @@ class Rule:
     allowed: frozenset[str]  # the roles that may use the URL; residents and anonymous never
     method: str = "get"
     kwargs: dict = field(default_factory=dict)  # names of the objects in `made` to fill the URL
+    data: dict = field(default_factory=dict)  # what the request sends (a form's answers)
 
 
 # URL name -> who may use it.
@@ -108,6 +112,21 @@ STAFF_URLS: dict[str, Rule] = {
     "insights:tariff_result": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
     "insights:council_tax": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
     "insights:council_tax_result": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
+    # Saved scenarios. Saving with no name shows the form again (the what-if is worked out).
+    "insights:scenarios": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
+    "insights:scenario_save": Rule(
+        frozenset({ANALYST, RECORDS_ADMIN}),
+        method="post",
+        data={"name": "", "kind": "council_tax", "query": "code=SPD&percent=20"},
+    ),
+    "insights:scenarios_compare": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
+    "insights:scenarios_compare_csv": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
+    "insights:scenario": Rule(frozenset({ANALYST, RECORDS_ADMIN}), kwargs={"pk": "scenario"}),
+    "insights:scenario_csv": Rule(frozenset({ANALYST, RECORDS_ADMIN}), kwargs={"pk": "scenario"}),
+    # Another analyst's scenario: the page says only its author may delete it.
+    "insights:scenario_delete": Rule(
+        frozenset({ANALYST, RECORDS_ADMIN}), kwargs={"pk": "scenario"}
+    ),
     "insights:quality": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
     "insights:quality_feed": Rule(frozenset({ANALYST, RECORDS_ADMIN}), kwargs={"feed": "feed"}),
     "insights:channels": Rule(frozenset({ANALYST, RECORDS_ADMIN})),
@@ -192,7 +211,21 @@ def made(db, settings, tmp_path):
     )
     # A resident's report that the records are wrong, with proof.
     report = reported(application.user, application=application, files=[pdf()])
+    # A saved scenario (its figures are what the pages read: a small, real set of them).
+    scenario = Scenario.objects.create(
+        name="Single person discount at 20%",
+        kind=Scenario.Kind.COUNCIL_TAX,
+        query="code=SPD&percent=20",
+        figures=council_tax_figures(
+            council_tax_whatif([], code="SPD", percent=20, today=timezone.localdate()),
+            records={"as_of": None, "quality": [], "feeds": []},
+        ),
+        revenue_change_pence=0,
+        saved_at=timezone.now(),
+        saved_by=make_staff(None, email="saved.it@example.com"),
+    )
     return {
+        "scenario": scenario.pk,
         "report": report.reference,
         "report_proof": report.proofs.get().public_id,
         "flagged": flagged.number,
@@ -235,7 +268,7 @@ def test_each_staff_url_lets_in_exactly_the_roles_its_rule_names(client, made, p
     for name in STAFF_NAMES:
         rule = STAFF_URLS[name]
         url = reverse(name, kwargs={key: made[value] for key, value in rule.kwargs.items()})
-        response = getattr(client, rule.method)(url)
+        response = getattr(client, rule.method)(url, rule.data)
         expected = "allowed" if persona in rule.allowed else "refused"
         ok = allowed(response) if expected == "allowed" else refused(response)
         if not ok:

@@ -55,6 +55,18 @@ def walk_every_state(page, width: str):
     assert page.locator("h1").inner_text() == "What the tariff change would do"
     assert page.locator("svg[role=img]").count() == 3
     looked_at(page, f"tariff-result-{width}")
+    save_as(page, "", width)  # no name: refused, the form again
+    assert "Enter a name for the scenario" in page.locator(".govuk-error-summary").inner_text()
+    looked_at(page, f"scenario-refused-{width}")
+    save_as(page, "Diesel down to £80", width)
+    assert page.locator("h1").inner_text() == "Diesel down to £80"
+    looked_at(page, f"scenario-{width}")
+    printed(page, width)
+    page.get_by_role("link", name="Work this what-if out again on today's records").click()
+    page.get_by_role("link", name="Change the what-if").first.click()
+    page.get_by_label("Diesel surcharge a year (£)").fill("200")
+    page.get_by_role("button", name="See what it would do").click()
+    save_as(page, "Diesel up to £200", width)
 
     page.goto("/staff/insights/council-tax/")
     looked_at(page, f"council-tax-form-{width}")
@@ -65,6 +77,39 @@ def walk_every_state(page, width: str):
     page.get_by_role("button", name="See what it would do").click()
     assert page.locator("h1").inner_text() == "What the single person discount at 20% would do"
     looked_at(page, f"council-tax-result-{width}")
+    save_as(page, "Single person discount at 20%", width)
+
+    page.get_by_role("link", name="Saved scenarios").click()
+    looked_at(page, f"scenarios-{width}")
+    page.get_by_label("Compare Diesel down to £80").check()
+    page.get_by_label("Compare Single person discount at 20%").check()
+    page.get_by_role("button", name="Compare the scenarios chosen").click()
+    assert "Choose scenarios of one kind" in page.locator(".govuk-error-summary").inner_text()
+    looked_at(page, f"scenarios-refused-{width}")
+    page.get_by_label("Compare Single person discount at 20%").uncheck()
+    page.get_by_label("Compare Diesel up to £200").check()
+    page.get_by_role("button", name="Compare the scenarios chosen").click()
+    assert page.locator("h1").inner_text() == "2 scenarios compared"
+    looked_at(page, f"scenarios-compared-{width}")
+
+
+def save_as(page, name: str, width: str):
+    page.get_by_label("Name this scenario").fill(name)
+    page.get_by_role("button", name="Save the scenario").click()
+
+
+def printed(page, width: str):
+    """The paper as it prints: its figures, charts and tables; none of the page's links and
+    forms for using it (the print stylesheet's portal-no-print)."""
+    page.emulate_media(media="print")
+    try:
+        assert page.locator("svg[role=img]").first.is_visible()
+        assert page.get_by_text("What was assumed").is_visible()
+        assert not page.get_by_role("heading", name="Use this scenario").is_visible()
+        assert not page.locator(".govuk-back-link").is_visible()
+        screenshot(page, f"insights-scenario-printed-{width}")
+    finally:
+        page.emulate_media(media="screen")
 
 
 def test_an_analyst_tries_both_what_ifs_on_a_desktop(page, borough):

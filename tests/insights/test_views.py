@@ -100,8 +100,8 @@ def test_the_result_costs_a_fixed_number_of_queries(signed_in, django_assert_num
     signed_in.get(TARIFF_RESULT, answers)  # the staff session's last request noted: not again
     # The session, the user, their app and permissions (5); the tariff and its two kinds of
     # band (3), the zones (1), every live permit (1, with its transaction's savepoint, settings
-    # and release: 4), the records' dates (1).
-    with django_assert_num_queries(14):
+    # and release: 4), the records' dates (1), each feed's last file (1).
+    with django_assert_num_queries(15):
         signed_in.get(TARIFF_RESULT, answers)
 
 
@@ -170,8 +170,8 @@ def test_the_council_tax_result_costs_a_fixed_number_of_queries(
     signed_in.get(COUNCIL_TAX_RESULT, answers)  # the staff session's last request noted
     # The session, the user, their app and permissions (5); every account carrying the code
     # with its ledger's sums (1, with its transaction's savepoint, settings and release: 4),
-    # the records' dates (1).
-    with django_assert_num_queries(10):
+    # the records' dates (1), each feed's last file (1).
+    with django_assert_num_queries(11):
         signed_in.get(COUNCIL_TAX_RESULT, answers)
 
 
