@@ -150,6 +150,18 @@ class TariffChangeForm(NoBrowserMaxLength, forms.Form):
             help_text="Added to every permit after the first at a home",
         )
         self.initial["further"] = pounds_text(tariff.additional_permit_surcharge_pence)
+        for months, name in ((3, "three_month_percent"), (6, "six_month_percent")):
+            self.fields[name] = WholeNumberField(
+                name=f"the {months}-month price as a percentage of a year's",
+                unit="%",
+                least=1,
+                most=100,
+                label=f"A {months}-month permit's price, as a percentage of a year's (%)",
+            )
+            self.initial[name] = str(getattr(tariff, name))
+        self.fields[
+            "six_month_percent"
+        ].help_text = "At least the 3-month percentage: a longer permit never costs less"
         self.fields["zone"] = forms.ChoiceField(
             label="Zone with its own prices (optional)",
             required=False,
@@ -186,6 +198,12 @@ class TariffChangeForm(NoBrowserMaxLength, forms.Form):
         limits = [cleaned.get(limit) for _n, _p, limit in self.emission_rows if limit]
         if new_max is not None and new_max in limits:
             self.add_error("new_band_max", f"A band already ends at {new_max} g/km")
+        three, six = cleaned.get("three_month_percent"), cleaned.get("six_month_percent")
+        if three is not None and six is not None and six < three:
+            self.add_error(
+                "six_month_percent",
+                f"The 6-month percentage must be at least the 3-month one ({three}%)",
+            )
         zone, percent = cleaned.get("zone"), cleaned.get("zone_percent")
         if percent is not None and not zone and "zone" not in self.errors:
             self.add_error("zone", "Choose the zone to price differently")
@@ -232,6 +250,8 @@ class TariffChangeForm(NoBrowserMaxLength, forms.Form):
             engine_limits=[data[limit] if limit else None for _n, _p, limit in self.engine_rows],
             diesel_surcharge_pence=data["diesel"],
             further_permit_surcharge_pence=data["further"],
+            three_month_percent=data["three_month_percent"],
+            six_month_percent=data["six_month_percent"],
         )
         zones = {}
         if data.get("zone"):

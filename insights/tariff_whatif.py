@@ -106,8 +106,11 @@ def changed_tariff(
     engine_limits: Sequence[int | None] | None = None,
     diesel_surcharge_pence: int | None = None,
     further_permit_surcharge_pence: int | None = None,
+    three_month_percent: int | None = None,
+    six_month_percent: int | None = None,
 ) -> TariffRates:
-    """`tariff` with the parts given changed (each list band by band, in the tariff's order).
+    """`tariff` with the parts given changed (each list band by band, in the tariff's order; a
+    shorter permit's price is its percentage of the year's).
     A new emissions band splits the band its limit falls in: below it at its own price, the rest
     at the old band's. Raises TariffError (pricing's own checks) when the result could not price
     a permit: limits that do not rise, a negative price."""
@@ -139,6 +142,12 @@ def changed_tariff(
         additional_permit_surcharge_pence=(
             further if further_permit_surcharge_pence is None else further_permit_surcharge_pence
         ),
+        three_month_percent=(
+            tariff.three_month_percent if three_month_percent is None else three_month_percent
+        ),
+        six_month_percent=tariff.six_month_percent
+        if six_month_percent is None
+        else six_month_percent,
     )
 
 

@@ -142,6 +142,12 @@ def tariff_changes(
     ):
         if old != new:
             lines.append(f"{name}: {pounds(old)} to {pounds(new)} a year")
+    for months, old, new in (
+        (3, current.three_month_percent, borough.three_month_percent),
+        (6, current.six_month_percent, borough.six_month_percent),
+    ):
+        if old != new:
+            lines.append(f"A {months}-month permit: {old}% to {new}% of a year's price")
     if zone:
         lines.append(f"Zone {zone} has its own tariff: {percent}% of the borough's band prices")
     return lines

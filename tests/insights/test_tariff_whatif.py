@@ -169,3 +169,27 @@ def test_a_new_band_where_one_already_ends_is_refused():
 def test_band_limits_that_do_not_rise_are_refused_by_pricing_itself():
     with pytest.raises(TariffError, match="must rise"):
         changed_tariff(TARIFF, emission_limits=[160, 150, None])
+
+
+def test_shorter_permits_priced_as_a_new_share_of_a_year():
+    # 3-month 30% -> 25%, 6-month 55% -> 60%; nothing else changes. By hand:
+    #   P1, P2 (12 months): unchanged.
+    #   P3 electric, 6 months: 100.00 at 55% = 55.00 twice = 110.00 -> at 60% = 60.00 twice
+    #      = 120.00                                                           +10.00
+    #   P4 pre-2001, 3 months, second: (120+40) at 30% = 48.00, four = 192.00 -> at 25%
+    #      = 40.00, four = 160.00                                             -32.00
+    shorter = changed_tariff(TARIFF, three_month_percent=25, six_month_percent=60)
+    result = tariff_whatif(PERMITS, current=Tariffs(TARIFF), proposed=Tariffs(shorter))
+    years = {p.permit.number: (p.before_year_pence, p.after_year_pence) for p in result.priced}
+    assert years == {
+        "P1": (20_000, 20_000),
+        "P2": (29_000, 29_000),
+        "P3": (11_000, 12_000),
+        "P4": (19_200, 16_000),
+    }
+    assert (result.everyone.more, result.everyone.less, result.everyone.same) == (1, 1, 1)
+
+
+def test_a_six_month_share_below_the_three_month_one_is_refused_by_pricing_itself():
+    with pytest.raises(TariffError, match="3-month and 6-month percentages"):
+        changed_tariff(TARIFF, three_month_percent=60, six_month_percent=50)

@@ -82,6 +82,11 @@ def test_a_change_is_listed_in_words_on_the_result(signed_in):
     assert "Diesel surcharge: £" in page and " to £80.00 a year" in page
 
 
+def test_a_change_to_shorter_permits_is_listed_in_words(signed_in):
+    page = text(signed_in.get(TARIFF_RESULT, tariff_as_now() | {"three_month_percent": "25"}))
+    assert "A 3-month permit: 30% to 25% of a year&#x27;s price" in page
+
+
 def test_the_result_counts_the_live_permits_and_draws_its_charts(signed_in):
     load_homes()
     load_council_tax()
@@ -120,6 +125,12 @@ def test_the_result_costs_a_fixed_number_of_queries(signed_in, django_assert_num
         ({"zone_percent": "120"}, "Choose the zone to price differently"),
         ({"zone": "Q"}, "Choose a zone from the list"),
         ({"engine_0_max": "100000"}, "must be between 1 and 99,999cc"),
+        ({"three_month_percent": "0"}, "must be between 1 and 100%"),
+        ({"six_month_percent": ""}, "Enter the 6-month price as a percentage of a year&#x27;s"),
+        (
+            {"three_month_percent": "60", "six_month_percent": "50"},
+            "The 6-month percentage must be at least the 3-month one (60%)",
+        ),
     ],
 )
 def test_every_bad_tariff_answer_gets_a_message_and_no_result(signed_in, change, message):
