@@ -56,6 +56,7 @@ demo: install assets ## Set up the demo database and its sign-ins
 	$(DEMO_ENV) $(PY) manage.py demo_balances
 	$(DEMO_ENV) $(PY) manage.py demo_review_queue
 	$(DEMO_ENV) $(PY) manage.py demo_permits
+	$(DEMO_ENV) $(PY) manage.py demo_scenarios
 	@# The sign-ins last, where a newcomer looks for them.
 	@$(DEMO_ENV) LOG_LEVEL=WARNING $(PY) manage.py demo_users
 

@@ -23,7 +23,8 @@ from .figures import COUNCIL_TAX, POUNDS, TARIFF, charts, compare, for_page, rev
 from .forms import ScenarioCompareForm, ScenarioSaveForm
 from .models import Scenario
 from .scenarios import ScenarioNameTaken, scenario_delete, scenario_save
-from .views import analyst_only, run_council_tax, run_tariff
+from .views import analyst_only
+from .whatifs import run_council_tax, run_tariff
 
 RESULT_URL = {TARIFF: "insights:tariff_result", COUNCIL_TAX: "insights:council_tax_result"}
 

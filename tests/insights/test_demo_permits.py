@@ -1,10 +1,11 @@
 """`make demo` buys live permits through the real journey, so the analysts' tariff what-if has
-something to say on the demo (and on its SQLite)."""
+something to say on the demo (and on its SQLite), and saves example scenarios."""
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from insights.models import Scenario
 from insights.selectors import live_permit_facts, tariff_now
 from insights.tariff_whatif import Tariffs, tariff_whatif
 from parking.models import Permit, PermitApplication
@@ -42,3 +43,27 @@ def test_demo_permits_refuse_outside_demo_mode(db, settings):
     settings.DEMO_MODE = False
     with pytest.raises(CommandError, match="only runs in demo mode"):
         call_command("demo_permits")
+
+
+def test_the_demo_saves_example_scenarios_as_the_demo_analyst(demo):
+    call_command("demo_users", quiet=True)
+    call_command("demo_permits", count=6)
+    call_command("demo_scenarios")
+    scenarios = {s.name: s for s in Scenario.objects.select_related("saved_by")}
+    assert sorted(scenarios) == [
+        "Diesel surcharge up £50",
+        "Shorter permits dearer (3 months 35%, 6 months 60%)",
+        "Single person discount at 20%",
+    ]
+    assert {s.saved_by.email for s in scenarios.values()} == {"analyst@example.com"}
+    # Each is the what-if its query string works out again: the paper can be reproduced.
+    diesel = scenarios["Diesel surcharge up £50"]
+    assert diesel.figures["changes"] == ["Diesel surcharge: £150.00 to £200.00 a year"]
+    call_command("demo_scenarios")
+    assert Scenario.objects.count() == 3
+
+
+def test_demo_scenarios_refuse_outside_demo_mode(db, settings):
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="only runs in demo mode"):
+        call_command("demo_scenarios")

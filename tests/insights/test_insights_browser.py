@@ -92,6 +92,25 @@ def walk_every_state(page, width: str):
     assert page.locator("h1").inner_text() == "2 scenarios compared"
     looked_at(page, f"scenarios-compared-{width}")
 
+    page.get_by_role("link", name="Its paper").last.click()
+    page.get_by_role("link", name="Delete this scenario").click()
+    looked_at(page, f"scenario-delete-{width}")
+    page.get_by_role("button", name="Delete the scenario").click()
+    assert page.locator("h1").inner_text() == "Saved scenarios"
+    assert page.get_by_role("link", name="Diesel up to £200").count() == 0
+
+    # Answers altered in the page (the hidden what-if): worked out again, refused, not saved.
+    page.goto("/staff/insights/council-tax/result/?code=SPD&percent=30")
+    page.locator("input[name=query]").evaluate("input => input.value = 'code=SPD&percent=500'")
+    save_as(page, "Altered", width)
+    assert page.locator("h1").inner_text() == "The scenario could not be saved"
+    # The browser reports the page's 400 status: the one problem expected here.
+    assert page.console_problems == [
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    ]
+    page.console_problems.clear()
+    looked_at(page, f"scenario-cannot-save-{width}")
+
 
 def save_as(page, name: str, width: str):
     page.get_by_label("Name this scenario").fill(name)
