@@ -676,6 +676,9 @@ RETENTION_PAYMENT_YEARS = _count("RETENTION_PAYMENT_YEARS", 6)
 RETENTION_LINK_ATTEMPT_DAYS = _count("RETENTION_LINK_ATTEMPT_DAYS", 365)
 # Emails to residents, from when they were queued.
 RETENTION_NOTIFICATION_DAYS = _count("RETENTION_NOTIFICATION_DAYS", 2 * 365)
+# The record of each "Download all your data" (its file goes within days: EXPORT_LINK_DAYS),
+# from when it was asked for.
+RETENTION_DATA_EXPORT_DAYS = _count("RETENTION_DATA_EXPORT_DAYS", 2 * 365)
 # Record feed files (stored uploads and the inbox's processed/ and failed/), from the run's end.
 RETENTION_SYNC_FILE_DAYS = _count("RETENTION_SYNC_FILE_DAYS", 90)
 # The access audit log, in whole months from the end of an entry's month (UTC).
@@ -690,6 +693,7 @@ for _name, _value in {
     "RETENTION_PAYMENT_YEARS": RETENTION_PAYMENT_YEARS,
     "RETENTION_LINK_ATTEMPT_DAYS": RETENTION_LINK_ATTEMPT_DAYS,
     "RETENTION_NOTIFICATION_DAYS": RETENTION_NOTIFICATION_DAYS,
+    "RETENTION_DATA_EXPORT_DAYS": RETENTION_DATA_EXPORT_DAYS,
     "RETENTION_SYNC_FILE_DAYS": RETENTION_SYNC_FILE_DAYS,
     "RETENTION_AUDIT_LOG_MONTHS": RETENTION_AUDIT_LOG_MONTHS,
 }.items():

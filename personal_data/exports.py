@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from hackney_portal.handoff import enqueue_on_commit
 from hackney_portal.personal_data import Section, plain
+from hackney_portal.retention import cutoff, in_batches
 from hackney_portal.templatetags.portal import clock_time, long_date
 from notifications.services import email_queue
 from parking.evidence import evidence_for_export
@@ -235,6 +236,18 @@ def exports_sweep(*, now=None) -> dict[str, int]:
         export.save(update_fields=["status", "storage_name"])
         removed += 1
     return {"handed_over_again": len(stuck), "files_removed": removed}
+
+
+def retention_enforce(*, today, batch_size: int, dry_run: bool = False) -> dict[str, int]:
+    """personal_data's part of the retention schedule: the record of a download (who asked,
+    when, whether it was handed over), deleted RETENTION_DATA_EXPORT_DAYS after it was asked
+    for. Its file went long before (exports_sweep); one still holding a file is left to the
+    sweep, which removes it first."""
+    due = DataExport.objects.filter(
+        created_at__lt=cutoff(today=today, days=settings.RETENTION_DATA_EXPORT_DAYS),
+        storage_name="",
+    )
+    return {"download_records": in_batches(due, batch_size=batch_size, dry_run=dry_run)}
 
 
 def _hand_over(export: DataExport) -> None:

@@ -21,6 +21,8 @@ from notifications import services as notifications
 from parking import retention as parking
 from records import services as records
 
+from . import exports as personal_data
+
 logger = logging.getLogger(__name__)
 
 # One run at a time (the schedule and the command): two would only count the same rows twice,
@@ -41,6 +43,7 @@ ENFORCERS = (
     ("records", records.retention_enforce),
     ("casework", casework.retention_enforce),
     ("accounts", accounts.retention_enforce),
+    ("personal_data", personal_data.retention_enforce),
 )
 
 

@@ -23,12 +23,14 @@ from balances.models import LinkAttempt
 from casework.models import AuditEntry
 from notifications import services as notifications
 from notifications.models import EmailNotification
-from personal_data import retention
+from personal_data import exports, retention
+from personal_data.models import DataExport
 from personal_data.retention import LOCK, RetentionBusy, retention_enforce
 from personal_data.tasks import retention_enforce_task
 from records import services as records
 from records.models import SyncRun
 from tests.conftest import wait_for
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +117,33 @@ def test_an_email_goes_730_days_after_it_was_queued(db, days, kept):
     notifications.retention_enforce(today=DAY + timedelta(days=days), batch_size=1000)
 
     assert EmailNotification.objects.filter(pk=sent.pk).exists() == kept
+
+
+# --- The record of a resident's download of their data -------------------------------------------
+
+
+@pytest.mark.parametrize(("days", "kept"), [(729, True), (730, False)])
+def test_a_download_record_goes_730_days_after_it_was_asked_for(db, settings, days, kept):
+    settings.RETENTION_DATA_EXPORT_DAYS = 730
+    asked = DataExport.objects.create(
+        user=UserFactory(), status=DataExport.Status.DOWNLOADED, created_at=late_on(DAY)
+    )
+
+    exports.retention_enforce(today=DAY + timedelta(days=days), batch_size=1000)
+
+    assert DataExport.objects.filter(pk=asked.pk).exists() == kept
+
+
+def test_a_download_record_still_holding_its_file_is_left_to_the_sweep(db, settings):
+    settings.RETENTION_DATA_EXPORT_DAYS = 730
+    DataExport.objects.create(
+        user=UserFactory(), status=DataExport.Status.READY, storage_name="exports/x.zip",
+        created_at=late_on(DAY),
+    )  # fmt: skip
+
+    counts = exports.retention_enforce(today=DAY + timedelta(days=731), batch_size=1000)
+
+    assert (counts, DataExport.objects.count()) == ({"download_records": 0}, 1)
 
 
 # --- Record feed files -------------------------------------------------------------------------
@@ -218,6 +247,7 @@ def test_the_counts_name_every_kind_of_the_schedule(db):
         "casework.audit_partitions_dropped",
         "casework.audit_entries",
         "accounts.sessions",
+        "personal_data.download_records",
     }
 
 
