@@ -43,6 +43,7 @@ from .forms import (
     Radios,
     registration_too_long,
 )
+from .journey import prices_unavailable
 from .models import Payment, Permit, PermitApplication, PermitMove
 from .pricing import DURATIONS, NoTariffInForce, permit_last_day
 from .selectors import (
@@ -87,7 +88,8 @@ def own_permit(view):
             messages.warning(request, "This permit is no longer live: nothing was changed.")
             return redirect("parking:permit", number=permit.number)
         except NoTariffInForce:
-            return render(request, "parking/prices_unavailable.html", status=503)
+            # Nothing priced, so nothing changed: the transaction that asked rolled back.
+            return prices_unavailable(request)
 
     return page
 
@@ -318,21 +320,20 @@ def permit_renew(request, permit: Permit):
     starts = permit.valid_to + timedelta(days=1)
     choices = []
     for months in DURATIONS:
-        try:
-            quoted = application_price(
-                application=PermitApplication(
-                    user=request.user,
-                    renews=permit,
-                    uprn=permit.uprn,
-                    vehicle=permit.vehicle,
-                    months=months,
-                    starts_on=starts,
-                ),
+        # With no tariff in force on its start, own_permit says prices cannot be worked out:
+        # a renewal offered without its price could not be sent.
+        quoted = application_price(
+            application=PermitApplication(
+                user=request.user,
+                renews=permit,
+                uprn=permit.uprn,
+                vehicle=permit.vehicle,
                 months=months,
-                matched=True,  # the holder of a permit at the address
-            )
-        except NoTariffInForce:
-            quoted = None
+                starts_on=starts,
+            ),
+            months=months,
+            matched=True,  # the holder of a permit at the address
+        )
         choices.append((months, permit_last_day(starts, months), quoted))
     return render(
         request,
