@@ -10,6 +10,7 @@ from datetime import timedelta
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -605,6 +606,9 @@ def permit_moved_next(request, permit: Permit):
             "move": move,
             # Approved, waiting for the resident to pay the difference.
             "to_pay": move.approved if move.open and move.approved else None,
+            # Unpaid by then, it lapses (moves.moves_lapse).
+            "pay_by": move.pay_by,
+            "window_hours": settings.PERMIT_PAYMENT_WINDOW_HOURS,
             "paid_pence": max(difference, 0),
             "refunded_pence": max(-difference, 0),
             # The permit cannot be moved there at all: apply again (or, in no zone, no permit
