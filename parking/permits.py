@@ -81,6 +81,7 @@ from .services import (
     application_claim_person,
     application_decide,
     application_price,
+    lock_places,
 )
 
 Status = PermitApplication.Status
@@ -217,6 +218,10 @@ def _officer_decides(
                 for field, value in located.items():
                     setattr(locked, field, value)  # the limits and the price are for that home
                 changes.update(located)
+            # Serialised with every other approval for this vehicle or household, and the
+            # limits read again under the lock: of two officers approving two applications
+            # for one vehicle at once, the second sees the first's approval and is refused.
+            lock_places(registration=locked.registration, uprn=locked.uprn)
             _check_limits_still_hold(locked)
             if application_needs_v5c(locked):
                 changes.update(_priced_from_v5c(locked, v5c))

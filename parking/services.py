@@ -253,6 +253,37 @@ def application_first_unanswered(application: PermitApplication) -> str | None:
     return None
 
 
+# --- The places the limits rule counts ----------------------------------------------------------
+
+
+# pg_advisory_xact_lock(namespace, key): what the second key is a hash of.
+VEHICLE_LOCK = 0x50_4B_56  # a vehicle's registration
+HOUSEHOLD_LOCK = 0x50_4B_48  # a household's UPRN
+
+
+def lock_places(*, registration: str, uprn: int | None) -> None:
+    """Take, until the transaction ends, the locks on the places the limits rule counts: the
+    vehicle `registration`'s, then the household's at `uprn` (always in that order, so two
+    approvals never wait on each other). An approval made under them is committed before the
+    next one for the vehicle or the household reads the limits, so each reads the other's: two
+    approvals at once never both take the vehicle's one place (nor the household's last). Each
+    application's own row lock cannot do it: two applications for one vehicle share no row.
+
+    PostgreSQL's transaction-level advisory locks, keyed on a hash of the registration or the
+    UPRN (two that hash alike just wait on each other). SQLite (the demo) has no such locks:
+    nothing is taken there."""
+    if connection.vendor != "postgresql":
+        return
+    keys = [(VEHICLE_LOCK, f"vehicle:{normalise_registration(registration)}")]
+    if uprn is not None:
+        keys.append((HOUSEHOLD_LOCK, f"uprn:{uprn}"))
+    with connection.cursor() as cursor:
+        for namespace, key in keys:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s::integer, hashtext(%s))", [namespace, key]
+            )
+
+
 # --- The price ---------------------------------------------------------------------------------
 
 
