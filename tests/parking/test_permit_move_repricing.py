@@ -6,6 +6,7 @@ once. A household with as many permits as it may have cannot take it. A parking 
 completing a move sees the new price and the difference, and the resident pays or is refunded
 the same way. A cancellation later refunds what was paid for the months still unused."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -136,6 +137,12 @@ def test_a_dearer_move_left_unpaid_past_the_window_lapses_and_the_resident_can_s
     permit_at(SAME_ZONE_UPRN, resident)
     move = report_move(resident, permit, uprn=SAME_ZONE_UPRN, moved_on=moved_on(permit))
     hours = settings.PERMIT_PAYMENT_WINDOW_HOURS
+    # Told by when to pay, on the permit page and the page that asks for the payment.
+    client.force_login(resident)
+    by = r"pay by \d{1,2}(:\d\d)?(am|pm) on \d{1,2} [A-Z][a-z]+ \d{4}"
+    for name in ("parking:permit", "parking:permit_moved_next"):
+        html = " ".join(client.get(reverse(name, args=[permit.number])).content.decode().split())
+        assert re.search(by, html, re.IGNORECASE), name
     approved_ago(move, timedelta(hours=hours, minutes=1))
 
     moves_lapse_task()
@@ -161,7 +168,6 @@ def test_a_dearer_move_left_unpaid_past_the_window_lapses_and_the_resident_can_s
     moves_lapse_task()  # run again: nothing more
     assert permit.events.filter(kind=Kind.MOVE_LAPSED).count() == 1
 
-    client.force_login(resident)
     page = client.get(reverse("parking:permit_moved_next", args=[permit.number])).content
     assert b"Your permit was not moved" in page
     assert (
