@@ -284,6 +284,24 @@ def lock_places(*, registration: str, uprn: int | None) -> None:
             )
 
 
+def limits_now(application: PermitApplication) -> eligibility.RuleResult:
+    """The limits rule (one permit a vehicle, PERMITS_PER_HOUSEHOLD a home) for the application
+    over the live permits and approved applications as committed now; read under lock_places
+    when it decides an approval."""
+    return eligibility.check_limits(
+        registration=application.registration,
+        uprn=application.uprn,
+        held=applications_held_for(
+            user=application.user,
+            registration=application.registration,
+            uprn=application.uprn,
+            excluding_permit=application.renews.number if application.renews_id else "",
+        ),
+        permits_per_household=settings.PERMITS_PER_HOUSEHOLD,
+        application_reference=application.reference,
+    )
+
+
 # --- The price ---------------------------------------------------------------------------------
 
 
@@ -357,6 +375,8 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
     _store_price(application, quoted)
     now = timezone.now()
     with transaction.atomic():
+        if decision.outcome == eligibility.DecisionOutcome.APPROVED:
+            decision = _approval_under_lock(application, decision)
         decision = application_claim_person(application=application, decision=decision)
         updated = (
             _applications_of(user, made_by)
@@ -382,6 +402,20 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
             queue_email("application_received", application_id=application.pk)
     application.refresh_from_db()
     return Submitted(application, just_now=bool(updated))
+
+
+def _approval_under_lock(
+    application: PermitApplication, decision: eligibility.Decision
+) -> eligibility.Decision:
+    """Called inside the transaction that stores an approval: the decision to store. The
+    approval takes the vehicle's place and one of the household's, so it is made under their
+    locks (lock_places), like a parking officer's, and the limits are read again as committed:
+    given meanwhile (an officer approving another application for the vehicle, another
+    submission), the rules run again, and this one is not approved."""
+    lock_places(registration=application.registration, uprn=application.uprn)
+    if limits_now(application).outcome == eligibility.Outcome.PASS:
+        return decision
+    return application_decide(application=application)
 
 
 def _check_own_pending(application: PermitApplication) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications.models import EmailNotification
@@ -348,7 +348,7 @@ def test_two_officers_approving_at_once_for_one_place_approve_one(
             outcome[application.reference] = "approved"
         except ApplicationOverLimits as over:
             outcome[application.reference] = over.reason
-        except Exception as other:
+        except Exception as other:  # reported by the assertion below
             outcome[application.reference] = repr(other)
         finally:
             connection.close()
@@ -378,12 +378,66 @@ def test_two_officers_approving_at_once_for_one_place_approve_one(
     ]
 
 
-def until(condition, timeout: float = 10) -> None:
+@pytest.mark.django_db(transaction=True)
+def test_an_approval_by_the_rules_waits_for_an_officer_s_approval_and_counts_it(
+    resident, other_resident, parking_officer
+):
+    """An officer approves an application for the car (committed a moment later) while the
+    resident sends one for the same car that the rules would approve: the submission waits on
+    the officer's lock, then reads the officer's approval and is not approved."""
+    load_borough()
+    waiting = waiting_for_proof(other_resident, uprn=NOBODY_UPRN)
+    ref = services.application_draft_get_or_create(user=resident).reference
+    who = {"user": resident, "reference": ref}
+    services.application_answer_postcode(**who, postcode=POSTCODE)
+    services.application_answer_address(**who, uprn=APPROVED_UPRN, address="1 Mare Street")
+    services.application_answer_applicant(
+        **who, first_name="Zoë", last_name="O'Brien", date_of_birth=BORN
+    )
+    services.application_answer_registration(**who, registration=CAR)
+    services.application_confirm_vehicle(**who)
+    services.application_answer_duration(**who, months=12, starts_on=timezone.localdate())
+    pids, outcome = {}, {}
+
+    def resident_sends():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids["resident"] = cursor.fetchone()[0]
+            outcome["status"] = services.application_submit(**who).application.status
+        except Exception as other:  # reported by the assertion below
+            outcome["other"] = repr(other)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        permits.application_mark_approved(
+            application=waiting, by=parking_officer, reason="Tenancy agreement seen"
+        )
+        sending = threading.Thread(target=resident_sends)
+        sending.start()
+        until(
+            lambda: "resident" in pids and _blocked_by_this_connection(pids["resident"]),
+            failing="the submission never waited on the officer's lock",
+        )
+    sending.join(timeout=30)
+
+    assert outcome == {"status": Status.NOT_ELIGIBLE}, outcome
+    sent = PermitApplication.objects.get(reference=ref)
+    limits = next(rule for rule in sent.decision["rules"] if rule["rule"] == "limits")
+    assert (limits["outcome"], limits["relied_on"]["held_for_vehicle"]) == (
+        "fail",
+        [waiting.reference],
+    )
+    assert PermitApplication.objects.filter(registration=CAR, status=Status.APPROVED).count() == 1
+
+
+def until(condition, timeout: float = 10, *, failing: str = "") -> None:
     """Wait for `condition` (a state the other connection reaches), failing after `timeout`."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError("the other approval neither checked the limits nor waited")
+            raise AssertionError(failing or "the other approval neither checked nor waited")
         time.sleep(0.01)
 
 
