@@ -108,7 +108,7 @@ def assisted_submit(request, reference: str):
             started=assisted_start_entry(reference=application.reference),
         )
     except NoTariffInForce:
-        return prices_unavailable(request)
+        return prices_unavailable(request, for_staff=True)
     except OwnApplicationPending:
         # The resident sent one for this vehicle meanwhile: the vehicle page says what now.
         return redirect(ASSISTED.url_name("vehicle"), reference=application.reference)

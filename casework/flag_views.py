@@ -17,6 +17,7 @@ from parking.models import PermitEvent
 from parking.moves import permit_move_by_officer, permit_move_problem, permit_move_quote
 from parking.permissions import APPLICATION_DECIDE
 from parking.permits import permit_cancel_by_officer, permit_cancel_quote, permit_flag_clear
+from parking.pricing import NoTariffInForce
 from parking.selectors import permit_for_officer, permit_move_open
 
 from .audit import Action, audit_record
@@ -33,6 +34,12 @@ OUTCOMES = {
     FlagDecisionForm.CANCEL: ("cancelled", Kind.CANCELLED),
     FlagDecisionForm.MOVE: ("moved", Kind.MOVED),
 }
+# Why a move cannot be priced (parking.pricing.NoTariffInForce), in the officer's words.
+NO_TARIFF = (
+    "Prices cannot be worked out: no parking tariff is in force today, so the price at the new "
+    "address is not known and the permit cannot be moved now. Contact the parking team to add "
+    "the tariff in force; meanwhile you can clear the flag or cancel the permit."
+)
 DONE = {
     FlagDecisionForm.CLEAR: "checked: the flag is cleared and the permit stays valid",
     FlagDecisionForm.CANCEL: "cancelled: the resident is emailed, with any refund",
@@ -63,9 +70,16 @@ def flag_decide(request, number: str):
         raise Http404
     move = permit_move_open(permit=permit)
     move_problem = permit_move_problem(permit, move) if move is not None else ""
-    can_move = move is not None and not move_problem
     # What the permit costs at the new home, and the difference: the officer decides knowing it.
-    move_quote = permit_move_quote(permit, move) if can_move else None
+    # With no tariff in force it cannot be worked out, so the move is not offered (clearing the
+    # flag or cancelling need no price).
+    move_quote = None
+    if move is not None and not move_problem:
+        try:
+            move_quote = permit_move_quote(permit, move)
+        except NoTariffInForce:
+            move_problem = NO_TARIFF
+    can_move = move is not None and not move_problem
     # A move posted again after it was made (a double click) is told it was made, not that
     # "move" is no longer a choice.
     posted_move = request.POST.get("outcome") == FlagDecisionForm.MOVE
@@ -105,6 +119,9 @@ def flag_decide(request, number: str):
                 )
         except MoveRefused as refused:
             form.add_error("outcome", f"{refused.reason} Nothing was changed.")
+        except NoTariffInForce:
+            # The tariff went between showing the page and moving: rolled back above.
+            form.add_error("outcome", f"{NO_TARIFF} Nothing was changed.")
         except (PermitNotFlagged, PermitNotLive):
             permit = permit_for_officer(number=number)  # what the other decision made it
             made = _last_decision(permit)

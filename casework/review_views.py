@@ -28,12 +28,20 @@ from parking.permits import (
     application_needs_v5c,
     v5c_vehicle,
 )
+from parking.pricing import NoTariffInForce
 from records.postcodes import normalise_postcode
 from records.selectors import parking_zones, residential_addresses_at_postcode
 
 from .audit import Action, audit_record
 from .forms import CaseReasonForm, ReviewDecisionForm
 from .selectors import application_for_decision, review_queue_page
+
+# Why an approval cannot be priced (parking.pricing.NoTariffInForce), in the officer's words.
+NO_TARIFF = (
+    "Prices cannot be worked out: no parking tariff is in force for the permit's start, so "
+    "approving it, which prices the permit, is not possible now. Contact the parking team to "
+    "add the tariff in force; you can still refuse it."
+)
 
 # Looking at an application's files from the queue is reviewing it: the reason the audit log
 # records, as the case view's reasons name it.
@@ -135,6 +143,9 @@ def review_decide(request, reference: str):
             form.add_error("v5c_make", f"{needed} Nothing was changed.")
         except AddressNeeded as needed:
             form.add_error("home", f"{needed} Nothing was changed.")
+        except NoTariffInForce:
+            # Approving prices the permit: rolled back above, the application still waits.
+            form.add_error("outcome", f"{NO_TARIFF} Nothing was changed.")
         else:
             outcome = "approved: the resident can now pay" if approve else "refused"
             messages.success(request, f"{application.reference} is {outcome}. They are emailed.")

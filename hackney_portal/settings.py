@@ -295,6 +295,7 @@ _QUEUE_OF = {
     # Short scheduled sweeps over permits and applications.
     "default": [
         "parking.tasks.applications_lapse_task",
+        "parking.tasks.moves_lapse_task",
         "parking.tasks.applications_close_unproven_task",
         "parking.tasks.permits_remind_task",
         "parking.tasks.permits_check_moves_task",

@@ -391,7 +391,27 @@ def move_to_pay(*, permit_id: int, move_id: int) -> None:
             "new_price": pounds(move.approved["price_pence"]),
             "difference": pounds(move.approved["difference_pence"]),
             "unused_months": move.approved["unused_months"],
+            "pay_by": _time(move.pay_by),
             "next_path": reverse("parking:permit_moved_next", kwargs={"number": permit.number}),
+        },
+    )
+
+
+def move_lapsed(*, permit_id: int, move_id: int) -> None:
+    """A move that costs more was not paid for in time (moves.moves_lapse): the permit stays at
+    its address; the resident can tell us again."""
+    permit = Permit.objects.select_related("user").get(pk=permit_id)
+    move = permit.moves.get(pk=move_id)
+    _send(
+        key=f"move-lapsed:{permit.number}:{move.pk}",
+        user=permit.user,
+        template="move_lapsed",
+        context={
+            **_permit_context(permit),
+            "new_address": move.address,
+            "difference": pounds(move.approved["difference_pence"]),
+            "hours": settings.PERMIT_PAYMENT_WINDOW_HOURS,
+            "moved_path": reverse("parking:permit_moved", kwargs={"number": permit.number}),
         },
     )
 
@@ -419,4 +439,5 @@ BUILDERS = {
     "move_reported": move_reported,
     "permit_moved": permit_moved,
     "move_to_pay": move_to_pay,
+    "move_lapsed": move_lapsed,
 }

@@ -122,17 +122,18 @@ def question(step: str | None):
             try:
                 return view(request, application, journey)
             except NoTariffInForce:
-                return prices_unavailable(request)
+                return prices_unavailable(request, for_staff=journey.assisted)
 
         return page
 
     return decorate
 
 
-def prices_unavailable(request):
+def prices_unavailable(request, *, for_staff: bool = False):
     """No tariff in force (a gap left in the tariffs): nothing can be priced, so nothing is
-    asked or changed, rather than a server error."""
-    return render(request, "parking/prices_unavailable.html", status=503)
+    asked or changed, rather than a server error. A member of staff (the assisted journey) is
+    told to contact the parking team, a resident to call."""
+    return render(request, "parking/prices_unavailable.html", {"for_staff": for_staff}, status=503)
 
 
 def resume(application: PermitApplication, journey: Journey):

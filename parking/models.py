@@ -4,7 +4,7 @@
 Staff permissions for parking are declared in parking/permissions.py."""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -750,6 +750,7 @@ class PermitEvent(models.Model):
         FLAG_CLEARED = "flag_cleared", "Flag cleared by a parking officer"
         MOVED = "moved", "Moved to a new address"
         MOVE_APPROVED = "move_approved", "Move approved: the resident pays the difference"
+        MOVE_LAPSED = "move_lapsed", "Move lapsed: the difference was not paid"
 
     permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -784,6 +785,7 @@ class PermitMove(models.Model):
         CLEARED = "cleared", "A parking officer checked it and cleared the flag"
         CANCELLED = "cancelled", "The permit was cancelled"
         REPLACED = "replaced", "The resident told us again"
+        LAPSED = "lapsed", "The difference was not paid in time: the permit stayed"
 
     permit = models.ForeignKey(Permit, on_delete=models.PROTECT, related_name="moves")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -799,7 +801,8 @@ class PermitMove(models.Model):
     )
     # A move that costs more, approved (by the records or a parking officer) and waiting for the
     # resident to pay the difference: who approved it and what the records relied on. The
-    # permit moves only when it is paid (moves._apply_move).
+    # permit moves only when it is paid (moves._apply_move); unpaid after
+    # PERMIT_PAYMENT_WINDOW_HOURS it lapses (moves.moves_lapse).
     approved = models.JSONField(
         default=dict, blank=True, help_text="Approved, waiting for the difference to be paid"
     )
@@ -831,3 +834,13 @@ class PermitMove(models.Model):
     @property
     def open(self) -> bool:
         return self.resolved_at is None
+
+    @property
+    def pay_by(self):
+        """When a move waiting for the resident to pay the difference lapses if it is still
+        unpaid (moves.moves_lapse): PERMIT_PAYMENT_WINDOW_HOURS after its approval, as for an
+        approved application. None for a move not waiting for a payment."""
+        if not (self.open and self.approved.get("at")):
+            return None
+        approved_at = datetime.fromisoformat(self.approved["at"])
+        return approved_at + timedelta(hours=settings.PERMIT_PAYMENT_WINDOW_HOURS)

@@ -21,12 +21,13 @@ from django.utils import timezone
 from records.selectors import current_occupants, property_by_uprn
 
 from . import eligibility
-from .exceptions import MoveRefused
+from .exceptions import MoveRefused, PaymentRefused, PaymentServiceUnavailable
 from .history import permit_event, plural, pounds, queue_email
 from .models import Payment, Permit, PermitEvent, PermitMove, Refund
 from .payments import (
     ReturnUrl,
     on_paid,
+    payment_refresh,
     payment_resume,
     payment_send,
     refund_unused_payment,
@@ -410,6 +411,56 @@ def permit_move_to_pay(*, permit: Permit) -> PermitMove | None:
     """The permit's move approved and waiting for the resident to pay the difference, if any."""
     move = permit_move_open(permit=permit)
     return move if move is not None and move.approved else None
+
+
+def moves_lapse(*, now=None) -> list[str]:
+    """Moves that cost more, approved (by the records or a parking officer) and not paid for
+    within PERMIT_PAYMENT_WINDOW_HOURS of their approval, lapse, as an approved application
+    left unpaid does (permits.applications_lapse): the move is resolved as lapsed, the permit
+    stays as it is, at its address, with its price, and the resident is emailed that they can
+    tell us again. Until then the open move would wait for ever, holding the permit's renewal.
+    A payment still in progress is read first (it may have taken the money, and then the move
+    is made); one the service cannot answer about keeps its move until the next run. A payment
+    that takes the money after its move lapsed goes back in full (_apply_move). Returns the
+    numbers of the permits whose move lapsed."""
+    now = now or timezone.now()
+    waiting = PermitMove.objects.filter(
+        resolved_at__isnull=True, approved__has_key="at"
+    ).select_related("permit")
+    lapsed = []
+    for move in waiting:
+        pay_by = move.pay_by
+        if pay_by is None or pay_by > now:
+            continue
+        permit = move.permit
+        try:
+            for payment in permit.payments.filter(status__in=Payment.OPEN):
+                payment_refresh(payment_id=payment.pk, now=now)
+        except (PaymentServiceUnavailable, PaymentRefused):
+            continue
+        with transaction.atomic():
+            permit = Permit.objects.select_for_update().get(pk=permit.pk)
+            if permit.payments.filter(status__in=Payment.OPEN).exists():
+                continue  # the resident is paying right now; the service will finish it
+            updated = PermitMove.objects.filter(
+                pk=move.pk, resolved_at__isnull=True, approved__has_key="at"
+            ).update(outcome=PermitMove.Outcome.LAPSED, resolved_at=now)
+            if not updated:
+                continue  # paid (and moved), told again or cancelled meanwhile
+            hours = settings.PERMIT_PAYMENT_WINDOW_HOURS
+            permit_event(
+                permit,
+                Kind.MOVE_LAPSED,
+                f"Move to {move.address} not made: the difference of "
+                f"{pounds(move.approved['difference_pence'])} was not paid within "
+                f"{plural(hours, 'hour')} of its approval. The permit stays at {permit.address}.",
+                by=None,
+                move=move.pk,
+                difference_pence=move.approved["difference_pence"],
+            )
+            queue_email("move_lapsed", permit_id=permit.pk, move_id=move.pk)
+            lapsed.append(permit.number)
+    return lapsed
 
 
 def permit_move_payment_start(*, user, number: str, return_url_for: ReturnUrl) -> Payment | Permit:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -43,6 +44,7 @@ from .forms import (
     Radios,
     registration_too_long,
 )
+from .journey import prices_unavailable
 from .models import Payment, Permit, PermitApplication, PermitMove
 from .pricing import DURATIONS, NoTariffInForce, permit_last_day
 from .selectors import (
@@ -87,7 +89,8 @@ def own_permit(view):
             messages.warning(request, "This permit is no longer live: nothing was changed.")
             return redirect("parking:permit", number=permit.number)
         except NoTariffInForce:
-            return render(request, "parking/prices_unavailable.html", status=503)
+            # Nothing priced, so nothing changed: the transaction that asked rolled back.
+            return prices_unavailable(request)
 
     return page
 
@@ -318,21 +321,20 @@ def permit_renew(request, permit: Permit):
     starts = permit.valid_to + timedelta(days=1)
     choices = []
     for months in DURATIONS:
-        try:
-            quoted = application_price(
-                application=PermitApplication(
-                    user=request.user,
-                    renews=permit,
-                    uprn=permit.uprn,
-                    vehicle=permit.vehicle,
-                    months=months,
-                    starts_on=starts,
-                ),
+        # With no tariff in force on its start, own_permit says prices cannot be worked out:
+        # a renewal offered without its price could not be sent.
+        quoted = application_price(
+            application=PermitApplication(
+                user=request.user,
+                renews=permit,
+                uprn=permit.uprn,
+                vehicle=permit.vehicle,
                 months=months,
-                matched=True,  # the holder of a permit at the address
-            )
-        except NoTariffInForce:
-            quoted = None
+                starts_on=starts,
+            ),
+            months=months,
+            matched=True,  # the holder of a permit at the address
+        )
         choices.append((months, permit_last_day(starts, months), quoted))
     return render(
         request,
@@ -604,6 +606,9 @@ def permit_moved_next(request, permit: Permit):
             "move": move,
             # Approved, waiting for the resident to pay the difference.
             "to_pay": move.approved if move.open and move.approved else None,
+            # Unpaid by then, it lapses (moves.moves_lapse).
+            "pay_by": move.pay_by,
+            "window_hours": settings.PERMIT_PAYMENT_WINDOW_HOURS,
             "paid_pence": max(difference, 0),
             "refunded_pence": max(-difference, 0),
             # The permit cannot be moved there at all: apply again (or, in no zone, no permit

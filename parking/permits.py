@@ -81,6 +81,8 @@ from .services import (
     application_claim_person,
     application_decide,
     application_price,
+    limits_now,
+    lock_places,
 )
 
 Status = PermitApplication.Status
@@ -217,6 +219,10 @@ def _officer_decides(
                 for field, value in located.items():
                     setattr(locked, field, value)  # the limits and the price are for that home
                 changes.update(located)
+            # Serialised with every other approval for this vehicle or household, and the
+            # limits read again under the lock: of two officers approving two applications
+            # for one vehicle at once, the second sees the first's approval and is refused.
+            lock_places(registration=locked.registration, uprn=locked.uprn)
             _check_limits_still_hold(locked)
             if application_needs_v5c(locked):
                 changes.update(_priced_from_v5c(locked, v5c))
@@ -305,19 +311,9 @@ def _located(application: PermitApplication, home: Home | None) -> dict:
 def _check_limits_still_hold(application: PermitApplication) -> None:
     """An application waiting for a person held no place (selectors._HELD), so since it was sent
     its vehicle or its household may have been given a permit or an approval: approving it is
-    refused then, with the rule's reason."""
-    result = eligibility.check_limits(
-        registration=application.registration,
-        uprn=application.uprn,
-        held=applications_held_for(
-            user=application.user,
-            registration=application.registration,
-            uprn=application.uprn,
-            excluding_permit=application.renews.number if application.renews_id else "",
-        ),
-        permits_per_household=settings.PERMITS_PER_HOUSEHOLD,
-        application_reference=application.reference,
-    )
+    refused then, with the rule's reason. Read under lock_places, so an approval being made
+    meanwhile is waited for and counted."""
+    result = limits_now(application)
     if result.outcome == eligibility.Outcome.FAIL:
         raise ApplicationOverLimits(
             f"{application.reference} cannot be approved now: {result.reason} Refuse it, saying so."

@@ -253,6 +253,55 @@ def application_first_unanswered(application: PermitApplication) -> str | None:
     return None
 
 
+# --- The places the limits rule counts ----------------------------------------------------------
+
+
+# pg_advisory_xact_lock(namespace, key): what the second key is a hash of.
+VEHICLE_LOCK = 0x50_4B_56  # a vehicle's registration
+HOUSEHOLD_LOCK = 0x50_4B_48  # a household's UPRN
+
+
+def lock_places(*, registration: str, uprn: int | None) -> None:
+    """Take, until the transaction ends, the locks on the places the limits rule counts: the
+    vehicle `registration`'s, then the household's at `uprn` (always in that order, so two
+    approvals never wait on each other). An approval made under them is committed before the
+    next one for the vehicle or the household reads the limits, so each reads the other's: two
+    approvals at once never both take the vehicle's one place (nor the household's last). Each
+    application's own row lock cannot do it: two applications for one vehicle share no row.
+
+    PostgreSQL's transaction-level advisory locks, keyed on a hash of the registration or the
+    UPRN (two that hash alike just wait on each other). SQLite (the demo) has no such locks:
+    nothing is taken there."""
+    if connection.vendor != "postgresql":
+        return
+    keys = [(VEHICLE_LOCK, f"vehicle:{normalise_registration(registration)}")]
+    if uprn is not None:
+        keys.append((HOUSEHOLD_LOCK, f"uprn:{uprn}"))
+    with connection.cursor() as cursor:
+        for namespace, key in keys:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s::integer, hashtext(%s))", [namespace, key]
+            )
+
+
+def limits_now(application: PermitApplication) -> eligibility.RuleResult:
+    """The limits rule (one permit a vehicle, PERMITS_PER_HOUSEHOLD a home) for the application
+    over the live permits and approved applications as committed now; read under lock_places
+    when it decides an approval."""
+    return eligibility.check_limits(
+        registration=application.registration,
+        uprn=application.uprn,
+        held=applications_held_for(
+            user=application.user,
+            registration=application.registration,
+            uprn=application.uprn,
+            excluding_permit=application.renews.number if application.renews_id else "",
+        ),
+        permits_per_household=settings.PERMITS_PER_HOUSEHOLD,
+        application_reference=application.reference,
+    )
+
+
 # --- The price ---------------------------------------------------------------------------------
 
 
@@ -326,6 +375,8 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
     _store_price(application, quoted)
     now = timezone.now()
     with transaction.atomic():
+        if decision.outcome == eligibility.DecisionOutcome.APPROVED:
+            decision = _approval_under_lock(application, decision)
         decision = application_claim_person(application=application, decision=decision)
         updated = (
             _applications_of(user, made_by)
@@ -351,6 +402,20 @@ def application_submit(*, user, reference: str, made_by=None) -> Submitted:
             queue_email("application_received", application_id=application.pk)
     application.refresh_from_db()
     return Submitted(application, just_now=bool(updated))
+
+
+def _approval_under_lock(
+    application: PermitApplication, decision: eligibility.Decision
+) -> eligibility.Decision:
+    """Called inside the transaction that stores an approval: the decision to store. The
+    approval takes the vehicle's place and one of the household's, so it is made under their
+    locks (lock_places), like a parking officer's, and the limits are read again as committed:
+    given meanwhile (an officer approving another application for the vehicle, another
+    submission), the rules run again, and this one is not approved."""
+    lock_places(registration=application.registration, uprn=application.uprn)
+    if limits_now(application).outcome == eligibility.Outcome.PASS:
+        return decision
+    return application_decide(application=application)
 
 
 def _check_own_pending(application: PermitApplication) -> None:

@@ -6,6 +6,7 @@ from celery import shared_task
 
 # The worker's autodiscovery imports this module only: the payment side's tasks register here.
 from . import payment_tasks  # noqa: F401
+from .moves import moves_lapse
 from .permits import applications_lapse, permits_check_moves, permits_remind
 from .services import applications_close_unproven
 
@@ -14,6 +15,12 @@ from .services import applications_close_unproven
 def applications_lapse_task() -> None:
     """Scheduled: approved applications unpaid after PERMIT_PAYMENT_WINDOW_HOURS lapse."""
     applications_lapse()
+
+
+@shared_task
+def moves_lapse_task() -> None:
+    """Scheduled: moves that cost more, unpaid after PERMIT_PAYMENT_WINDOW_HOURS, lapse."""
+    moves_lapse()
 
 
 @shared_task

@@ -657,5 +657,6 @@ def test_with_no_tariff_in_force_the_submission_says_so_and_changes_nothing(on_t
     response = submit(on_the_phone, ref)
     assert response.status_code == 503
     assert "Sorry, we cannot work out permit prices just now" in response.content.decode()
+    assert "Contact the parking team" in response.content.decode()
     assert PermitApplication.objects.get(reference=ref).is_draft
     assert not AuditEntry.objects.filter(action=Action.ASSISTED_SUBMIT).exists()

@@ -9,7 +9,7 @@ from casework.models import AuditEntry
 from notifications.models import EmailNotification
 from parking.models import PermitEvent
 from tests.helpers import sign_in
-from tests.parking.application_records import NO_ZONE_UPRN, NOBODY_UPRN
+from tests.parking.application_records import APPROVED_UPRN, NO_ZONE_UPRN, NOBODY_UPRN
 from tests.parking.moves import load_homes_to_move_to, report_move
 from tests.parking.permit_helpers import issued_permit
 
@@ -106,3 +106,38 @@ def test_a_move_the_portal_cannot_make_is_not_offered_and_says_why(
     permit.refresh_from_db()
     assert permit.flagged_at is not None
     assert not AuditEntry.objects.filter(action=Action.PERMIT_FLAG_DECIDE).exists()
+
+
+def test_with_no_tariff_in_force_the_move_is_not_offered_says_why_and_changes_nothing(
+    client, parking_officer, resident, permit
+):
+    from parking.models import Tariff
+
+    report_move(resident, permit, uprn=NOBODY_UPRN)
+    Tariff.objects.all().delete()  # a gap left in the tariffs: the move cannot be priced
+    sign_in(client, parking_officer)
+
+    response = client.get(decide_url(permit))
+    assert response.status_code == 200
+    html = page(response)
+    assert "Prices cannot be worked out: no parking tariff is in force today" in html
+    assert "Contact the parking team" in html
+    assert "Move the permit to the new address" not in html
+
+    response = client.post(decide_url(permit), {"outcome": "move", "reason": "Saw the lease"})
+
+    assert response.status_code == 200
+    html = page(response)
+    assert "no parking tariff is in force today" in html
+    assert "Nothing was changed." in html
+    permit.refresh_from_db()
+    assert (permit.uprn, permit.flagged_at is not None) == (APPROVED_UPRN, True)
+    assert permit.moves.get().open
+    assert not permit.events.filter(
+        kind__in=(PermitEvent.Kind.MOVED, PermitEvent.Kind.MOVE_APPROVED)
+    ).exists()
+    assert not AuditEntry.objects.filter(action=Action.PERMIT_FLAG_DECIDE).exists()
+
+    # Deciding without a price still can: the flag is cleared.
+    response = client.post(decide_url(permit), {"outcome": "clear", "reason": "Still lives there"})
+    assert response["Location"] == FLAGGED

@@ -239,6 +239,31 @@ def test_approving_lets_the_resident_pay_emails_them_and_is_audited(
     )
 
 
+def test_with_no_tariff_in_force_approving_says_so_and_changes_nothing(
+    client, parking_officer, waiting, django_capture_on_commit_callbacks
+):
+    from parking.models import Tariff
+
+    Tariff.objects.all().delete()  # a gap left in the tariffs: the permit cannot be priced
+    sign_in(client, parking_officer)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            decide_url(waiting), {"outcome": "approve", "reason": "Council tax bill in their name"}
+        )
+
+    assert response.status_code == 200
+    html = page(response)
+    assert "Prices cannot be worked out: no parking tariff is in force" in html
+    assert "Contact the parking team" in html
+    assert "Nothing was changed." in html
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.approved_at) == (Status.NEEDS_EVIDENCE, None)
+    assert "officer" not in waiting.decision
+    assert not mail.outbox
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.APPLICATION_DECIDE).exists()
+
+
 def test_refusing_emails_the_resident_the_reason_and_is_audited(
     client, parking_officer, waiting, django_capture_on_commit_callbacks
 ):

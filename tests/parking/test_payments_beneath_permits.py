@@ -52,5 +52,5 @@ def test_every_parking_schedule_names_a_task_the_worker_registers(db):
     scheduled = set(
         PeriodicTask.objects.filter(task__startswith="parking.").values_list("task", flat=True)
     )
-    assert len(scheduled) == 6
+    assert len(scheduled) == 7
     assert scheduled <= set(celery_app.tasks)

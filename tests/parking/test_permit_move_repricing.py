@@ -6,6 +6,7 @@ once. A household with as many permits as it may have cannot take it. A parking 
 completing a move sees the new price and the difference, and the resident pays or is refunded
 the same way. A cancellation later refunds what was paid for the months still unused."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -115,6 +116,104 @@ def test_an_abandoned_payment_for_a_dearer_move_changes_nothing(resident, permit
     # Still theirs to pay, with a new payment.
     again = pay_for_move(resident, permit)
     assert (again.pk != payment.pk, again.amount_pence) == (True, payment.amount_pence)
+
+
+# --- A dearer move left unpaid lapses, as an approved application does -------------------------
+
+
+def approved_ago(move: PermitMove, delta: timedelta) -> PermitMove:
+    """As if the move had been approved `delta` ago (time moved, not the clock)."""
+    move.refresh_from_db()
+    move.approved = {**move.approved, "at": (timezone.now() - delta).isoformat()}
+    move.save(update_fields=["approved"])
+    return move
+
+
+def test_a_dearer_move_left_unpaid_past_the_window_lapses_and_the_resident_can_start_again(
+    resident, permit, client, settings
+):
+    from parking.tasks import moves_lapse_task
+
+    permit_at(SAME_ZONE_UPRN, resident)
+    move = report_move(resident, permit, uprn=SAME_ZONE_UPRN, moved_on=moved_on(permit))
+    hours = settings.PERMIT_PAYMENT_WINDOW_HOURS
+    # Told by when to pay, on the permit page and the page that asks for the payment.
+    client.force_login(resident)
+    by = r"pay by \d{1,2}(:\d\d)?(am|pm) on \d{1,2} [A-Z][a-z]+ \d{4}"
+    for name in ("parking:permit", "parking:permit_moved_next"):
+        html = " ".join(client.get(reverse(name, args=[permit.number])).content.decode().split())
+        assert re.search(by, html, re.IGNORECASE), name
+    approved_ago(move, timedelta(hours=hours, minutes=1))
+
+    moves_lapse_task()
+
+    move.refresh_from_db()
+    permit.refresh_from_db()
+    assert (move.outcome, move.resolved_at is not None) == (Outcome.LAPSED, True)
+    # The permit as it was, at the old address: nothing moved, nothing paid, nothing flagged.
+    assert (permit.uprn, permit.price_pence, permit.paid_pence, permit.flagged_at) == (
+        APPROVED_UPRN,
+        FIRST,
+        FIRST,
+        None,
+    )
+    assert not permit.events.filter(kind=Kind.MOVED).exists()
+    lapsed = permit.events.get(kind=Kind.MOVE_LAPSED)
+    assert f"not paid within {hours} hours" in lapsed.description
+    told = EmailNotification.objects.get(event_key__startswith="parking:move-lapsed:")
+    assert "so it was not moved" in told.body_text
+    assert moves.permit_move_open(permit=permit) is None
+    with pytest.raises(MoveRefused, match="no move of this permit waiting"):
+        pay_for_move(resident, permit)
+    moves_lapse_task()  # run again: nothing more
+    assert permit.events.filter(kind=Kind.MOVE_LAPSED).count() == 1
+
+    page = client.get(reverse("parking:permit_moved_next", args=[permit.number])).content
+    assert b"Your permit was not moved" in page
+    assert (
+        b"Tell us you have moved home"
+        in client.get(reverse("parking:permit", args=[permit.number])).content
+    )
+
+    # They start again: the move is approved afresh, paid for, and made.
+    again = report_move(resident, permit, uprn=SAME_ZONE_UPRN, moved_on=moved_on(permit))
+    assert again.pk != move.pk
+    payment = pay_for_move(resident, permit)
+    on_payment_page(payment)
+    payments.payment_refresh(payment_id=payment.pk)
+    again.refresh_from_db()
+    permit.refresh_from_db()
+    assert (again.outcome, permit.uprn) == (Outcome.MOVED, SAME_ZONE_UPRN)
+
+
+def test_a_dearer_move_inside_the_window_is_left_waiting(resident, permit, settings):
+    from parking.tasks import moves_lapse_task
+
+    permit_at(SAME_ZONE_UPRN, resident)
+    move = report_move(resident, permit, uprn=SAME_ZONE_UPRN, moved_on=moved_on(permit))
+    approved_ago(move, timedelta(hours=settings.PERMIT_PAYMENT_WINDOW_HOURS, minutes=-1))
+
+    moves_lapse_task()
+
+    move.refresh_from_db()
+    assert (move.outcome, move.resolved_at, bool(move.approved)) == (Outcome.WAITING, None, True)
+    assert not permit.events.filter(kind=Kind.MOVE_LAPSED).exists()
+    assert moves.permit_move_to_pay(permit=permit) == move
+
+
+def test_a_difference_paid_but_never_come_back_from_is_moved_not_lapsed(resident, permit, settings):
+    """The resident paid and closed the tab: the lapse reads the payment first."""
+    permit_at(SAME_ZONE_UPRN, resident)
+    move = report_move(resident, permit, uprn=SAME_ZONE_UPRN, moved_on=moved_on(permit))
+    on_payment_page(pay_for_move(resident, permit))
+    approved_ago(move, timedelta(hours=settings.PERMIT_PAYMENT_WINDOW_HOURS, minutes=1))
+
+    assert moves.moves_lapse() == []
+
+    move.refresh_from_db()
+    permit.refresh_from_db()
+    assert (move.outcome, permit.uprn) == (Outcome.MOVED, SAME_ZONE_UPRN)
+    assert not permit.events.filter(kind=Kind.MOVE_LAPSED).exists()
 
 
 def test_a_difference_paid_after_the_move_was_replaced_is_refunded_not_moved(resident, permit):

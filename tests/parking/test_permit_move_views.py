@@ -206,3 +206,23 @@ def test_renewal_is_not_offered_while_a_move_is_unresolved(signed_in, permit):
     response = signed_in.post(url("permit_renew", permit), {"months": "12"})
     assert response["Location"] == url("permit", permit)
     assert not permit.renewals.exists()
+
+
+def test_with_no_tariff_in_force_a_move_the_records_show_says_so_and_changes_nothing(
+    signed_in, permit
+):
+    from parking.models import Tariff
+
+    signed_in.post(url("permit_moved", permit), {"where": "same_zone"})
+    signed_in.post(url("permit_moved_postcode", permit), {"postcode": "e81dy"})
+    signed_in.post(url("permit_moved_address", permit), {"address": SAME_ZONE_UPRN})
+    Tariff.objects.all().delete()  # a gap left in the tariffs: the move cannot be priced
+
+    response = signed_in.post(url("permit_moved_date", permit), A_PAST_DAY)
+
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Sorry, we cannot work out permit prices just now" in html
+    assert "Nothing has been changed" in html
+    assert nothing_recorded(permit)
+    assert not permit.events.exclude(kind="issued").exists()

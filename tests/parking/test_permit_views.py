@@ -377,3 +377,21 @@ def test_with_no_tariff_in_force_a_vehicle_change_says_so_and_changes_nothing(
     assert "Sorry, we cannot work out permit prices just now" in response.content.decode()
     permit.refresh_from_db()
     assert permit.registration == "LB19PET"
+
+
+def test_with_no_tariff_in_force_renewing_says_so_and_makes_no_renewal(
+    signed_in, resident, borough
+):
+    from parking.models import Tariff
+    from tests.parking.permit_helpers import ending_in
+
+    permit = ending_in(issued_permit(resident), 20)
+    url = reverse("parking:permit_renew", args=[permit.number])
+    Tariff.objects.all().delete()  # a gap left in the tariffs
+
+    for response in (signed_in.get(url), signed_in.post(url, {"months": "12"})):
+        assert response.status_code == 503
+        html = response.content.decode()
+        assert "Sorry, we cannot work out permit prices just now" in html
+        assert "call the parking team" in html
+    assert not permit.renewals.exists()

@@ -3,18 +3,21 @@ they hold no vehicle or household place, the resident can withdraw them, one wai
 that never comes is reminded then closed, and a parking officer approving one checks the limits
 again. Against records loaded through the real sync."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications.models import EmailNotification
-from parking import permits, services
+from parking import payments, permits, services
 from parking.evidence import evidence_upload
 from parking.exceptions import ApplicationNotWithdrawable, ApplicationOverLimits
-from parking.models import EvidenceFile, PermitApplication
-from tests.factories import UserFactory
+from parking.models import EvidenceFile, Permit, PermitApplication
+from tests.factories import UserFactory, make_staff
 from tests.parking.application_records import (
     APPROVED_UPRN,
     BORN,
@@ -24,7 +27,7 @@ from tests.parking.application_records import (
     POSTCODE,
     load_borough,
 )
-from tests.parking.permit_helpers import approved_application, start_payment
+from tests.parking.permit_helpers import approved_application, on_payment_page, start_payment
 
 pytestmark = pytest.mark.django_db
 
@@ -286,6 +289,162 @@ def test_an_officer_cannot_approve_one_whose_household_has_filled_since(
     assert "a household can have at most 1" in over.value.reason
     waiting.refresh_from_db()
     assert waiting.status == Status.NEEDS_EVIDENCE
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("second_answers", "refusal"),
+    [
+        # The same car, at another home.
+        (
+            {"uprn": NOBODY_UPRN},
+            f"{CAR} already has a resident permit or an approved application",
+        ),
+        # Another car, at the same home, whose household may have one permit.
+        ({"registration": "LB19EVE"}, "a household can have at most 1"),
+    ],
+    ids=["one vehicle", "one household's last place"],
+)
+def test_two_officers_approving_at_once_for_one_place_approve_one(
+    resident, other_resident, monkeypatch, settings, second_answers, refusal
+):
+    """Two officers, two connections, each approving an application for the same place at the
+    same moment. Each holds its approval open, having checked the limits, until the other has
+    checked them too or is waiting on its lock (PostgreSQL says which): without a lock both
+    would check before either commits, and both would be approved. With it, the second
+    checks after the first has committed, and is refused with the rule's reason."""
+    settings.PERMITS_PER_HOUSEHOLD = 1
+    load_borough()
+    first = waiting_for_proof(resident)
+    second = waiting_for_proof(other_resident, **second_answers)
+    officers = {
+        first.reference: make_staff("parking_officer", email="officer.one@example.com"),
+        second.reference: make_staff("parking_officer", email="officer.two@example.com"),
+    }
+    other_of = {first.reference: second.reference, second.reference: first.reference}
+    pids, checked, outcome = {}, set(), {}
+    together = threading.Barrier(2, timeout=10)
+    real_check = permits._check_limits_still_hold
+
+    def checked_then_held_open(application):
+        real_check(application)  # a refusal raises here
+        checked.add(application.reference)
+        other = other_of[application.reference]
+        until(lambda: other in checked or _blocked_by_this_connection(pids[other]))
+
+    monkeypatch.setattr(permits, "_check_limits_still_hold", checked_then_held_open)
+
+    def officer_approves(application):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids[application.reference] = cursor.fetchone()[0]
+            together.wait()  # both reach the approval together
+            permits.application_mark_approved(
+                application=application,
+                by=officers[application.reference],
+                reason="Tenancy agreement seen",
+            )
+            outcome[application.reference] = "approved"
+        except ApplicationOverLimits as over:
+            outcome[application.reference] = over.reason
+        except Exception as other:  # reported by the assertion below
+            outcome[application.reference] = repr(other)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=officer_approves, args=(a,)) for a in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    approved = [ref for ref, said in outcome.items() if said == "approved"]
+    assert len(approved) == 1, outcome
+    [refused] = set(outcome) - set(approved)
+    assert outcome[refused].startswith(f"{refused} cannot be approved now: "), outcome
+    assert refusal in outcome[refused], outcome
+    assert outcome[refused].endswith("Refuse it, saying so."), outcome
+    assert PermitApplication.objects.get(reference=refused).status == Status.NEEDS_EVIDENCE
+    assert "officer" not in PermitApplication.objects.get(reference=refused).decision
+
+    # The one approved is paid for: exactly one permit is issued.
+    winner = PermitApplication.objects.get(reference=approved[0])
+    payment = start_payment(winner.user, winner)
+    on_payment_page(payment)
+    payments.payment_refresh(payment_id=payment.pk)
+    assert list(Permit.objects.values_list("application__reference", flat=True)) == [
+        winner.reference
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_approval_by_the_rules_waits_for_an_officer_s_approval_and_counts_it(
+    resident, other_resident, parking_officer
+):
+    """An officer approves an application for the car (committed a moment later) while the
+    resident sends one for the same car that the rules would approve: the submission waits on
+    the officer's lock, then reads the officer's approval and is not approved."""
+    load_borough()
+    waiting = waiting_for_proof(other_resident, uprn=NOBODY_UPRN)
+    ref = services.application_draft_get_or_create(user=resident).reference
+    who = {"user": resident, "reference": ref}
+    services.application_answer_postcode(**who, postcode=POSTCODE)
+    services.application_answer_address(**who, uprn=APPROVED_UPRN, address="1 Mare Street")
+    services.application_answer_applicant(
+        **who, first_name="Zoë", last_name="O'Brien", date_of_birth=BORN
+    )
+    services.application_answer_registration(**who, registration=CAR)
+    services.application_confirm_vehicle(**who)
+    services.application_answer_duration(**who, months=12, starts_on=timezone.localdate())
+    pids, outcome = {}, {}
+
+    def resident_sends():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids["resident"] = cursor.fetchone()[0]
+            outcome["status"] = services.application_submit(**who).application.status
+        except Exception as other:  # reported by the assertion below
+            outcome["other"] = repr(other)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        permits.application_mark_approved(
+            application=waiting, by=parking_officer, reason="Tenancy agreement seen"
+        )
+        sending = threading.Thread(target=resident_sends)
+        sending.start()
+        until(
+            lambda: "resident" in pids and _blocked_by_this_connection(pids["resident"]),
+            failing="the submission never waited on the officer's lock",
+        )
+    sending.join(timeout=30)
+
+    assert outcome == {"status": Status.NOT_ELIGIBLE}, outcome
+    sent = PermitApplication.objects.get(reference=ref)
+    limits = next(rule for rule in sent.decision["rules"] if rule["rule"] == "limits")
+    assert (limits["outcome"], limits["relied_on"]["held_for_vehicle"]) == (
+        "fail",
+        [waiting.reference],
+    )
+    assert PermitApplication.objects.filter(registration=CAR, status=Status.APPROVED).count() == 1
+
+
+def until(condition, timeout: float = 10, *, failing: str = "") -> None:
+    """Wait for `condition` (a state the other connection reaches), failing after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(failing or "the other approval neither checked nor waited")
+        time.sleep(0.01)
+
+
+def _blocked_by_this_connection(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid() = ANY(pg_blocking_pids(%s))", [pid])
+        return cursor.fetchone()[0]
 
 
 def test_an_officer_approves_one_that_is_still_within_the_limits(
