@@ -265,15 +265,20 @@ def price_key(vehicle: VehicleFacts) -> tuple:
     """What `parking.pricing` reads of a vehicle, as its docstring states the rules: electric,
     diesel, first registered before the CO2 cut-over (by date, else by year of manufacture),
     CO2 emissions and engine size. Two vehicles alike in these are priced alike, so the
-    what-if prices each such vehicle once (a fifth of the time over 50,000 permits);
-    tests/insights/test_price_key.py checks it against pricing itself for any two vehicles."""
-    return (
-        vehicle.electric,
-        vehicle.diesel,
-        vehicle.before_co2_cut_over,
-        vehicle.co2_g_per_km,
-        vehicle.engine_cc,
-    )
+    what-if prices each such vehicle once; tests/insights/test_price_key.py checks it against
+    pricing itself for any two vehicles.
+
+    Tighter where pricing reads less, whatever the tariff: an electric vehicle is in the 0 g/km
+    band, and a vehicle registered from the cut-over with a CO2 figure is priced by it, so
+    neither's engine size (nor an electric one's CO2) is part of its key. Most live vehicles
+    are the second kind: over 50,000 permits, a quarter as many prices to work out."""
+    electric, diesel = vehicle.electric, vehicle.diesel
+    if electric:
+        return (True, diesel)
+    before, co2 = vehicle.before_co2_cut_over, vehicle.co2_g_per_km
+    if not before and co2 is not None and co2 >= 0:
+        return (False, diesel, False, co2)
+    return (False, diesel, before, co2, vehicle.engine_cc)
 
 
 def tariff_whatif(
