@@ -37,17 +37,6 @@ def borough(db):
     permit_bought(UserFactory(), person="P2", registration="LB19DSL", months=12)
 
 
-@pytest.fixture
-def analyst(db):
-    return make_staff(ANALYST)
-
-
-@pytest.fixture
-def signed_in(client, analyst):
-    sign_in(client, analyst)
-    return client
-
-
 def diesel_at(pounds: str) -> str:
     """The tariff form's answers with the diesel surcharge changed, as a result page's query."""
     from django.http import QueryDict

@@ -11,7 +11,6 @@ from django.utils import timezone
 from balances.models import PageViewCount
 from balances.services import page_view_count
 from casework.models import AuditEntry
-from insights.apps import ANALYST
 from parking.eligibility import DecisionOutcome, Evidence, Rule
 from tests.factories import UserFactory, make_staff
 from tests.helpers import sign_in
@@ -22,12 +21,6 @@ from tests.insights.test_views import TARIFF_RESULT, tariff_as_now
 QUALITY = reverse("insights:quality")
 CHANNELS = reverse("insights:channels")
 PEOPLE = reverse("insights:quality_feed", kwargs={"feed": "people"})
-
-
-@pytest.fixture
-def signed_in(client, db):
-    sign_in(client, make_staff(ANALYST))
-    return client
 
 
 def text(response) -> str:

@@ -18,17 +18,6 @@ COUNCIL_TAX_RESULT = reverse("insights:council_tax_result")
 RESULT_HEADING = "What the tariff change would do"
 
 
-@pytest.fixture
-def analyst(db):
-    return make_staff(ANALYST)
-
-
-@pytest.fixture
-def signed_in(client, analyst):
-    sign_in(client, analyst)
-    return client
-
-
 def tariff_as_now() -> dict:
     """The tariff form's answers as it starts: the tariff in force."""
     form = TariffChangeForm(tariff=tariff_now(), zones=[])
