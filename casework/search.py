@@ -12,6 +12,10 @@ prefix on SQLite), so the ranking is the same on both and testable without a dat
 * a surname scores 1 when its key matches exactly (name_key: case, accents, apostrophes and
   hyphens aside, "o brien" = "O'Brien"), less for one word of a double-barrelled surname, a
   prefix, a typo or two;
+* two neighbouring letters swapped in a surname ("Yuong", "Grnat", "Weßi") share too few
+  trigrams with it for the database to offer it: when no one was found with the surname as
+  typed, its swaps (n-1 for n letters, in the key and as typed) are looked up whole, and a
+  surname among them is one slip;
 * given names add up to 1: the same names, the first of them, a prefix, an initial, a typo;
   given names that do not agree at all rule that reading out;
 * people much weaker than the best match are left out, then the rest are ordered by score,
@@ -65,6 +69,8 @@ MAX_NAME_WORDS = 5  # more words than any name: read only the first five
 PER_PAGE = 20  # one kind of result, page by page
 PREVIEW = 5  # each kind's first few, when every kind is shown
 KEEP_FROM_BEST = 0.6  # people scoring under 60% of the best match are left out
+SWAPPED = 0.8  # a surname with two neighbouring letters swapped: one slip, as edit_distance says
+AS_TYPED = 0.9  # a surname found as typed (or one word of a double-barrelled one) scores this
 MAX_CORRECTIONS = 5  # the nearest words a mistyped address word may be a slip for
 
 PEOPLE = "people"
@@ -325,11 +331,63 @@ def address_word_corrections(word: str, vocabulary: Collection[str]) -> tuple[st
     return tuple(sorted(c for c in near if edit_distance(c, word) == nearest)[:MAX_CORRECTIONS])
 
 
-def name_score(first_name_key: str, last_name_key: str, options: Sequence[Reading]) -> float:
-    """The best score of any reading (up to 2: surname and given names); 0 when none fits."""
+def _swap(text: str, i: int) -> str:
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+
+
+def swapped_name_words(text: str) -> tuple[frozenset[str], ...]:
+    """For each name word of `text` (Query.name_words), its name keys with two neighbouring
+    letters swapped (Damerau's transposition: n-1 of them for n letters), swapped both in the
+    key and as typed, then keyed: "Weßi" is keyed "wessi", whose swaps never make Weiß's "weiss"
+    (ß is two letters in a key), but "Weiß" typed with its last two letters swapped back is."""
+    words = name_key(text).split()
+    found = [{_swap(w, i) for i in range(len(w) - 1) if w[i] != w[i + 1]} for w in words]
+    for i in range(len(text) - 1):
+        if text[i].isalpha() and text[i + 1].isalpha() and text[i] != text[i + 1]:
+            swapped = name_key(_swap(text, i)).split()
+            if len(swapped) == len(words):  # letters swapped: always so, the words are kept
+                for j, (word, other) in enumerate(zip(words, swapped, strict=True)):
+                    if other != word:
+                        found[j].add(other)
+    kept = [j for j, word in enumerate(words) if not word.isdigit()][:MAX_NAME_WORDS]
+    return tuple(frozenset(found[j] - {words[j]}) for j in kept)
+
+
+def surname_swaps(
+    reading: Reading, words: Sequence[str], swaps: Sequence[Collection[str]]
+) -> frozenset[str]:
+    """A reading's surname (compact) with two neighbouring letters of one of its words swapped
+    (`swaps`: swapped_name_words, word by word), for a surname long enough to forgive a slip
+    in (_typo: four letters or more)."""
+    if len(reading.surname) < 4:
+        return frozenset()
+    start = 0 if reading.surname_first else len(words) - reading.words
+    end = start + reading.words
+    return frozenset(
+        "".join([*words[start:k], other, *words[k + 1 : end]])
+        for k in range(start, end)
+        for other in swaps[k]
+    )
+
+
+def name_score(
+    first_name_key: str,
+    last_name_key: str,
+    options: Sequence[Reading],
+    swapped: dict[str, frozenset[str]] | None = None,
+) -> float:
+    """The best score of any reading (up to 2: surname and given names); 0 when none fits.
+    `swapped`: each reading's surname with two neighbouring letters swapped (surname_swaps),
+    when those were looked for: a record's surname among them is one slip."""
     best = 0.0
     for reading in options:
         surname = surname_score(last_name_key, reading.surname)
+        if (
+            swapped
+            and (surname is None or surname < SWAPPED)
+            and last_name_key.replace(" ", "") in swapped.get(reading.surname, ())
+        ):
+            surname = SWAPPED  # "Weßi" for Weiß: two edits between their keys, one as typed
         if surname is None:
             continue
         given = given_score(first_name_key, reading.given)
@@ -340,11 +398,13 @@ def name_score(first_name_key: str, last_name_key: str, options: Sequence[Readin
 
 
 def keep_names(
-    names: Sequence[tuple[str, str]], options: Sequence[Reading]
+    names: Sequence[tuple[str, str]],
+    options: Sequence[Reading],
+    swapped: dict[str, frozenset[str]] | None = None,
 ) -> dict[tuple[str, str], float]:
     """The names (first_name_key, last_name_key) that match, with their scores: those close to
-    the best match."""
-    scores = {name: name_score(*name, options) for name in names}
+    the best match. `swapped` as for name_score."""
+    scores = {name: name_score(*name, options, swapped) for name in names}
     best = max(scores.values(), default=0.0)
     if best <= 0:
         return {}
@@ -559,6 +619,15 @@ def _people(query: Query, *, found_any: bool):
         ],
     )
     kept = keep_names(names, options)
+    # Two neighbouring letters swapped in a short surname leave too few trigrams in common for
+    # the index to offer it ("Yuong" for Young): when no one was found with the surname as
+    # typed (else the swaps would only add people a slip away: "Byrne" does not bring Bryne),
+    # the swaps are looked up whole, by equality (one more query).
+    swapped = _surname_swaps_to_try(query, options)
+    if swapped and not _found_as_typed(kept, options):
+        more = names_with_surname_like(exactly=sorted(set().union(*swapped.values())))
+        if more:
+            kept = keep_names(list(dict.fromkeys([*names, *more])), options, swapped)
     refs = rank_people(people_named(names=list(kept)), kept)
 
     def fetch(page: list[str]) -> list[ResultItem]:
@@ -570,17 +639,27 @@ def _people(query: Query, *, found_any: bool):
 def _applications_named(query: Query, *, found_any: bool):
     """Applications by the applicant's name as typed on them, ranked as people are: the
     council's records may not know the applicant (new to the borough, or under another name),
-    and an agent must still find what they applied for. Newest first at the same score."""
+    and an agent must still find what they applied for. Newest first at the same score.
+    A surname with two neighbouring letters swapped is looked for in the same query (the
+    applications are far fewer than people: a few more index probes, not another query), and
+    kept only when no application has the surname as typed."""
     if query.identifier or not query.name_words:
         return [], False, list
     options = readings(query.name_words)
+    swapped = _surname_swaps_to_try(query, options)
+    swaps = set().union(*swapped.values())
     found = applications_for_search(
         surname_prefixes=[r.surname for r in options if not r.surname_first],
-        surnames=[r.surname for r in options if r.surname_first],
+        surnames=[*(r.surname for r in options if r.surname_first), *sorted(swaps)],
     )
-    kept = keep_names(
-        list(dict.fromkeys((a.first_name_key, a.last_name_key) for a in found)), options
-    )
+    names = list(dict.fromkeys((a.first_name_key, a.last_name_key) for a in found))
+    kept = keep_names(names, options)
+    if swaps and not _found_as_typed(kept, options):
+        kept = keep_names(names, options, swapped)
+    elif swaps:  # "Byrne" found: an application by Bryne, in it only as a swap, is left out
+        kept = keep_names(
+            [name for name in names if not _only_swapped(name[1], swaps, options)], options
+        )
     scored = [
         (score, application)
         for application in found
@@ -591,6 +670,45 @@ def _applications_named(query: Query, *, found_any: bool):
         [application for _, application in scored],
         False,
         lambda page: [_item(APPLICATIONS, a, uprn=a.uprn) for a in page],
+    )
+
+
+def _surname_swaps_to_try(query: Query, options: Sequence[Reading]) -> dict[str, frozenset[str]]:
+    """Each reading's surname with two neighbouring letters swapped (surname_swaps), by the
+    reading's surname; {} for an address (a word with a digit, "12" or "e8", or a street type
+    last, "... road") and for surnames too short to forgive a slip in."""
+    words = query.name_words
+    if (
+        not words
+        or street_word_forms(words[-1]) != (words[-1],)
+        or any(ch.isdigit() for word in query.address_words for ch in word)
+    ):
+        return {}
+    swaps = swapped_name_words(query.text)
+    if len(swaps) != len(words):
+        return {}
+    return {r.surname: near for r in options if (near := surname_swaps(r, words, swaps))}
+
+
+def _found_as_typed(kept: Collection[tuple[str, str]], options: Sequence[Reading]) -> bool:
+    """Whether a kept name (first_name_key, last_name_key) has a surname as typed (or one word
+    of a double-barrelled one) with given names that agree, in some reading."""
+    return any(
+        (surname_score(last, r.surname) or 0.0) >= AS_TYPED
+        and given_score(first, r.given) is not None
+        for first, last in kept
+        for r in options
+    )
+
+
+def _only_swapped(last_name_key: str, swaps: Collection[str], options: Sequence[Reading]) -> bool:
+    """Whether a surname found is there only as a swap: not the start of a surname as typed
+    (in the usual order), nor one typed surname first."""
+    compact = last_name_key.replace(" ", "")
+    return compact in swaps and not any(
+        compact == r.surname
+        or (not r.surname_first and len(r.surname) >= 3 and compact.startswith(r.surname))
+        for r in options
     )
 
 

@@ -582,9 +582,8 @@ def _surname_like(prefixes, surnames) -> Q:
             where |= Q(last_compact__startswith=prefix)
         elif prefix:
             where |= Q(last_compact=prefix)
-    for surname in dict.fromkeys(surnames):
-        if surname:
-            where |= Q(last_compact=surname)
+    if exactly := [s for s in dict.fromkeys(surnames) if s]:
+        where |= Q(last_compact__in=exactly)  # one `= ANY`: the swaps of a surname too
     return where
 
 

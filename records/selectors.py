@@ -426,9 +426,10 @@ def names_with_surname_like(
             where |= Q(last_compact__startswith=prefix)
         elif prefix:  # "Ng", "Li": the whole surname (a shorter start would match too many)
             where |= Q(last_compact=prefix)
-    for surname in dict.fromkeys(exactly):
-        if surname:
-            where |= Q(last_compact=surname)
+    if surnames := [s for s in dict.fromkeys(exactly) if s]:
+        # One `= ANY` the trigram index answers (pg_trgm 1.6 indexes equality), however many:
+        # a surname with two neighbouring letters swapped is looked for as its n-1 swaps.
+        where |= Q(last_compact__in=surnames)
     similar_to = [s for s in dict.fromkeys(similar_to) if s] if _postgres() else []
     for surname in similar_to:
         where |= TrigramSimilar(compact, Value(surname))

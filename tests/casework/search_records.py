@@ -35,8 +35,9 @@ def _moved_out() -> str:
     return (timezone.localdate() - timedelta(days=400)).isoformat()
 
 
-def load_search_borough() -> dict[str, str]:
-    """Sync the borough; returns the references of the two applications by name."""
+def load_search_borough(extra_people: tuple[str, ...] = ()) -> dict[str, str]:
+    """Sync the borough, with `extra_people` (rows of the people feed) too; returns the
+    references of the applications by name."""
     properties = sync(
         "properties",
         "\n".join(
@@ -72,6 +73,7 @@ def load_search_borough() -> dict[str, str]:
                 f"P6,{BERG},Ms,Sarah,O'Brien,1999-09-09,liable,council_tax,2022-01-01,",
                 f"P7,{BERG},Mr,Jan,van der Berg,1970-01-01,occupant,housing,2022-01-01,",
                 f"P8,{BERG},Mr,Brian,Murphy,,occupant,housing,2022-01-01,",
+                *extra_people,
             ]
         )
         + "\n",
