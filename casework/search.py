@@ -564,7 +564,7 @@ def _properties(query: Query, *, found_any: bool):
         uprns = [summary.uprn for summary in property_summaries(uprns=[query.uprn])]
     elif query.postcode:
         uprns = [address.uprn for address in properties_at_postcode(postcode=query.postcode)]
-    elif query.address_words:
+    elif query.address_words and not _letters_too_short_for_an_address(query.address_words):
         exact = False
         words = query.address_words
         corrections: dict[str, tuple[str, ...]] = {}
@@ -601,6 +601,14 @@ def _properties(query: Query, *, found_any: bool):
         return [_item(PROPERTIES, s, uprn=s.uprn) for s in property_summaries(uprns=page)]
 
     return uprns, exact, fetch
+
+
+def _letters_too_short_for_an_address(words: Sequence[str]) -> bool:
+    """Only words of one or two letters ("Ha Li"): a name, not an address. No index holds words
+    that short, so looking for them in addresses reads every address in the borough (88 ms, the
+    slowest of bench-search's queries) for what no one types to find a home: an address search
+    has a number, a postcode or a word of three letters or more ("12 a" still searches)."""
+    return all(len(word) < 3 and word.isalpha() for word in words)
 
 
 def _people(query: Query, *, found_any: bool):

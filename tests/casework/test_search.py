@@ -3,6 +3,7 @@ identifier in any spacing or case. The records come through the real sync pipeli
 
 import pytest
 
+from casework import search as casework_search
 from casework.search import (
     ACCOUNTS,
     APPLICATIONS,
@@ -382,6 +383,23 @@ def test_street_types_and_their_short_forms_match_both_ways():
         assert full in street_word_forms(short) and short in street_word_forms(full)
         assert street_word_full(short) == full
     assert street_word_forms("mare") == ("mare",)
+
+
+def test_words_of_one_or_two_letters_alone_search_names_not_addresses(db, monkeypatch):
+    load_search_borough(
+        extra_people=(f"P9,{HOME},Ms,Ha,Li,1990-01-01,occupant,electoral_register,2021-01-01,",)
+    )
+    addresses_read = []
+    reader = casework_search.properties_with_address_words
+    monkeypatch.setattr(
+        casework_search,
+        "properties_with_address_words",
+        lambda **kwargs: addresses_read.append(kwargs["words"]) or reader(**kwargs),
+    )
+    assert (refs(search("Ha Li")), addresses_read) == (["P9"], [])
+    # A house number with them is an address search still.
+    refs(search("12 a"), PROPERTIES)
+    assert addresses_read == [("12", "a")]
 
 
 def test_part_of_an_address_finds_it(borough):
