@@ -219,7 +219,9 @@ def page_view_count(*, page: str, day: date | None = None) -> None:
     table. The day's row is locked only for the statement and its commit, not for a request's
     transaction: measured on the development machine at 0.27 ms a call, committed (a SELECT 1
     took 0.013 ms), so the one row takes some thousands of pages a second, far above the web
-    benchmark's target of 200 (bench/web_bench.py has not been rerun with it)."""
+    benchmark's target of 200. Within the page it costs 0.3-0.4 ms; a Redis counter was built
+    and measured against it (docs/performance.md, bench-web, 4 December 2026 evening): 0.23 ms
+    less of PostgreSQL's CPU a page, nothing measurable on throughput, so not kept."""
     table = PageViewCount._meta.db_table
     upsert = (
         f"INSERT INTO {table} (day, page, count) VALUES (%s, %s, 1) "  # noqa: S608
