@@ -90,24 +90,55 @@ class TariffChangeForm(NoBrowserMaxLength, forms.Form):
     def __init__(self, *args, tariff: TariffRates, zones: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.tariff = tariff
-        self.emission_rows, self.engine_rows = [], []
-        for i, band in enumerate(tariff.emission_bands):
-            name = _band_name(band.label, i)
-            price, limit = f"band_{i}_price", f"band_{i}_max"
+        self.emission_rows = self._band_rows(
+            "band",
+            [(_band_name(b.label, i), b.annual_pence, b.max_co2) for i, b in enumerate(
+                tariff.emission_bands)],
+            spoken=str,
+            unit=" g/km",
+            least=0,
+            most=999,
+        )  # fmt: skip
+        self._new_band_fields()
+        self.engine_rows = self._band_rows(
+            "engine",
+            [
+                (f"Engine size band {i + 1}" + (f" ({b.label})" if b.label else ""),
+                 b.annual_pence, b.max_cc)
+                for i, b in enumerate(tariff.engine_size_bands)
+            ],
+            spoken=str.lower,
+            unit="cc",
+            least=1,
+            most=99_999,
+        )  # fmt: skip
+        self._surcharge_fields(tariff)
+        self._shorter_permit_fields(tariff)
+        self._zone_fields(zones)
+
+    def _band_rows(self, prefix, bands, *, spoken, unit, least, most):
+        """A price field for each band, and an upper limit's for each but an open-ended last,
+        filled in with the tariff's: (band, price field's name, limit field's name or None)."""
+        rows = []
+        for i, (name, pence, limit_now) in enumerate(bands):
+            price, limit = f"{prefix}_{i}_price", f"{prefix}_{i}_max"
             self.fields[price] = PoundsField(
-                name=f"the price of {name}", label=f"{name}: price a year (£)"
+                name=f"the price of {spoken(name)}", label=f"{name}: price a year (£)"
             )
-            self.initial[price] = pounds_text(band.annual_pence)
-            if band.max_co2 is not None:
+            self.initial[price] = pounds_text(pence)
+            if limit_now is not None:
                 self.fields[limit] = WholeNumberField(
-                    name=f"the upper limit of {name}",
-                    unit=" g/km",
-                    least=0,
-                    most=999,
-                    label=f"{name}: up to (g/km)",
+                    name=f"the upper limit of {spoken(name)}",
+                    unit=unit,
+                    least=least,
+                    most=most,
+                    label=f"{name}: up to ({unit.strip()})",
                 )
-                self.initial[limit] = str(band.max_co2)
-            self.emission_rows.append((name, price, limit if band.max_co2 is not None else None))
+                self.initial[limit] = str(limit_now)
+            rows.append((name, price, limit if limit_now is not None else None))
+        return rows
+
+    def _new_band_fields(self):
         self.fields["new_band_max"] = WholeNumberField(
             name="the new band's upper limit",
             unit=" g/km",
@@ -123,23 +154,8 @@ class TariffChangeForm(NoBrowserMaxLength, forms.Form):
             required=False,
             label="New band: price a year (£)",
         )
-        for i, band in enumerate(tariff.engine_size_bands):
-            name = f"Engine size band {i + 1}" + (f" ({band.label})" if band.label else "")
-            price, limit = f"engine_{i}_price", f"engine_{i}_max"
-            self.fields[price] = PoundsField(
-                name=f"the price of {name.lower()}", label=f"{name}: price a year (£)"
-            )
-            self.initial[price] = pounds_text(band.annual_pence)
-            if band.max_cc is not None:
-                self.fields[limit] = WholeNumberField(
-                    name=f"the upper limit of {name.lower()}",
-                    unit="cc",
-                    least=1,
-                    most=99_999,
-                    label=f"{name}: up to (cc)",
-                )
-                self.initial[limit] = str(band.max_cc)
-            self.engine_rows.append((name, price, limit if band.max_cc is not None else None))
+
+    def _surcharge_fields(self, tariff):
         self.fields["diesel"] = PoundsField(
             name="the diesel surcharge", label="Diesel surcharge a year (£)"
         )
@@ -150,6 +166,8 @@ class TariffChangeForm(NoBrowserMaxLength, forms.Form):
             help_text="Added to every permit after the first at a home",
         )
         self.initial["further"] = pounds_text(tariff.additional_permit_surcharge_pence)
+
+    def _shorter_permit_fields(self, tariff):
         for months, name in ((3, "three_month_percent"), (6, "six_month_percent")):
             self.fields[name] = WholeNumberField(
                 name=f"the {months}-month price as a percentage of a year's",
@@ -162,6 +180,8 @@ class TariffChangeForm(NoBrowserMaxLength, forms.Form):
         self.fields[
             "six_month_percent"
         ].help_text = "At least the 3-month percentage: a longer permit never costs less"
+
+    def _zone_fields(self, zones):
         self.fields["zone"] = forms.ChoiceField(
             label="Zone with its own prices (optional)",
             required=False,
