@@ -331,8 +331,24 @@ class ScenarioSaveForm(NoBrowserMaxLength, forms.Form):
             "max_length": f"The name must be {NAME_MAX} characters or fewer",
         },
     )
-    kind = forms.ChoiceField(choices=Scenario.Kind.choices, widget=forms.HiddenInput)
-    query = forms.CharField(widget=forms.HiddenInput, max_length=20_000)
+    # Hidden: sent by the result page. When they are wrong nothing is saved and the page says
+    # the what-if could not be worked out again (scenario_cannot_save.html), not these words.
+    kind = forms.ChoiceField(
+        choices=Scenario.Kind.choices,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Say which what-if to save",
+            "invalid_choice": "Save a permit tariff or council tax what-if",
+        },
+    )
+    query = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=20_000,
+        error_messages={
+            "required": "Send the what-if's answers with it",
+            "max_length": "The what-if's answers must be 20,000 characters or fewer",
+        },
+    )
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
