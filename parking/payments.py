@@ -56,7 +56,7 @@ from .exceptions import (
     RefundMismatch,
 )
 from .history import permit_event, pounds, queue_email
-from .models import Payment, Permit, PermitApplication, PermitEvent, Refund
+from .models import Payment, Permit, PermitApplication, PermitEvent, Refund, SimulatedPayment
 from .selectors import application_for_user
 
 logger = logging.getLogger(__name__)
@@ -264,6 +264,21 @@ def _paid_for(payment: Payment) -> Permit | Payment:
         permit = Permit.objects.filter(application_id=payment.application_id).first()
         return permit or payment
     return payment.permit
+
+
+def demo_card_payment(*, user, application: PermitApplication) -> Permit:
+    """The demo's commands (`make demo`) pay for an approved application as the local payment
+    page records a card payment (the simulated provider), and get the permit it issues."""
+    payment = payment_start(
+        user=user,
+        reference=application.reference,
+        return_url_for=lambda ref: f"{settings.SITE_URL}/parking/payments/{ref}/",
+    )
+    SimulatedPayment.objects.filter(payment_id=payment.provider_id).update(
+        status=SimulatedPayment.Status.SUCCESS, card_last_digits="1111"
+    )
+    payment_refresh(payment_id=payment.pk)
+    return Permit.objects.get(application=application)
 
 
 def payments_reconcile(*, now=None) -> int:

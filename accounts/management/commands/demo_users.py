@@ -25,6 +25,19 @@ def staff_email(role: str) -> str:
     return f"{role.replace('_', '.')}@example.com"
 
 
+def demo_user(email: str, *, is_staff: bool = False) -> User:
+    """A demo sign-in: the user with the demo password (set when made) and a verified primary
+    address. The other demo commands make their residents with it too."""
+    user, created = User.objects.get_or_create(email=email, defaults={"is_staff": is_staff})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
 class Command(BaseCommand):
     help = "Create demo sign-ins (a resident and one staff user per role). Demo mode only."
 
@@ -42,9 +55,9 @@ class Command(BaseCommand):
                 "it creates sign-ins with published passwords."
             )
         with transaction.atomic():
-            self._user(RESIDENT_EMAIL)
+            demo_user(RESIDENT_EMAIL)
             for role in ROLES:
-                user = self._user(staff_email(role), is_staff=True)
+                user = demo_user(staff_email(role), is_staff=True)
                 user.groups.set([Group.objects.get(name=role)])
                 if not Authenticator.objects.filter(
                     user=user, type=Authenticator.Type.TOTP
@@ -62,13 +75,3 @@ class Command(BaseCommand):
             f"(Google Authenticator, Microsoft Authenticator…): {DEMO_TOTP_SECRET}\n"
             "or print the current code with:  make totp EMAIL=parking.officer@example.com\n"
         )
-
-    def _user(self, email: str, *, is_staff: bool = False) -> User:
-        user, created = User.objects.get_or_create(email=email, defaults={"is_staff": is_staff})
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
-        return user

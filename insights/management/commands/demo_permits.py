@@ -9,18 +9,16 @@ The holders are invented demo residents (`insights.holder<n>@example.com`, the d
 at other homes than the README's paths and the review queue use (the highest UPRNs: those take
 the lowest), so that nothing here gets in a newcomer's way. Their emails are not printed."""
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from accounts.management.commands.demo_users import DEMO_PASSWORD, staff_email
-from accounts.models import User
+from accounts.management.commands.demo_users import demo_user, staff_email
 from insights.apps import ANALYST
 from parking import payments, services
 from parking.clients.vehicles import lookup_vehicle
-from parking.models import Permit, PermitApplication, SimulatedPayment
+from parking.models import Permit, PermitApplication
 from records.models import Property
 from records.selectors import current_occupants, property_by_uprn
 
@@ -60,12 +58,12 @@ class Command(BaseCommand):
                 if person is None:
                     continue
                 holder += 1
-                user = self._resident(HOLDER_EMAIL.format(n=holder))
+                user = demo_user(HOLDER_EMAIL.format(n=holder))
                 for second in range(1 if holder % 3 else 2):
                     if made >= count:
                         break
                     application = self._apply(user, home, person, holder, second)
-                    self._pay(user, application)
+                    payments.demo_card_payment(user=user, application=application)
                     made += 1
         self.stdout.write(
             f"Insights: {made} live permits bought at {holder} homes. Sign in as "
@@ -108,26 +106,3 @@ class Command(BaseCommand):
         if application.status != PermitApplication.Status.APPROVED:
             raise CommandError(f"{ref} was {application.status}, not approved")
         return application
-
-    def _pay(self, user, application: PermitApplication) -> Permit:
-        """Paid as the local payment page would record a card payment."""
-        payment = payments.payment_start(
-            user=user,
-            reference=application.reference,
-            return_url_for=lambda ref: f"{settings.SITE_URL}/parking/payments/{ref}/",
-        )
-        SimulatedPayment.objects.filter(payment_id=payment.provider_id).update(
-            status=SimulatedPayment.Status.SUCCESS, card_last_digits="1111"
-        )
-        payments.payment_refresh(payment_id=payment.pk)
-        return Permit.objects.get(application=application)
-
-    def _resident(self, email: str) -> User:
-        user, created = User.objects.get_or_create(email=email)
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
-        return user

@@ -11,17 +11,16 @@ demo residents who can sign in (the demo password) to see the officer's decision
 
 from datetime import date, timedelta
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from accounts.management.commands.demo_users import DEMO_PASSWORD, staff_email
+from accounts.management.commands.demo_users import demo_user, staff_email
 from accounts.models import User
 from parking import moves, payments, services
 from parking.evidence import evidence_upload
-from parking.models import Permit, PermitApplication, SimulatedPayment
+from parking.models import Permit, PermitApplication
 from records.models import Occupancy, Property
 from records.selectors import current_occupants, property_by_uprn
 
@@ -66,7 +65,7 @@ class Command(BaseCommand):
             raise CommandError("No demo homes: run `make demo` (demo_records) first.")
         made = 0
         for index, (email, first, last, born, registration, listed, proof) in enumerate(APPLICANTS):
-            user = self._resident(email)
+            user = demo_user(email)
             if PermitApplication.objects.for_user(user).submitted().exists():
                 continue
             home = homes[index]
@@ -129,25 +128,12 @@ class Command(BaseCommand):
             False,
             expect=PermitApplication.Status.APPROVED,
         )
-        permit = self._pay(user, application)
+        permit = payments.demo_card_payment(user=user, application=application)
         ends = timezone.localdate() + timedelta(days=RENEWAL_DUE_IN_DAYS)
         starts = ends - timedelta(days=364)
         Permit.objects.filter(pk=permit.pk).update(valid_from=starts, valid_to=ends)
         permit.refresh_from_db()
         return permit
-
-    def _pay(self, user, application: PermitApplication) -> Permit:
-        """Paid as the local payment page would record a card payment."""
-        payment = payments.payment_start(
-            user=user,
-            reference=application.reference,
-            return_url_for=lambda ref: f"{settings.SITE_URL}/parking/payments/{ref}/",
-        )
-        SimulatedPayment.objects.filter(payment_id=payment.provider_id).update(
-            status=SimulatedPayment.Status.SUCCESS, card_last_digits="1111"
-        )
-        payments.payment_refresh(payment_id=payment.pk)
-        return Permit.objects.get(application=application)
 
     def _flagged(self, homes) -> Permit:
         """A permit whose holder reported a move: applied for with the name and date of birth of
@@ -161,7 +147,7 @@ class Command(BaseCommand):
                 break
         else:
             raise CommandError("No one in the demo records to hold a permit.")
-        user = self._resident(FLAGGED_HOLDER)
+        user = demo_user(FLAGGED_HOLDER)
         application = self._apply(
             user,
             home,
@@ -173,7 +159,7 @@ class Command(BaseCommand):
             False,
             expect=PermitApplication.Status.APPROVED,
         )
-        permit = self._pay(user, application)
+        permit = payments.demo_card_payment(user=user, application=application)
         # A new home not in the address records yet: a parking officer checks it.
         move = moves.permit_report_move(
             user=user,
@@ -185,16 +171,6 @@ class Command(BaseCommand):
             ),
         )
         return move.permit
-
-    def _resident(self, email: str) -> User:
-        user, created = User.objects.get_or_create(email=email)
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
-        return user
 
     def _apply(
         self,
